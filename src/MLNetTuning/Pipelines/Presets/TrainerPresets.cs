@@ -1,0 +1,253 @@
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace MLNetTuning.Pipelines.Presets;
+
+/// <summary>Shared plumbing of the preset catalogs.</summary>
+public abstract class TrainerPresetsBase
+{
+    private protected TrainerPresetsBase()
+    {
+    }
+
+    private protected static TunableEstimator Make<TSearch>(string name, TSearch? options, string label, string features, string? weight, Func<MLContext, TSearch, IEstimator<ITransformer>> build)
+        where TSearch : TrainerColumns, new()
+    {
+        var defaults = options ?? new TSearch { LabelColumnName = label, FeatureColumnName = features, ExampleWeightColumnName = weight };
+        return TunableEstimator.FromOptions(name, build, defaults);
+    }
+
+    private protected static T Tree<T>(T o, FastTreeSearchOptions s)
+        where T : BoostedTreeOptions
+    {
+        Columns(o, s);
+        o.NumberOfLeaves = s.NumberOfLeaves;
+        o.NumberOfTrees = s.NumberOfTrees;
+        o.MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf;
+        o.LearningRate = s.LearningRate;
+        o.FeatureFraction = s.FeatureFraction;
+        o.MaximumBinCountPerFeature = s.MaximumBinCountPerFeature;
+        return o;
+    }
+
+    private protected static T Forest<T>(T o, FastForestSearchOptions s)
+        where T : TreeOptions
+    {
+        Columns(o, s);
+        o.NumberOfLeaves = s.NumberOfLeaves;
+        o.NumberOfTrees = s.NumberOfTrees;
+        o.MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf;
+        o.FeatureFraction = s.FeatureFraction;
+        o.BaggingExampleFraction = s.BaggingExampleFraction;
+        return o;
+    }
+
+    private protected static GradientBooster.Options Booster(LightGbmSearchOptions s) =>
+        new() { FeatureFraction = s.FeatureFraction, L2Regularization = s.L2Regularization };
+
+    private static void Columns(TrainerInputBaseWithWeight o, TrainerColumns s)
+    {
+        o.LabelColumnName = s.LabelColumnName;
+        o.FeatureColumnName = s.FeatureColumnName;
+        o.ExampleWeightColumnName = s.ExampleWeightColumnName;
+    }
+}
+
+/// <summary>Tunable binary-classification trainers with documented ranges; reach it as <c>mlContext.Tuning().BinaryClassification</c>.</summary>
+public sealed class BinaryClassificationPresets : TrainerPresetsBase
+{
+    internal BinaryClassificationPresets()
+    {
+    }
+
+    /// <summary>FastTree (boosted trees); see <see cref="FastTreeSearchOptions"/>.</summary>
+    public TunableEstimator FastTree(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, FastTreeSearchOptions? options = null) =>
+        Make("FastTree", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.FastTree(Tree(new FastTreeBinaryTrainer.Options(), s)));
+
+    /// <summary>FastForest (random forest); see <see cref="FastForestSearchOptions"/>.</summary>
+    public TunableEstimator FastForest(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, FastForestSearchOptions? options = null) =>
+        Make("FastForest", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.FastForest(Forest(new FastForestBinaryTrainer.Options(), s)));
+
+    /// <summary>LightGBM; see <see cref="LightGbmSearchOptions"/>.</summary>
+    public TunableEstimator LightGbm(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LightGbmSearchOptions? options = null) =>
+        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            NumberOfLeaves = s.NumberOfLeaves,
+            NumberOfIterations = s.NumberOfIterations,
+            MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf,
+            LearningRate = s.LearningRate,
+            Booster = Booster(s),
+        }));
+
+    /// <summary>SDCA logistic regression (linear); see <see cref="SdcaSearchOptions"/>. Scale features first.</summary>
+    public TunableEstimator SdcaLogisticRegression(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, SdcaSearchOptions? options = null) =>
+        Make("SdcaLogisticRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            L2Regularization = s.L2Regularization,
+            L1Regularization = s.L1Regularization,
+        }));
+
+    /// <summary>L-BFGS logistic regression (linear); see <see cref="LbfgsSearchOptions"/>.</summary>
+    public TunableEstimator LbfgsLogisticRegression(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LbfgsSearchOptions? options = null) =>
+        Make("LbfgsLogisticRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            L2Regularization = s.L2Regularization,
+            L1Regularization = s.L1Regularization,
+            OptimizationTolerance = s.OptimizationTolerance,
+            HistorySize = s.HistorySize,
+        }));
+
+    /// <summary>All five presets, for a trainer choice.</summary>
+    public TunableEstimator[] All(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null) =>
+    [
+        FastTree(labelColumnName, featureColumnName, exampleWeightColumnName),
+        FastForest(labelColumnName, featureColumnName, exampleWeightColumnName),
+        LightGbm(labelColumnName, featureColumnName, exampleWeightColumnName),
+        SdcaLogisticRegression(labelColumnName, featureColumnName, exampleWeightColumnName),
+        LbfgsLogisticRegression(labelColumnName, featureColumnName, exampleWeightColumnName),
+    ];
+}
+
+/// <summary>
+/// Tunable multiclass trainers; reach it as <c>mlContext.Tuning().MulticlassClassification</c>. The label must
+/// be a key (use <c>MapValueToKey</c>). FastTree and FastForest run one-versus-all.
+/// </summary>
+public sealed class MulticlassClassificationPresets : TrainerPresetsBase
+{
+    internal MulticlassClassificationPresets()
+    {
+    }
+
+    /// <summary>One-versus-all FastTree; see <see cref="FastTreeSearchOptions"/>.</summary>
+    public TunableEstimator FastTree(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, FastTreeSearchOptions? options = null) =>
+        Make("FastTree", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.OneVersusAll(
+            c.BinaryClassification.Trainers.FastTree(Tree(new FastTreeBinaryTrainer.Options(), s)), s.LabelColumnName));
+
+    /// <summary>One-versus-all FastForest; see <see cref="FastForestSearchOptions"/>.</summary>
+    public TunableEstimator FastForest(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, FastForestSearchOptions? options = null) =>
+        Make("FastForest", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.OneVersusAll(
+            c.BinaryClassification.Trainers.FastForest(Forest(new FastForestBinaryTrainer.Options(), s)), s.LabelColumnName));
+
+    /// <summary>LightGBM; see <see cref="LightGbmSearchOptions"/>.</summary>
+    public TunableEstimator LightGbm(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LightGbmSearchOptions? options = null) =>
+        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            NumberOfLeaves = s.NumberOfLeaves,
+            NumberOfIterations = s.NumberOfIterations,
+            MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf,
+            LearningRate = s.LearningRate,
+            Booster = Booster(s),
+        }));
+
+    /// <summary>SDCA maximum entropy (linear); see <see cref="SdcaSearchOptions"/>. Scale features first.</summary>
+    public TunableEstimator SdcaMaximumEntropy(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, SdcaSearchOptions? options = null) =>
+        Make("SdcaMaximumEntropy", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            L2Regularization = s.L2Regularization,
+            L1Regularization = s.L1Regularization,
+        }));
+
+    /// <summary>L-BFGS maximum entropy (multinomial logistic regression); see <see cref="LbfgsSearchOptions"/>.</summary>
+    public TunableEstimator LbfgsMaximumEntropy(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LbfgsSearchOptions? options = null) =>
+        Make("LbfgsMaximumEntropy", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            L2Regularization = s.L2Regularization,
+            L1Regularization = s.L1Regularization,
+            OptimizationTolerance = s.OptimizationTolerance,
+            HistorySize = s.HistorySize,
+        }));
+
+    /// <summary>All five presets, for a trainer choice.</summary>
+    public TunableEstimator[] All(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null) =>
+    [
+        FastTree(labelColumnName, featureColumnName, exampleWeightColumnName),
+        FastForest(labelColumnName, featureColumnName, exampleWeightColumnName),
+        LightGbm(labelColumnName, featureColumnName, exampleWeightColumnName),
+        SdcaMaximumEntropy(labelColumnName, featureColumnName, exampleWeightColumnName),
+        LbfgsMaximumEntropy(labelColumnName, featureColumnName, exampleWeightColumnName),
+    ];
+}
+
+/// <summary>Tunable regression trainers; reach it as <c>mlContext.Tuning().Regression</c>. The label is a Single.</summary>
+public sealed class RegressionPresets : TrainerPresetsBase
+{
+    internal RegressionPresets()
+    {
+    }
+
+    /// <summary>FastTree; see <see cref="FastTreeSearchOptions"/>.</summary>
+    public TunableEstimator FastTree(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, FastTreeSearchOptions? options = null) =>
+        Make("FastTree", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.FastTree(Tree(new FastTreeRegressionTrainer.Options(), s)));
+
+    /// <summary>FastForest; see <see cref="FastForestSearchOptions"/>.</summary>
+    public TunableEstimator FastForest(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, FastForestSearchOptions? options = null) =>
+        Make("FastForest", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.FastForest(Forest(new FastForestRegressionTrainer.Options(), s)));
+
+    /// <summary>LightGBM; see <see cref="LightGbmSearchOptions"/>.</summary>
+    public TunableEstimator LightGbm(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LightGbmSearchOptions? options = null) =>
+        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            NumberOfLeaves = s.NumberOfLeaves,
+            NumberOfIterations = s.NumberOfIterations,
+            MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf,
+            LearningRate = s.LearningRate,
+            Booster = Booster(s),
+        }));
+
+    /// <summary>SDCA linear regression; see <see cref="SdcaSearchOptions"/>. Scale features first.</summary>
+    public TunableEstimator Sdca(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, SdcaSearchOptions? options = null) =>
+        Make("Sdca", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            L2Regularization = s.L2Regularization,
+            L1Regularization = s.L1Regularization,
+        }));
+
+    /// <summary>L-BFGS Poisson regression, for non-negative counts; see <see cref="LbfgsSearchOptions"/>.</summary>
+    public TunableEstimator LbfgsPoissonRegression(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LbfgsSearchOptions? options = null) =>
+        Make("LbfgsPoissonRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.LbfgsPoissonRegression(new LbfgsPoissonRegressionTrainer.Options
+        {
+            LabelColumnName = s.LabelColumnName,
+            FeatureColumnName = s.FeatureColumnName,
+            ExampleWeightColumnName = s.ExampleWeightColumnName,
+            L2Regularization = s.L2Regularization,
+            L1Regularization = s.L1Regularization,
+            OptimizationTolerance = s.OptimizationTolerance,
+            HistorySize = s.HistorySize,
+        }));
+
+    /// <summary>All five presets, for a trainer choice.</summary>
+    public TunableEstimator[] All(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null) =>
+    [
+        FastTree(labelColumnName, featureColumnName, exampleWeightColumnName),
+        FastForest(labelColumnName, featureColumnName, exampleWeightColumnName),
+        LightGbm(labelColumnName, featureColumnName, exampleWeightColumnName),
+        Sdca(labelColumnName, featureColumnName, exampleWeightColumnName),
+        LbfgsPoissonRegression(labelColumnName, featureColumnName, exampleWeightColumnName),
+    ];
+}

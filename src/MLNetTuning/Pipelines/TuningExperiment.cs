@@ -1,0 +1,267 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
+
+namespace MLNetTuning.Pipelines;
+
+/// <summary>
+/// Tunes a <see cref="TunablePipeline"/> on data: every trial builds the pipeline from proposed parameters,
+/// fits it and measures the metric on held-out data (a validation set, or k-fold cross-validation).
+/// Create one with <c>mlContext.Tuning().CreateExperiment(...)</c>.
+/// </summary>
+public sealed class TuningExperiment
+{
+    private readonly MLContext _context;
+    private readonly TunablePipeline _pipeline;
+    private readonly string _labelColumnName;
+    private readonly TuningExperimentOptions _options;
+    private readonly int _contextSeed;
+    private IDataView? _train;
+    private IDataView? _validation;
+    private int _folds;
+    private string? _samplingKeyColumnName;
+    private TunerFactory _tuner = TunerCatalog.DefaultTuner;
+
+    internal TuningExperiment(MLContext context, TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TuningExperimentOptions? options, int contextSeed)
+    {
+        _context = context;
+        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
+        Metric = metric;
+        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
+        _labelColumnName = labelColumnName;
+        _options = options ?? new TuningExperimentOptions();
+        _contextSeed = contextSeed;
+    }
+
+    /// <summary>The metric the experiment optimizes.</summary>
+    public TuningMetric Metric { get; }
+
+    /// <summary>The pipeline's search space.</summary>
+    public TunablePipeline Pipeline => _pipeline;
+
+    /// <summary>A trial starts.</summary>
+    public event EventHandler<TrialEventArgs>? TrialStarted;
+
+    /// <summary>A trial completed; its <see cref="TuningTrial.Value"/> is the metric.</summary>
+    public event EventHandler<TrialEventArgs>? TrialCompleted;
+
+    /// <summary>A trial failed; the experiment goes on.</summary>
+    public event EventHandler<TrialEventArgs>? TrialFailed;
+
+    /// <summary>A trial beat every earlier one.</summary>
+    public event EventHandler<TrialEventArgs>? NewBestTrial;
+
+    /// <summary>Trains on <paramref name="train"/> and measures on <paramref name="validation"/>.</summary>
+    public TuningExperiment SetTrainValidationData(IDataView train, IDataView validation)
+    {
+        _train = train ?? throw new ArgumentNullException(nameof(train));
+        _validation = validation ?? throw new ArgumentNullException(nameof(validation));
+        _folds = 0;
+        return this;
+    }
+
+    /// <summary>Measures each trial by k-fold cross-validation on <paramref name="data"/>; the best model is refitted on all of it.</summary>
+    /// <param name="data">All the data.</param>
+    /// <param name="folds">Number of folds, at least 2. Default 5.</param>
+    /// <param name="samplingKeyColumnName">Rows sharing this column's value stay in one fold (a grouping column).</param>
+    public TuningExperiment SetCrossValidationData(IDataView data, int folds = 5, string? samplingKeyColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (folds < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(folds), folds, "Cross-validation needs at least 2 folds.");
+        }
+
+        if (samplingKeyColumnName is not null && data.Schema.GetColumnOrNull(samplingKeyColumnName) is null)
+        {
+            throw new ArgumentException($"The grouping column '{samplingKeyColumnName}' is not in the data. Columns: {ColumnList(data.Schema)}.", nameof(samplingKeyColumnName));
+        }
+
+        _train = data;
+        _validation = null;
+        _folds = folds;
+        _samplingKeyColumnName = samplingKeyColumnName;
+        return this;
+    }
+
+    /// <summary>Chooses the tuner (default: random search). Get one from <c>mlContext.Tuning().Tuners</c>.</summary>
+    public TuningExperiment SetTuner(TunerFactory tuner)
+    {
+        _tuner = tuner ?? throw new ArgumentNullException(nameof(tuner));
+        return this;
+    }
+
+    /// <summary>Runs the experiment until its trial or time budget is used, the tuner is done, or <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <exception cref="InvalidOperationException">No data was set.</exception>
+    /// <exception cref="ArgumentException">The data is empty, or the pipeline does not fit it (unknown column, wrong label type); the message names the problem.</exception>
+    public async Task<TuningExperimentResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var train = _train ?? throw new InvalidOperationException("No data: call SetTrainValidationData or SetCrossValidationData before running the experiment.");
+        RequireRows(train, _validation is null ? "data" : "training data");
+        if (_validation is not null)
+        {
+            RequireRows(_validation, "validation data");
+        }
+
+        var seed = _options.Seed ?? _contextSeed;
+        CheckPipelineFits(train.Schema, seed);
+        if (_validation is not null)
+        {
+            CheckColumnsMatch(train.Schema, _validation.Schema);
+        }
+
+        if (_options.CacheData)
+        {
+            train = _context.Data.Cache(train);
+        }
+
+        var folds = _folds >= 2 ? _context.Data.CrossValidationSplit(train, _folds, _samplingKeyColumnName, seed) : null;
+        var study = new TuningStudy(_tuner.Create(_pipeline.Space, seed), new TuningStudyOptions
+        {
+            Name = _options.StudyName,
+            Direction = Metric.Direction,
+            Store = _options.Store,
+        });
+        study.TrialStarted += (s, e) => TrialStarted?.Invoke(this, e);
+        study.TrialCompleted += (s, e) => TrialCompleted?.Invoke(this, e);
+        study.TrialFailed += (s, e) => TrialFailed?.Invoke(this, e);
+        study.NewBestTrial += (s, e) => NewBestTrial?.Invoke(this, e);
+
+        var models = new BestModelKeeper(Metric.Direction);
+        var validation = _validation;
+        var limits = new StudyLimits { MaxTrials = _options.MaxTrials, TimeBudget = _options.TimeBudget, MaxConcurrentTrials = _options.ParallelTrials };
+        var result = await study.OptimizeAsync(
+            (trial, token) =>
+            {
+                var parameters = trial.Parameters;
+                trial.SetAttribute("trainer", _pipeline.DescribeChoice(parameters));
+                var context = TrialContextFor(seed, trial.Trial.Id);
+                using var cancel = token.Register(() => MLNetInternals.CancelExecution(context));
+                double value;
+                if (folds is null)
+                {
+                    var model = _pipeline.Build(context, parameters).Fit(train);
+                    value = Metric.Evaluate(context, model.Transform(validation!), _labelColumnName);
+                    models.Offer(trial.Trial.Id, value, model);
+                }
+                else
+                {
+                    var values = new List<double>(folds.Count);
+                    foreach (var fold in folds)
+                    {
+                        token.ThrowIfCancellationRequested();
+                        var model = _pipeline.Build(context, parameters).Fit(fold.TrainSet);
+                        values.Add(Metric.Evaluate(context, model.Transform(fold.TestSet), _labelColumnName));
+                    }
+
+                    value = values.Average();
+                }
+
+                token.ThrowIfCancellationRequested();
+                return Task.FromResult(value);
+            },
+            limits,
+            cancellationToken).ConfigureAwait(false);
+
+        ITransformer? bestModel = null;
+        if (result.BestTrial is { } best)
+        {
+            // After cross-validation (or for a best trial of an earlier, resumed run) the model is refitted on all training data.
+            bestModel = models.ModelOf(best.Id) ?? _pipeline.Build(TrialContextFor(seed, best.Id), best.Parameters).Fit(train);
+        }
+
+        return new TuningExperimentResult(Metric, result, bestModel);
+    }
+
+    /// <summary>Runs the experiment synchronously; see <see cref="RunAsync"/>.</summary>
+    public TuningExperimentResult Run(CancellationToken cancellationToken = default) => RunAsync(cancellationToken).GetAwaiter().GetResult();
+
+    private static MLContext TrialContextFor(int seed, int trialId) => new(SeedMixer.Mix(seed, trialId));
+
+    private void CheckPipelineFits(DataViewSchema schema, int seed)
+    {
+        if (MLNetInternals.ShapeOf(schema) is not { } input)
+        {
+            return;
+        }
+
+        var names = _pipeline.TunableStages.SelectMany(s => s).Select(e => e.Name).Distinct().DefaultIfEmpty("(fixed)");
+        foreach (var name in names)
+        {
+            SchemaShape output;
+            try
+            {
+                output = _pipeline.Build(TrialContextFor(seed, -1), _pipeline.DefaultsChoosing(name)).GetOutputSchema(input);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                throw new ArgumentException($"The pipeline with '{name}' does not fit the data: {e.Message} Columns of the data: {ColumnList(schema)}.", e);
+            }
+
+            if (!output.Any(c => c.Name == _labelColumnName))
+            {
+                throw new ArgumentException($"Unknown label column '{_labelColumnName}': neither the data nor the pipeline has it. Columns of the data: {ColumnList(schema)}.");
+            }
+        }
+    }
+
+    private static void CheckColumnsMatch(DataViewSchema train, DataViewSchema validation)
+    {
+        var missing = train.Where(c => !c.IsHidden && validation.GetColumnOrNull(c.Name) is null).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"The validation data lacks the column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} of the training data.");
+        }
+    }
+
+    private static void RequireRows(IDataView data, string what)
+    {
+        if (data.GetRowCount() is long n)
+        {
+            if (n == 0)
+            {
+                throw new ArgumentException($"The {what} is empty.");
+            }
+
+            return;
+        }
+
+        using var cursor = data.GetRowCursor([]);
+        if (!cursor.MoveNext())
+        {
+            throw new ArgumentException($"The {what} is empty.");
+        }
+    }
+
+    private static string ColumnList(DataViewSchema schema) => string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"));
+
+    /// <summary>Keeps only the model of the best trial so far, so memory stays flat over many trials.</summary>
+    private sealed class BestModelKeeper(OptimizationDirection direction)
+    {
+        private readonly object _gate = new();
+        private int _trialId = -1;
+        private double _loss = double.PositiveInfinity;
+        private ITransformer? _model;
+
+        public void Offer(int trialId, double value, ITransformer model)
+        {
+            var loss = direction == OptimizationDirection.Maximize ? -value : value;
+            lock (_gate)
+            {
+                if (double.IsFinite(loss) && (loss < _loss || (loss == _loss && trialId < _trialId)))
+                {
+                    (_trialId, _loss, _model) = (trialId, loss, model);
+                }
+            }
+        }
+
+        public ITransformer? ModelOf(int trialId)
+        {
+            lock (_gate)
+            {
+                return _trialId == trialId ? _model : null;
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.ML;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Pipelines;
+
+/// <summary>What a <see cref="TuningExperiment"/> found.</summary>
+public sealed class TuningExperimentResult
+{
+    internal TuningExperimentResult(TuningMetric metric, StudyResult study, ITransformer? bestModel)
+    {
+        Metric = metric;
+        Study = study;
+        BestModel = bestModel;
+    }
+
+    /// <summary>The optimized metric.</summary>
+    public TuningMetric Metric { get; }
+
+    /// <summary>The underlying study result: every trial with parameters, value, duration and error.</summary>
+    public StudyResult Study { get; }
+
+    /// <summary>Every trial, by id. <see cref="TuningTrial.Value"/> is the metric; <c>Attributes["trainer"]</c> names the chosen trainer.</summary>
+    public IReadOnlyList<TuningTrial> Trials => Study.Trials;
+
+    /// <summary>The best completed trial, or null when every trial failed.</summary>
+    public TuningTrial? BestTrial => Study.BestTrial;
+
+    /// <summary>The best trial's metric, or null.</summary>
+    public double? BestMetric => BestTrial?.Value;
+
+    /// <summary>The best trial's model (after cross-validation: refitted on all data), ready for <c>mlContext.Model.Save</c>; null when every trial failed.</summary>
+    public ITransformer? BestModel { get; }
+
+    /// <summary>True when every trial failed; see <see cref="FirstError"/>.</summary>
+    public bool AllFailed => Study.AllFailed;
+
+    /// <summary>The first failed trial's error, or null.</summary>
+    public string? FirstError => Study.FirstError;
+
+    /// <summary>A plain-text table of the best <paramref name="top"/> completed trials.</summary>
+    public string FormatLeaderboard(int top = 10)
+    {
+        var rows = Trials.Where(t => t.State == TrialState.Completed)
+            .OrderBy(t => t.Loss)
+            .ThenBy(t => t.Id)
+            .Take(top)
+            .ToList();
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"rank",4}  {"trial",5}  {"trainer",-24} {Metric.Name,14} {"seconds",8}");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var t = rows[i];
+            text.AppendLine(CultureInfo.InvariantCulture, $"{i + 1,4}  {t.Id,5}  {t.Attributes.GetValueOrDefault("trainer", "?"),-24} {t.Value,14:F4} {t.Duration?.TotalSeconds,8:F2}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => AllFailed
+        ? $"All {Trials.Count} trials failed; the first error: {FirstError}"
+        : $"Best {Metric.Name} = {BestMetric:F4} by trial {BestTrial?.Id} ({BestTrial?.Attributes.GetValueOrDefault("trainer")}) out of {Trials.Count} trials.";
+}

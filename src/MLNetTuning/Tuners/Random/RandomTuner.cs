@@ -1,0 +1,55 @@
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Tuners;
+
+/// <summary>Options of <see cref="RandomTuner"/>.</summary>
+public sealed class RandomTunerOptions
+{
+    /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed is used.</summary>
+    public int? Seed { get; set; }
+}
+
+/// <summary>
+/// Random search: every coordinate of the unit cube drawn uniformly, so log ranges are sampled log-uniformly.
+/// Trial <c>k</c> draws from its own stream of the seed, so a resumed or parallel study proposes what a
+/// sequential one would.
+/// </summary>
+public sealed class RandomTuner : IHyperparameterTuner
+{
+    private readonly int _seed;
+
+    /// <summary>Creates a random tuner.</summary>
+    public RandomTuner(HyperparameterSpace space, RandomTunerOptions? options = null, int defaultSeed = 0)
+    {
+        Space = space ?? throw new ArgumentNullException(nameof(space));
+        _seed = options?.Seed ?? defaultSeed;
+    }
+
+    /// <inheritdoc/>
+    public HyperparameterSpace Space { get; }
+
+    /// <inheritdoc/>
+    public bool IsFinished => false;
+
+    /// <inheritdoc/>
+    public TrialProposal Propose(int trialId)
+    {
+        var random = SeedMixer.Create(_seed, trialId);
+        var coordinates = new double[Space.Dimension];
+        for (var i = 0; i < coordinates.Length; i++)
+        {
+            coordinates[i] = random.NextDouble();
+        }
+
+        return new TrialProposal(Space.DecodeParameters(coordinates));
+    }
+
+    /// <inheritdoc/>
+    public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
+
+    /// <inheritdoc/>
+    public void Complete(TuningTrial trial)
+    {
+    }
+}
