@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace MLNetTuning.Benchmarks;
+
+/// <summary>`--name value` pairs and bare flags after the command word.</summary>
+public sealed class BenchmarkArguments
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+    public BenchmarkArguments(IEnumerable<string> args)
+    {
+        var list = args.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (!list[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{list[i]}': options are written --name value.");
+            }
+
+            var name = list[i][2..];
+            var value = i + 1 < list.Count && !list[i + 1].StartsWith("--", StringComparison.Ordinal) ? list[++i] : "true";
+            _values[name] = value;
+        }
+    }
+
+    public string String(string name, string fallback)
+    {
+        _used.Add(name);
+        return _values.GetValueOrDefault(name, fallback);
+    }
+
+    public string? OptionalString(string name)
+    {
+        _used.Add(name);
+        return _values.GetValueOrDefault(name);
+    }
+
+    public int Int(string name, int fallback)
+    {
+        _used.Add(name);
+        return _values.TryGetValue(name, out var v)
+            ? int.Parse(v, CultureInfo.InvariantCulture)
+            : fallback;
+    }
+
+    public double Double(string name, double fallback)
+    {
+        _used.Add(name);
+        return _values.TryGetValue(name, out var v)
+            ? double.Parse(v, CultureInfo.InvariantCulture)
+            : fallback;
+    }
+
+    /// <summary>Throws for options no command read, so a typo is not silently ignored.</summary>
+    public void RejectUnknown()
+    {
+        var unknown = _values.Keys.Where(k => !_used.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"Unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}.");
+        }
+    }
+}
