@@ -159,6 +159,9 @@ public sealed class ChoiceDomain : HyperparameterDomain
         return null;
     }
 
+    /// <summary>A type name that <see cref="Type.GetType(string)"/> resolves, without the assembly version (which changes with every runtime).</summary>
+    internal static string EnumTypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
     internal static bool IsSupportedType(Type type) =>
         type == typeof(string) || type == typeof(bool) || type.IsEnum || type == typeof(int) || type == typeof(long)
         || type == typeof(double) || type == typeof(float);
@@ -172,10 +175,15 @@ public sealed class ChoiceDomain : HyperparameterDomain
 
     internal override JsonObject ToJson()
     {
+        if (Kind == "bool")
+        {
+            return new JsonObject { ["type"] = "bool", ["default"] = (bool)_default };
+        }
+
         var json = new JsonObject { ["type"] = "choice" };
         if (ValueType.IsEnum)
         {
-            json["enum"] = ValueType.AssemblyQualifiedName;
+            json["enum"] = EnumTypeName(ValueType);
         }
 
         json["values"] = new JsonArray(_values.Select(ValueToJson).ToArray());

@@ -54,7 +54,7 @@ public sealed class ConstantDomain : HyperparameterDomain
         var json = new JsonObject { ["type"] = "constant", ["value"] = AsChoice().ValueToJson(Value) };
         if (Value is Enum)
         {
-            json["enum"] = Value.GetType().AssemblyQualifiedName;
+            json["enum"] = ChoiceDomain.EnumTypeName(Value.GetType());
         }
 
         return json;

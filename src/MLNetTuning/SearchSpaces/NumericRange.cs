@@ -50,8 +50,10 @@ public sealed class NumericRange : HyperparameterDomain
         }
 
         Type = type;
-        Min = min;
-        Max = max;
+
+        // A float range keeps float bounds, so that a range read back from JSON decodes identically.
+        Min = type == NumericType.Single ? (float)min : min;
+        Max = type == NumericType.Single ? (float)max : max;
         LogScale = logScale;
         if (defaultValue is double d)
         {
@@ -179,9 +181,9 @@ public sealed class NumericRange : HyperparameterDomain
     /// <summary>Converts a number to the range's number type (integers floored as AutoML does).</summary>
     public object Convert(double x) => Type switch
     {
-        NumericType.Double => x,
-        NumericType.Single => (float)x,
-        _ => (int)Math.Clamp(Math.Floor(x + 1e-6), Min, Max),
+        NumericType.Double => (object)x,
+        NumericType.Single => (object)(float)x,
+        _ => (object)(int)Math.Clamp(Math.Floor(x + 1e-6), Min, Max),
     };
 
     internal static double? AsDouble(object? value) => value switch
@@ -212,8 +214,8 @@ public sealed class NumericRange : HyperparameterDomain
         var json = new JsonObject
         {
             ["type"] = Kind,
-            ["min"] = Min,
-            ["max"] = Max,
+            ["min"] = ValueToJson(Convert(Min)),
+            ["max"] = ValueToJson(Convert(Max)),
         };
         if (LogScale)
         {
@@ -233,7 +235,7 @@ public sealed class NumericRange : HyperparameterDomain
         if (node is JsonValue v && v.TryGetValue(out double d))
         {
             var value = Convert(d);
-            if (!Contains(value) || (Type == NumericType.Int32 && d != Math.Floor(d)))
+            if (!Contains(d) || !Contains(value) || (Type == NumericType.Int32 && d != Math.Floor(d)))
             {
                 throw new FormatException($"Parameter '{path}': {Format(d)} is not a value of the {Kind} range [{Format(Min)}, {Format(Max)}].");
             }
