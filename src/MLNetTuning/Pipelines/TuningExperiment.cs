@@ -189,10 +189,21 @@ public sealed class TuningExperiment
         var names = _pipeline.TunableStages.SelectMany(s => s).Select(e => e.Name).Distinct().DefaultIfEmpty("(fixed)");
         foreach (var name in names)
         {
+            IEstimator<ITransformer> estimator;
+            try
+            {
+                estimator = _pipeline.Build(TrialContextFor(seed, -1), _pipeline.DefaultsChoosing(name));
+            }
+            catch (Exception)
+            {
+                // A factory that cannot build its defaults fails its trials, each with the error; that is not a data problem.
+                continue;
+            }
+
             SchemaShape output;
             try
             {
-                output = _pipeline.Build(TrialContextFor(seed, -1), _pipeline.DefaultsChoosing(name)).GetOutputSchema(input);
+                output = estimator.GetOutputSchema(input);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
             {
