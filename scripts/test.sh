@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need, runs every test project of the solution, and prints the closing line
+# "N passed, N failed" (summed over the projects' TRX results). Exit status is dotnet test's.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages some projects need; installed only when missing (root, or sudo where there is one).
+need=()
+for tool in patchelf:patchelf python3:python3; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+results="TestResults/run-$(date +%s)-$$"
+dotnet test MLNetTuning.sln -c Release --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1  # the build or the test host failed before any test could report
+fi
+echo "${passed} passed, ${failed} failed"
+exit "$status"
