@@ -130,7 +130,6 @@ public sealed class TuningExperiment
 
         var models = new BestModelKeeper(Metric.Direction);
         var validation = _validation;
-        var limits = new StudyLimits { MaxTrials = _options.MaxTrials, TimeBudget = _options.TimeBudget, MaxConcurrentTrials = _options.ParallelTrials };
         var result = await study.OptimizeAsync(
             (trial, token) =>
             {
@@ -161,7 +160,7 @@ public sealed class TuningExperiment
                 token.ThrowIfCancellationRequested();
                 return Task.FromResult(value);
             },
-            limits,
+            _options.Limits,
             cancellationToken).ConfigureAwait(false);
 
         ITransformer? bestModel = null;

@@ -1,33 +1,33 @@
 using MLNetTuning.Storage;
+using MLNetTuning.Studies;
 
 namespace MLNetTuning.Pipelines;
 
 /// <summary>Budgets and settings of a <see cref="TuningExperiment"/>.</summary>
 public sealed class TuningExperimentOptions
 {
-    private int? _maxTrials = 50;
-    private TimeSpan? _timeBudget;
-    private int _parallelTrials = 1;
+    // Validation lives in StudyLimits, which the experiment hands to its study.
+    internal StudyLimits Limits { get; } = new() { MaxTrials = 50 };
 
     /// <summary>Most trials, or null for no limit (then set <see cref="TimeBudget"/>). Default 50.</summary>
     public int? MaxTrials
     {
-        get => _maxTrials;
-        set => _maxTrials = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxTrials), value, "MaxTrials must be at least 1.");
+        get => Limits.MaxTrials;
+        set => Limits.MaxTrials = value;
     }
 
     /// <summary>Wall-clock budget, or null. Running trials are cancelled when it runs out.</summary>
     public TimeSpan? TimeBudget
     {
-        get => _timeBudget;
-        set => _timeBudget = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive.");
+        get => Limits.TimeBudget;
+        set => Limits.TimeBudget = value;
     }
 
     /// <summary>Trials trained at once. Default 1, which with a seed gives a reproducible sequence.</summary>
     public int ParallelTrials
     {
-        get => _parallelTrials;
-        set => _parallelTrials = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ParallelTrials), value, "ParallelTrials must be at least 1.");
+        get => Limits.MaxConcurrentTrials;
+        set => Limits.MaxConcurrentTrials = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ParallelTrials), value, "ParallelTrials must be at least 1.");
     }
 
     /// <summary>Seed of the tuner and of every trial's <c>MLContext</c>; when null, drawn from the experiment's <c>MLContext</c>.</summary>

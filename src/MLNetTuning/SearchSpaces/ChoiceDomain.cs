@@ -203,15 +203,5 @@ public sealed class ChoiceDomain : HyperparameterDomain
         return Find(raw) ?? throw new FormatException($"Parameter '{path}': {node?.ToJsonString() ?? "null"} is not one of the choices [{string.Join(", ", _values)}].");
     }
 
-    internal override JsonNode? ValueToJson(object? value) => value switch
-    {
-        string s => JsonValue.Create(s),
-        bool b => JsonValue.Create(b),
-        Enum e => JsonValue.Create(e.ToString()),
-        int i => JsonValue.Create(i),
-        long l => JsonValue.Create(l),
-        float f => JsonValue.Create(f),
-        double d => JsonValue.Create(d),
-        _ => throw new ArgumentException($"'{value}' cannot be written as a choice value."),
-    };
+    internal override JsonNode? ValueToJson(object? value) => TrialParameters.ScalarToJson(value);
 }

@@ -131,6 +131,11 @@ public sealed class TrialParameters : IReadOnlyDictionary<string, object?>, IEqu
         null => null,
         TrialParameters p => p.ToJsonNode(),
         BranchSelection s => new JsonObject { ["$branch"] = s.Branch, ["$parameters"] = s.Parameters.ToJsonNode() },
+        _ => ScalarToJson(value),
+    };
+
+    internal static JsonNode ScalarToJson(object? value) => value switch
+    {
         string s => JsonValue.Create(s),
         bool b => JsonValue.Create(b),
         Enum e => JsonValue.Create(e.ToString()),
@@ -138,7 +143,7 @@ public sealed class TrialParameters : IReadOnlyDictionary<string, object?>, IEqu
         long l => JsonValue.Create(l),
         float f => JsonValue.Create(f),
         double d => JsonValue.Create(d),
-        _ => throw new ArgumentException($"A parameter value of type {value.GetType().Name} cannot be written as JSON."),
+        _ => throw new ArgumentException($"A parameter value of type {value?.GetType().Name ?? "null"} cannot be written as JSON."),
     };
 
     private static JsonNode? Parse(string json)
