@@ -117,7 +117,9 @@ public sealed class TuningExperiment
         }
 
         var folds = _folds >= 2 ? _context.Data.CrossValidationSplit(train, _folds, _samplingKeyColumnName, seed) : null;
-        var study = new TuningStudy(_tuner.Create(_pipeline.Space, seed), new TuningStudyOptions
+        var tuner = _tuner.Create(_pipeline.Space, seed);
+        var budgets = new TrialBudgets(tuner);
+        var study = new TuningStudy(tuner, new TuningStudyOptions
         {
             Name = _options.StudyName,
             Direction = Metric.Direction,
@@ -138,10 +140,16 @@ public sealed class TuningExperiment
                 trial.SetAttribute("trainer", _pipeline.DescribeChoice(parameters));
                 var context = TrialContextFor(seed, trial.Trial.Id);
                 using var cancel = token.Register(() => MLNetInternals.CancelExecution(context));
+                var (estimator, fraction, budgetNote) = budgets.Build(_pipeline, context, trial.Trial);
+                if (budgetNote is not null)
+                {
+                    trial.SetAttribute("budget", budgetNote);
+                }
+
                 double value;
                 if (folds is null)
                 {
-                    var model = _pipeline.Build(context, parameters).Fit(train);
+                    var model = estimator.Fit(TrialBudgets.Subsample(context, train, fraction, seed));
                     value = Metric.Evaluate(context, model.Transform(validation!), _labelColumnName);
                     models.Offer(trial.Trial.Id, value, model);
                 }
@@ -151,7 +159,7 @@ public sealed class TuningExperiment
                     foreach (var fold in folds)
                     {
                         token.ThrowIfCancellationRequested();
-                        var model = _pipeline.Build(context, parameters).Fit(fold.TrainSet);
+                        var model = estimator.Fit(TrialBudgets.Subsample(context, fold.TrainSet, fraction, seed));
                         values.Add(Metric.Evaluate(context, model.Transform(fold.TestSet), _labelColumnName));
                     }
 
@@ -168,7 +176,9 @@ public sealed class TuningExperiment
         if (result.BestTrial is { } best)
         {
             // After cross-validation (or for a best trial of an earlier, resumed run) the model is refitted on all training data.
-            bestModel = models.ModelOf(best.Id) ?? _pipeline.Build(TrialContextFor(seed, best.Id), best.Parameters).Fit(train);
+            var refit = TrialContextFor(seed, best.Id);
+            var (estimator, fraction, _) = budgets.Build(_pipeline, refit, best);
+            bestModel = models.ModelOf(best.Id) ?? estimator.Fit(TrialBudgets.Subsample(refit, train, fraction, seed));
         }
 
         return new TuningExperimentResult(Metric, result, bestModel);
