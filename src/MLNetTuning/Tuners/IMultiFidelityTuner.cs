@@ -12,4 +12,11 @@ public interface IMultiFidelityTuner : IHyperparameterTuner
 
     /// <summary>The full budget.</summary>
     double MaxBudget { get; }
+
+    /// <summary>The budgets trials are judged at (the rungs), ascending, <see cref="MaxBudget"/> last.</summary>
+    IReadOnlyList<double> RungBudgets { get; }
+
+    /// <summary>True when the tuner stops trials on intermediate reports (ASHA's stopping mode): a trainer that
+    /// cannot report while it trains is then trained at each rung budget in turn, reporting each.</summary>
+    bool StopsOnReports { get; }
 }

@@ -4,6 +4,7 @@ using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using MLNetTuning.Pipelines;
+using MLNetTuning.Pruners;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
 using MLNetTuning.Tuners;
@@ -132,6 +133,49 @@ public class BudgetedExperimentTests
     }
 
     [Test]
+    public void AshaStoppingModeTrainsTreesRungByRungAndStopsLaggards()
+    {
+        var ml = new MLContext(5);
+        var split = ml.Data.TrainTestSplit(SharedData.BreastCancer(ml), 0.3, seed: 5);
+        var tuning = ml.Tuning();
+        var result = tuning.CreateExperiment(tuning.BinaryClassification.FastTree().WithBudget("trees", 4, 36).ToPipeline(), options: new() { Seed = 6, MaxTrials = 12 })
+            .SetTrainValidationData(split.TrainSet, split.TestSet)
+            .SetTuner(tuning.Tuners.Asha(new AshaTunerOptions { MinBudget = 1, MaxBudget = 9, Mode = AshaMode.Stopping }))
+            .Run();
+
+        var pruned = result.Trials.Where(t => t.State == TrialState.Pruned).ToList();
+        var completed = result.Trials.Where(t => t.State == TrialState.Completed).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(pruned, Is.Not.Empty);
+            Assert.That(completed, Is.Not.Empty);
+            Assert.That(pruned.Select(t => t.IntermediateValues.Keys.Max()), Is.All.AnyOf(1, 3), "stopped at rung 0 (4 trees) or rung 1 (12 trees)");
+            Assert.That(completed.Select(t => string.Join(",", t.IntermediateValues.Keys)), Is.All.EqualTo("1,3,9"));
+            Assert.That(completed.Select(t => t.Attributes["budget"]), Is.All.EqualTo("FastTree: 36 trees"));
+        });
+    }
+
+    [Test]
+    public void APrunerStopsBudgetedTrialsOfARandomSearch()
+    {
+        var ml = new MLContext(7);
+        var split = ml.Data.TrainTestSplit(SharedData.BreastCancer(ml), 0.3, seed: 7);
+        var tuning = ml.Tuning();
+        var result = tuning.CreateExperiment(tuning.BinaryClassification.FastTree().WithBudget("trees", 4, 32).ToPipeline(), options: new() { Seed = 8, MaxTrials = 12 })
+            .SetTrainValidationData(split.TrainSet, split.TestSet)
+            .SetTuner(tuning.Tuners.Random().WithPruner(new MedianPruner(startupTrials: 3)))
+            .Run();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Trials.Take(3).Select(t => t.State), Is.All.EqualTo(TrialState.Completed), "no pruning during the start-up trials");
+            Assert.That(result.Trials.Count(t => t.State == TrialState.Pruned), Is.GreaterThan(0));
+            Assert.That(result.Trials.Where(t => t.State == TrialState.Completed).Select(t => t.IntermediateValues.Count), Is.All.EqualTo(4), "4 fits: 4, 8, 16 and 32 trees");
+            Assert.That(result.BestTrial!.Attributes["budget"], Is.EqualTo("FastTree: 32 trees"));
+        });
+    }
+
+    [Test]
     public void ABudgetOutsideTheTunersRangeFailsTheTrialWithAClearError()
     {
         var ml = new MLContext(1);
@@ -161,6 +205,10 @@ public class BudgetedExperimentTests
         public double MinBudget => 1;
 
         public double MaxBudget => 9;
+
+        public IReadOnlyList<double> RungBudgets => [1, 3, 9];
+
+        public bool StopsOnReports => false;
 
         public bool IsFinished => false;
 

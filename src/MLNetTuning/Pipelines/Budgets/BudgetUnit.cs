@@ -154,7 +154,11 @@ public sealed class TrainingBudget
     /// <see cref="Maximum"/>] on a log scale, so the tuner's rungs (η apart) stay evenly spaced in every unit.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The budget is outside the tuner's range.</exception>
-    public double AmountFor(double budget, double tunerMinimum, double tunerMaximum)
+    public double AmountFor(double budget, double tunerMinimum, double tunerMaximum) => AmountAt(PositionOf(budget, tunerMinimum, tunerMaximum));
+
+    /// <summary>Where a tuner budget lies on the tuner's range: 0 at its minimum, 1 at its maximum, on a log scale.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The budget is outside the tuner's range.</exception>
+    public static double PositionOf(double budget, double tunerMinimum, double tunerMaximum)
     {
         const double slack = 1e-9;
         if (!double.IsFinite(budget) || budget < tunerMinimum * (1 - slack) || budget > tunerMaximum * (1 + slack))
@@ -162,14 +166,11 @@ public sealed class TrainingBudget
             throw new ArgumentOutOfRangeException(nameof(budget), budget, $"The budget {budget} is outside the tuner's range [{tunerMinimum}, {tunerMaximum}].");
         }
 
-        if (tunerMaximum <= tunerMinimum)
-        {
-            return Maximum;
-        }
-
-        var position = Math.Clamp(Math.Log(budget / tunerMinimum) / Math.Log(tunerMaximum / tunerMinimum), 0, 1);
-        return Minimum * Math.Pow(Maximum / Minimum, position);
+        return tunerMaximum <= tunerMinimum ? 1 : Math.Clamp(Math.Log(budget / tunerMinimum) / Math.Log(tunerMaximum / tunerMinimum), 0, 1);
     }
+
+    /// <summary>The amount at a position in [0, 1] of the range on a log scale: <see cref="Minimum"/> at 0, <see cref="Maximum"/> at 1.</summary>
+    public double AmountAt(double position) => Minimum * Math.Pow(Maximum / Minimum, Math.Clamp(position, 0, 1));
 
     /// <inheritdoc/>
     public override string ToString() => $"{Unit.Name} [{Minimum}, {Maximum}]";

@@ -5,54 +5,82 @@ using MLNetTuning.Tuners;
 
 namespace MLNetTuning.Pipelines;
 
+/// <summary>One fit of a trial: where on the estimators' budget ranges to train (0 = minimum, 1 = maximum; null:
+/// no budget), and the step to report its value as (null: no report).</summary>
+internal readonly record struct TrialLevel(double? Position, int? Step);
+
 /// <summary>
 /// Turns a trial's abstract budget into each chosen estimator's own unit (trees, iterations, a data fraction,
-/// epochs) when an experiment builds the trial's pipeline. Estimators of one choice may use different units.
+/// epochs) when an experiment builds the trial's pipeline; estimators of one choice may use different units.
+/// When the tuner judges intermediate reports (a pruner, ASHA's stopping mode), a trial whose trainer cannot
+/// report while it trains is fitted at increasing budgets in turn, each reported as a step.
 /// </summary>
 internal sealed class TrialBudgets
 {
+    /// <summary>Fits per trial for a pruned single-fidelity tuner and an estimator with a budget.</summary>
+    private const int UnbudgetedLevels = 4;
+
     private readonly IMultiFidelityTuner? _tuner;
     private readonly string _tunerName;
+    private readonly bool _reports;
 
     public TrialBudgets(IHyperparameterTuner tuner)
     {
         var inner = tuner is PrunedTuner pruned ? pruned.Inner : tuner;
         _tuner = inner as IMultiFidelityTuner;
         _tunerName = inner.GetType().Name;
+        _reports = tuner is PrunedTuner || _tuner?.StopsOnReports == true;
     }
 
-    /// <summary>Builds the pipeline for a trial with its budget applied.</summary>
-    /// <returns>The estimator, the share of training rows to fit on, and a note such as "FastTree: 37 trees" (null without budgets).</returns>
+    /// <summary>The fits of a trial, smallest first; the last is the trial's own budget.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The trial's budget is outside the tuner's range.</exception>
-    public (IEstimator<ITransformer> Estimator, double DataFraction, string? Note) Build(TunablePipeline pipeline, MLContext context, TuningTrial trial)
+    public IReadOnlyList<TrialLevel> Levels(TunablePipeline pipeline, TuningTrial trial)
+    {
+        if (trial.Budget is double budget)
+        {
+            var position = PositionOf(budget, trial.Id);
+            if (!_reports)
+            {
+                return [new TrialLevel(position, null)];
+            }
+
+            return _tuner!.RungBudgets.Where(r => r < budget * (1 - 1e-9))
+                .Select(r => new TrialLevel(PositionOf(r, trial.Id), (int)Math.Ceiling(r - 1e-9)))
+                .Append(new TrialLevel(position, (int)Math.Ceiling(budget - 1e-9)))
+                .ToList();
+        }
+
+        var budgeted = false;
+        _ = pipeline.Build(new MLContext(0), trial.Parameters, (tunable, parameters) =>
+        {
+            budgeted |= tunable.Budget is not null;
+            return parameters;
+        });
+        if (!_reports || !budgeted)
+        {
+            return [new TrialLevel(null, null)];
+        }
+
+        return Enumerable.Range(0, UnbudgetedLevels).Select(k => new TrialLevel(k / (UnbudgetedLevels - 1.0), k + 1)).ToList();
+    }
+
+    /// <summary>Builds the pipeline of a trial at one level.</summary>
+    /// <returns>The estimator, the share of training rows to fit on, and a note such as "FastTree: 37 trees" (null without budgets).</returns>
+    public (IEstimator<ITransformer> Estimator, double DataFraction, string? Note) Build(TunablePipeline pipeline, MLContext context, TuningTrial trial, TrialLevel level)
     {
         var fraction = 1.0;
         var notes = new List<string>();
         var estimator = pipeline.Build(context, trial.Parameters, (tunable, parameters) =>
         {
-            TrainingBudget budget;
-            double amount;
-            if (trial.Budget is double proposed)
-            {
-                if (_tuner is null)
-                {
-                    throw new InvalidOperationException($"Trial {trial.Id} has budget {proposed}, but the tuner {_tunerName} does not declare a budget range (IMultiFidelityTuner).");
-                }
-
-                budget = tunable.EffectiveBudget;
-                amount = budget.AmountFor(proposed, _tuner.MinBudget, _tuner.MaxBudget);
-            }
-            else if (tunable.Budget is { } chosen)
-            {
-                // A single-fidelity tuner trains a budgeted estimator at its full budget.
-                budget = chosen;
-                amount = chosen.Maximum;
-            }
-            else
+            // With a tuner budget every estimator trains by its (default or chosen) unit; without one, only an
+            // estimator whose budget was chosen does, at its maximum unless a pruner's levels say otherwise.
+            var budget = trial.Budget is not null ? tunable.EffectiveBudget : tunable.Budget;
+            if (budget is null)
             {
                 return parameters;
             }
 
+            var amount = budget.AmountAt(level.Position ?? 1);
             var training = budget.Unit.Apply(new BudgetRequest(parameters, amount, trial.Id, trial.ParentTrialId));
             if (!(training.DataFraction is > 0 and <= 1))
             {
@@ -69,4 +97,15 @@ internal sealed class TrialBudgets
     /// <summary>A random share of the rows; with one seed, a larger share contains a smaller one.</summary>
     public static IDataView Subsample(MLContext context, IDataView data, double fraction, int seed) =>
         fraction >= 1 - 1e-9 ? data : context.Data.TrainTestSplit(data, 1 - fraction, seed: seed).TrainSet;
+
+    /// <summary>Where a tuner budget lies on the tuner's range, from 0 (min) to 1 (max) on a log scale.</summary>
+    private double PositionOf(double budget, int trialId)
+    {
+        if (_tuner is null)
+        {
+            throw new InvalidOperationException($"Trial {trialId} has budget {budget}, but the tuner {_tunerName} does not declare a budget range (IMultiFidelityTuner).");
+        }
+
+        return TrainingBudget.PositionOf(budget, _tuner.MinBudget, _tuner.MaxBudget);
+    }
 }

@@ -63,8 +63,11 @@ public sealed class AshaTuner : IMultiFidelityTuner
     /// <summary>Promotion or stopping.</summary>
     public AshaMode Mode { get; }
 
-    /// <summary>The rungs' budgets, smallest first.</summary>
+    /// <inheritdoc/>
     public IReadOnlyList<double> RungBudgets => _budgets;
+
+    /// <inheritdoc/>
+    public bool StopsOnReports => Mode == AshaMode.Stopping;
 
     /// <inheritdoc/>
     public HyperparameterSpace Space { get; }

@@ -105,6 +105,12 @@ public sealed class BohbTuner : IMultiFidelityTuner
     public double MaxBudget { get; }
 
     /// <inheritdoc/>
+    public IReadOnlyList<double> RungBudgets => Brackets.SelectMany(b => b.Rungs).Select(r => r.Budget).Distinct().Order().ToList();
+
+    /// <inheritdoc/>
+    public bool StopsOnReports => false;
+
+    /// <inheritdoc/>
     public bool IsFinished => _scheduler.IsFinished;
 
     /// <inheritdoc/>

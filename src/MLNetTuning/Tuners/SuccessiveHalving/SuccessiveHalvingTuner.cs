@@ -65,6 +65,12 @@ public sealed class SuccessiveHalvingTuner : IMultiFidelityTuner
     public double MaxBudget { get; }
 
     /// <inheritdoc/>
+    public IReadOnlyList<double> RungBudgets => Plan.Rungs.Select(r => r.Budget).ToList();
+
+    /// <inheritdoc/>
+    public bool StopsOnReports => false;
+
+    /// <inheritdoc/>
     public bool IsFinished => _scheduler.IsFinished;
 
     /// <inheritdoc/>
