@@ -41,7 +41,8 @@ internal sealed class TrialBudgets
             var position = PositionOf(budget, trial.Id);
             if (!_reports)
             {
-                return [new TrialLevel(position, null)];
+                // One fit, its value also kept as the intermediate value at the budget, for learning curves across rungs.
+                return [new TrialLevel(position, (int)Math.Ceiling(budget - 1e-9))];
             }
 
             return _tuner!.RungBudgets.Where(r => r < budget * (1 - 1e-9))
