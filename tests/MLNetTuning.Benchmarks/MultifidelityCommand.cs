@@ -49,6 +49,11 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
             _ = CreateTuner(method, 0, eta, minBudget);
         }
 
+        if (Math.Abs(MfHartmann6.TrueRegret(MfHartmann6.Minimiser)) > 1e-4)
+        {
+            throw new InvalidOperationException($"MF-Hartmann6 at z = 100 is not Hartmann6: regret {MfHartmann6.TrueRegret(MfHartmann6.Minimiser)} at the known minimiser.");
+        }
+
         var rows = new List<SeedResult>();
         for (var seed = 0; seed < seeds; seed++)
         {
