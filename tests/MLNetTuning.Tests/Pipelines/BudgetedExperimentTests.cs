@@ -41,6 +41,31 @@ public class BudgetedExperimentTests
     }
 
     [Test]
+    public void ADataFractionTrainsOnANestedRandomShareOfTheRows()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 1000).Select(i => new Row { Id = i }));
+
+        var ids = (double fraction) => ml.Data.CreateEnumerable<Row>(TrialBudgets.Subsample(ml, data, fraction, seed: 5), reuseRowObject: false).Select(r => r.Id).ToList();
+        var small = ids(0.2);
+        var large = ids(0.6);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(small, Has.Count.InRange(150, 250));
+            Assert.That(large, Has.Count.InRange(540, 660));
+            Assert.That(large, Is.SupersetOf(small), "a larger share contains a smaller one");
+            Assert.That(small.Max(), Is.GreaterThan(900), "a random share, not the first rows");
+            Assert.That(ids(1), Has.Count.EqualTo(1000));
+        });
+    }
+
+    private sealed class Row
+    {
+        public int Id { get; set; }
+    }
+
+    [Test]
     public void ATreeBudgetReplacesTheSearchedTreeCount()
     {
         var fastTree = new MLContext(1).Tuning().BinaryClassification.FastTree();
@@ -173,6 +198,44 @@ public class BudgetedExperimentTests
             Assert.That(result.Trials.Count(t => t.State == TrialState.Pruned), Is.GreaterThan(0));
             Assert.That(result.Trials.Where(t => t.State == TrialState.Completed).Select(t => t.IntermediateValues.Count), Is.All.EqualTo(4), "4 fits: 4, 8, 16 and 32 trees");
             Assert.That(result.BestTrial!.Attributes["budget"], Is.EqualTo("FastTree: 32 trees"));
+        });
+    }
+
+    [Test]
+    public void SuccessiveHalvingTrainsLightGbmByIterations()
+    {
+        var ml = new MLContext(9);
+        var split = ml.Data.TrainTestSplit(SharedData.Housing(ml), 0.3, seed: 9);
+        var tuning = ml.Tuning();
+        var result = tuning.CreateExperiment(tuning.Regression.LightGbm().ToPipeline(), RegressionTuningMetric.RootMeanSquaredError, options: new() { Seed = 10, MaxTrials = 20 })
+            .SetTrainValidationData(split.TrainSet, split.TestSet)
+            .SetTuner(tuning.Tuners.SuccessiveHalving(new SuccessiveHalvingTunerOptions { MinBudget = 1, MaxBudget = 9, MaxBrackets = 1 }))
+            .Run();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Study.StopReason, Is.EqualTo(StudyStopReason.TunerFinished));
+            Assert.That(result.Trials.Select(t => t.Attributes["budget"]).Distinct(), Is.EqualTo(new[] { "LightGbm: 10 iterations", "LightGbm: 45 iterations", "LightGbm: 200 iterations" }), "the default range [10, 200] over the rungs 1, 3, 9");
+            Assert.That(result.BestTrial!.Budget, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public void BohbTunesAMulticlassForestByTrees()
+    {
+        var ml = new MLContext(11);
+        var split = ml.Data.TrainTestSplit(SharedData.Iris(ml), 0.3, seed: 11);
+        var tuning = ml.Tuning();
+        var result = tuning.CreateExperiment(tuning.MulticlassClassification.FastForest().WithBudget("trees", 3, 27).ToPipeline(), MulticlassTuningMetric.MacroAccuracy, options: new() { Seed = 12, MaxTrials = 13 })
+            .SetTrainValidationData(split.TrainSet, split.TestSet)
+            .SetTuner(tuning.Tuners.Bohb(new BohbTunerOptions { MinBudget = 1, MaxBudget = 9, MaxBrackets = 1 }))
+            .Run();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Trials.Select(t => t.State), Is.All.EqualTo(TrialState.Completed));
+            Assert.That(result.Trials.Select(t => (t.Budget, t.Attributes["budget"])).Distinct(), Is.EquivalentTo(new[] { ((double?)1.0, "FastForest: 3 trees"), (3.0, "FastForest: 9 trees"), (9.0, "FastForest: 27 trees") }));
+            Assert.That(result.BestMetric, Is.GreaterThan(0.8));
         });
     }
 
