@@ -174,9 +174,13 @@ public sealed class TuningExperiment
         if (result.BestTrial is { } best)
         {
             // After cross-validation (or for a best trial of an earlier, resumed run) the model is refitted on all training data.
-            var refit = TrialContextFor(seed, best.Id);
-            var (estimator, fraction, _) = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1]);
-            bestModel = models.ModelOf(best.Id) ?? estimator.Fit(TrialBudgets.Subsample(refit, train, fraction, seed));
+            bestModel = models.ModelOf(best.Id);
+            if (bestModel is null)
+            {
+                var refit = TrialContextFor(seed, best.Id);
+                var (estimator, fraction, _) = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1]);
+                bestModel = estimator.Fit(TrialBudgets.Subsample(refit, train, fraction, seed));
+            }
         }
 
         return new TuningExperimentResult(Metric, result, bestModel);

@@ -51,13 +51,19 @@ internal sealed class TrialBudgets
                 .ToList();
         }
 
+        if (!_reports)
+        {
+            return [new TrialLevel(null, null)];
+        }
+
+        // Building (not fitting) the chain is the simplest way to learn which estimators the parameters choose.
         var budgeted = false;
         _ = pipeline.Build(new MLContext(0), trial.Parameters, (tunable, parameters) =>
         {
             budgeted |= tunable.Budget is not null;
             return parameters;
         });
-        if (!_reports || !budgeted)
+        if (!budgeted)
         {
             return [new TrialLevel(null, null)];
         }
