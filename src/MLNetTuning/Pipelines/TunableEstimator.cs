@@ -10,6 +10,7 @@ namespace MLNetTuning.Pipelines;
 public sealed class TunableEstimator
 {
     private readonly Func<MLContext, TrialParameters, IEstimator<ITransformer>> _factory;
+    private readonly IReadOnlyList<BudgetUnit> _budgetUnits = [BudgetUnit.DataFraction];
 
     /// <summary>Creates a tunable estimator.</summary>
     /// <param name="name">Name shown in results (e.g. "FastTree"); unique within a choice.</param>
@@ -21,6 +22,15 @@ public sealed class TunableEstimator
         Name = name;
         Space = space ?? throw new ArgumentNullException(nameof(space));
         _factory = factory ?? throw new ArgumentNullException(nameof(factory));
+    }
+
+    private TunableEstimator(TunableEstimator source, HyperparameterSpace space, IReadOnlyList<BudgetUnit> budgetUnits, TrainingBudget? budget)
+    {
+        Name = source.Name;
+        Space = space;
+        _factory = source._factory;
+        _budgetUnits = budgetUnits;
+        Budget = budget;
     }
 
     /// <summary>Creates a tunable estimator from an options class carrying ML.NET's search-space attributes.</summary>
@@ -40,6 +50,47 @@ public sealed class TunableEstimator
 
     /// <summary>The search space.</summary>
     public HyperparameterSpace Space { get; }
+
+    /// <summary>Units this estimator's budget can be counted in; the first is its default. Every estimator
+    /// supports <see cref="BudgetUnit.DataFraction"/>.</summary>
+    public IReadOnlyList<BudgetUnit> BudgetUnits => _budgetUnits;
+
+    /// <summary>The budget chosen with <see cref="WithBudget(string, double?, double?)"/>, or null for the default.</summary>
+    public TrainingBudget? Budget { get; }
+
+    /// <summary>How a multi-fidelity tuner's budget trains this estimator: <see cref="Budget"/>, or else the first
+    /// of <see cref="BudgetUnits"/> with its default range.</summary>
+    public TrainingBudget EffectiveBudget => Budget ?? new TrainingBudget(_budgetUnits[0]);
+
+    /// <summary>Declares the units this estimator's budget can be counted in, the first being the default
+    /// (for trainer authors: a checkpointing trainer adds its epochs unit). The data fraction is always kept.</summary>
+    public TunableEstimator WithBudgetUnits(params BudgetUnit[] units)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        if (units.Any(u => u is null))
+        {
+            throw new ArgumentException("Budget units cannot be null.", nameof(units));
+        }
+
+        var all = units.Append(BudgetUnit.DataFraction).DistinctBy(u => u.Name).ToList();
+        return new TunableEstimator(this, Space, all, Budget);
+    }
+
+    /// <summary>Trains this estimator by a budget in <paramref name="unit"/> (one of <see cref="BudgetUnits"/>),
+    /// from <paramref name="minimum"/> at the tuner's smallest budget to <paramref name="maximum"/> at its full
+    /// budget (the unit's defaults when null). A unit that sets a hyperparameter (trees) removes it from the space.</summary>
+    /// <exception cref="ArgumentException">The estimator has no such unit, or the range is invalid; the message names them.</exception>
+    public TunableEstimator WithBudget(string unit, double? minimum = null, double? maximum = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(unit);
+        var known = _budgetUnits.FirstOrDefault(u => u.Name == unit)
+            ?? throw new ArgumentException($"'{Name}' has no budget unit '{unit}'; its units are: {string.Join(", ", _budgetUnits.Select(u => u.Name))}.", nameof(unit));
+        var budget = new TrainingBudget(known, minimum, maximum);
+        var space = known.ParameterName is { } parameter && Space.ContainsKey(parameter)
+            ? new HyperparameterSpace(Space.Where(kv => kv.Key != parameter))
+            : Space;
+        return new TunableEstimator(this, space, _budgetUnits, budget);
+    }
 
     /// <summary>Builds the estimator for a trial.</summary>
     public IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters)

@@ -66,14 +66,24 @@ public sealed class TunablePipeline
     public IReadOnlyList<IReadOnlyList<TunableEstimator>> TunableStages => _stages.Where(s => s.Key is not null).Select(s => (IReadOnlyList<TunableEstimator>)s.Choices).ToList();
 
     /// <summary>Builds the ML.NET estimator chain for one set of parameters of <see cref="Space"/>.</summary>
-    public IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters)
+    public IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters) => Build(context, parameters, null);
+
+    /// <summary>Builds the chain, letting <paramref name="adjust"/> change each chosen estimator's parameters (budgets).</summary>
+    internal IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters, Func<TunableEstimator, TrialParameters, TrialParameters>? adjust)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(parameters);
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         foreach (var stage in _stages)
         {
-            chain = chain.Append(stage.Fixed ?? Resolve(stage, parameters, out var chosen).Build(context, chosen));
+            if (stage.Fixed is not null)
+            {
+                chain = chain.Append(stage.Fixed);
+                continue;
+            }
+
+            var estimator = Resolve(stage, parameters, out var chosen);
+            chain = chain.Append(estimator.Build(context, adjust is null ? chosen : adjust(estimator, chosen)));
         }
 
         return chain;

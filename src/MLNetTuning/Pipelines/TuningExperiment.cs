@@ -117,7 +117,9 @@ public sealed class TuningExperiment
         }
 
         var folds = _folds >= 2 ? _context.Data.CrossValidationSplit(train, _folds, _samplingKeyColumnName, seed) : null;
-        var study = new TuningStudy(_tuner.Create(_pipeline.Space, seed), new TuningStudyOptions
+        var tuner = _tuner.Create(_pipeline.Space, seed);
+        var budgets = new TrialBudgets(tuner);
+        var study = new TuningStudy(tuner, new TuningStudyOptions
         {
             Name = _options.StudyName,
             Direction = Metric.Direction,
@@ -137,24 +139,28 @@ public sealed class TuningExperiment
                 trial.SetAttribute("trainer", _pipeline.DescribeChoice(parameters));
                 var context = TrialContextFor(seed, trial.Trial.Id);
                 using var cancel = token.Register(() => MLNetInternals.CancelExecution(context));
-                double value;
-                if (folds is null)
+                var levels = budgets.Levels(_pipeline, trial.Trial);
+                var value = double.NaN;
+                for (var i = 0; i < levels.Count; i++)
                 {
-                    var model = _pipeline.Build(context, parameters).Fit(train);
-                    value = Metric.Evaluate(context, model.Transform(validation!), _labelColumnName);
-                    models.Offer(trial.Trial.Id, value, model);
-                }
-                else
-                {
-                    var values = new List<double>(folds.Count);
-                    foreach (var fold in folds)
+                    var level = levels[i];
+                    token.ThrowIfCancellationRequested();
+                    var (estimator, fraction, budgetNote) = budgets.Build(_pipeline, context, trial.Trial, level);
+                    if (budgetNote is not null)
                     {
-                        token.ThrowIfCancellationRequested();
-                        var model = _pipeline.Build(context, parameters).Fit(fold.TrainSet);
-                        values.Add(Metric.Evaluate(context, model.Transform(fold.TestSet), _labelColumnName));
+                        trial.SetAttribute("budget", budgetNote);
                     }
 
-                    value = values.Average();
+                    value = FitAndEvaluate(context, estimator, train, validation, folds, fraction, seed, token, out var model);
+                    if (level.Step is int step && trial.Report(step, value) == TrialDecision.Stop)
+                    {
+                        throw new TrialPrunedException();
+                    }
+
+                    if (model is not null && i == levels.Count - 1)
+                    {
+                        models.Offer(trial.Trial.Id, value, model);
+                    }
                 }
 
                 token.ThrowIfCancellationRequested();
@@ -167,7 +173,13 @@ public sealed class TuningExperiment
         if (result.BestTrial is { } best)
         {
             // After cross-validation (or for a best trial of an earlier, resumed run) the model is refitted on all training data.
-            bestModel = models.ModelOf(best.Id) ?? _pipeline.Build(TrialContextFor(seed, best.Id), best.Parameters).Fit(train);
+            bestModel = models.ModelOf(best.Id);
+            if (bestModel is null)
+            {
+                var refit = TrialContextFor(seed, best.Id);
+                var (estimator, fraction, _) = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1]);
+                bestModel = estimator.Fit(TrialBudgets.Subsample(refit, train, fraction, seed));
+            }
         }
 
         return new TuningExperimentResult(Metric, result, bestModel);
@@ -177,6 +189,28 @@ public sealed class TuningExperiment
     public TuningExperimentResult Run(CancellationToken cancellationToken = default) => RunAsync(cancellationToken).GetAwaiter().GetResult();
 
     private static MLContext TrialContextFor(int seed, int trialId) => new(SeedMixer.Mix(seed, trialId));
+
+    /// <summary>Fits on the (sub-sampled) training data and measures on the validation set, or averages over the
+    /// folds; <paramref name="model"/> is the fitted model with a validation set, null under cross-validation.</summary>
+    private double FitAndEvaluate(MLContext context, IEstimator<ITransformer> estimator, IDataView train, IDataView? validation, IReadOnlyList<DataOperationsCatalog.TrainTestData>? folds, double fraction, int seed, CancellationToken token, out ITransformer? model)
+    {
+        if (folds is null)
+        {
+            model = estimator.Fit(TrialBudgets.Subsample(context, train, fraction, seed));
+            return Metric.Evaluate(context, model.Transform(validation!), _labelColumnName);
+        }
+
+        model = null;
+        var values = new List<double>(folds.Count);
+        foreach (var fold in folds)
+        {
+            token.ThrowIfCancellationRequested();
+            var foldModel = estimator.Fit(TrialBudgets.Subsample(context, fold.TrainSet, fraction, seed));
+            values.Add(Metric.Evaluate(context, foldModel.Transform(fold.TestSet), _labelColumnName));
+        }
+
+        return values.Average();
+    }
 
     private void CheckPipelineFits(DataViewSchema schema, int seed)
     {

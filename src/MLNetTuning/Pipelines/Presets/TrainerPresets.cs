@@ -16,7 +16,7 @@ public abstract class TrainerPresetsBase
         where TSearch : TrainerColumns, new()
     {
         var defaults = options ?? new TSearch { LabelColumnName = label, FeatureColumnName = features, ExampleWeightColumnName = weight };
-        return TunableEstimator.FromOptions(name, build, defaults);
+        return PresetBudgets.Declare(TunableEstimator.FromOptions(name, build, defaults), defaults);
     }
 
     private protected static T Tree<T>(T o, FastTreeSearchOptions s)

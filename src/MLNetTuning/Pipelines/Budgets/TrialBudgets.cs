@@ -1,0 +1,118 @@
+using Microsoft.ML;
+using MLNetTuning.Pruners;
+using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
+
+namespace MLNetTuning.Pipelines;
+
+/// <summary>One fit of a trial: where on the estimators' budget ranges to train (0 = minimum, 1 = maximum; null:
+/// no budget), and the step to report its value as (null: no report).</summary>
+internal readonly record struct TrialLevel(double? Position, int? Step);
+
+/// <summary>
+/// Turns a trial's abstract budget into each chosen estimator's own unit (trees, iterations, a data fraction,
+/// epochs) when an experiment builds the trial's pipeline; estimators of one choice may use different units.
+/// When the tuner judges intermediate reports (a pruner, ASHA's stopping mode), a trial whose trainer cannot
+/// report while it trains is fitted at increasing budgets in turn, each reported as a step.
+/// </summary>
+internal sealed class TrialBudgets
+{
+    /// <summary>Fits per trial for a pruned single-fidelity tuner and an estimator with a budget.</summary>
+    private const int UnbudgetedLevels = 4;
+
+    private readonly IMultiFidelityTuner? _tuner;
+    private readonly string _tunerName;
+    private readonly bool _reports;
+
+    public TrialBudgets(IHyperparameterTuner tuner)
+    {
+        var inner = tuner is PrunedTuner pruned ? pruned.Inner : tuner;
+        _tuner = inner as IMultiFidelityTuner;
+        _tunerName = inner.GetType().Name;
+        _reports = tuner is PrunedTuner || _tuner?.StopsOnReports == true;
+    }
+
+    /// <summary>The fits of a trial, smallest first; the last is the trial's own budget.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The trial's budget is outside the tuner's range.</exception>
+    public IReadOnlyList<TrialLevel> Levels(TunablePipeline pipeline, TuningTrial trial)
+    {
+        if (trial.Budget is double budget)
+        {
+            var position = PositionOf(budget, trial.Id);
+            if (!_reports)
+            {
+                // One fit, its value also kept as the intermediate value at the budget, for learning curves across rungs.
+                return [new TrialLevel(position, (int)Math.Ceiling(budget - 1e-9))];
+            }
+
+            return _tuner!.RungBudgets.Where(r => r < budget * (1 - 1e-9))
+                .Select(r => new TrialLevel(PositionOf(r, trial.Id), (int)Math.Ceiling(r - 1e-9)))
+                .Append(new TrialLevel(position, (int)Math.Ceiling(budget - 1e-9)))
+                .ToList();
+        }
+
+        if (!_reports)
+        {
+            return [new TrialLevel(null, null)];
+        }
+
+        // Building (not fitting) the chain is the simplest way to learn which estimators the parameters choose.
+        var budgeted = false;
+        _ = pipeline.Build(new MLContext(0), trial.Parameters, (tunable, parameters) =>
+        {
+            budgeted |= tunable.Budget is not null;
+            return parameters;
+        });
+        if (!budgeted)
+        {
+            return [new TrialLevel(null, null)];
+        }
+
+        return Enumerable.Range(0, UnbudgetedLevels).Select(k => new TrialLevel(k / (UnbudgetedLevels - 1.0), k + 1)).ToList();
+    }
+
+    /// <summary>Builds the pipeline of a trial at one level.</summary>
+    /// <returns>The estimator, the share of training rows to fit on, and a note such as "FastTree: 37 trees" (null without budgets).</returns>
+    public (IEstimator<ITransformer> Estimator, double DataFraction, string? Note) Build(TunablePipeline pipeline, MLContext context, TuningTrial trial, TrialLevel level)
+    {
+        var fraction = 1.0;
+        var notes = new List<string>();
+        var estimator = pipeline.Build(context, trial.Parameters, (tunable, parameters) =>
+        {
+            // With a tuner budget every estimator trains by its (default or chosen) unit; without one, only an
+            // estimator whose budget was chosen does, at its maximum unless a pruner's levels say otherwise.
+            var budget = trial.Budget is not null ? tunable.EffectiveBudget : tunable.Budget;
+            if (budget is null)
+            {
+                return parameters;
+            }
+
+            var amount = budget.AmountAt(level.Position ?? 1);
+            var training = budget.Unit.Apply(new BudgetRequest(parameters, amount, trial.Id, trial.ParentTrialId));
+            if (!(training.DataFraction is > 0 and <= 1))
+            {
+                throw new InvalidOperationException($"The budget unit '{budget.Unit.Name}' of '{tunable.Name}' asked for a data fraction of {training.DataFraction}; it must be in (0, 1].");
+            }
+
+            fraction = Math.Min(fraction, training.DataFraction);
+            notes.Add($"{tunable.Name}: {budget.Unit.Describe(amount)}");
+            return training.Parameters;
+        });
+        return (estimator, fraction, notes.Count > 0 ? string.Join("; ", notes) : null);
+    }
+
+    /// <summary>A random share of the rows; with one seed, a larger share contains a smaller one.</summary>
+    public static IDataView Subsample(MLContext context, IDataView data, double fraction, int seed) =>
+        fraction >= 1 - 1e-9 ? data : context.Data.TrainTestSplit(data, 1 - fraction, seed: seed).TrainSet;
+
+    /// <summary>Where a tuner budget lies on the tuner's range, from 0 (min) to 1 (max) on a log scale.</summary>
+    private double PositionOf(double budget, int trialId)
+    {
+        if (_tuner is null)
+        {
+            throw new InvalidOperationException($"Trial {trialId} has budget {budget}, but the tuner {_tunerName} does not declare a budget range (IMultiFidelityTuner).");
+        }
+
+        return TrainingBudget.PositionOf(budget, _tuner.MinBudget, _tuner.MaxBudget);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.Json;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
+
+namespace MLNetTuning.Benchmarks;
+
+/// <summary>
+/// `multifidelity --function mfhartmann6 --seeds 20`: compute (in full-budget equivalents, units/100) that each
+/// scheduler needs to reach the final true regret of random search with 100 full-budget trials, per seed.
+/// </summary>
+public sealed class MultifidelityCommand : IBenchmarkCommand
+{
+    private const int RandomTrials = 100;
+
+    public string Name => "multifidelity";
+
+    public string Summary => "multi-fidelity schedulers vs random search on MF-Hartmann6 (--function mfhartmann6 --seeds 20)";
+
+    public int Run(BenchmarkArguments arguments)
+    {
+        var function = arguments.String("function", "mfhartmann6");
+        var task = arguments.OptionalString("task");
+        var seeds = arguments.Int("seeds", 20);
+        var cap = arguments.Double("cap", 100);
+        var eta = arguments.Double("eta", 3);
+        var minBudget = arguments.Double("min-budget", 1);
+        var methods = arguments.String("methods", "sh,hyperband,asha,asha-stopping,bohb").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-mfhartmann6.json"));
+        arguments.RejectUnknown();
+        if (task is not null)
+        {
+            throw new ArgumentException($"--task {task}: the neural-network task is not available yet; only --function mfhartmann6 runs.");
+        }
+
+        if (function != "mfhartmann6")
+        {
+            throw new ArgumentException($"Unknown --function '{function}'; known: mfhartmann6.");
+        }
+
+        if (seeds < 1)
+        {
+            throw new ArgumentException($"--seeds must be at least 1, got {seeds}.");
+        }
+
+        foreach (var method in methods)
+        {
+            _ = CreateTuner(method, 0, eta, minBudget);
+        }
+
+        if (Math.Abs(MfHartmann6.TrueRegret(MfHartmann6.Minimiser)) > 1e-4)
+        {
+            throw new InvalidOperationException($"MF-Hartmann6 at z = 100 is not Hartmann6: regret {MfHartmann6.TrueRegret(MfHartmann6.Minimiser)} at the known minimiser.");
+        }
+
+        var rows = new List<SeedResult>();
+        for (var seed = 0; seed < seeds; seed++)
+        {
+            var target = RandomSearchRegret(seed);
+            foreach (var method in methods)
+            {
+                rows.Add(RunScheduler(method, seed, target, cap, eta, minBudget));
+            }
+        }
+
+        var summaries = methods.Select(m => Summarise(m, rows.Where(r => r.Method == m).ToList(), cap)).ToList();
+        PrintTable(summaries, rows, seeds, cap, eta, minBudget);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, JsonSerializer.Serialize(new { function, seeds, randomTrials = RandomTrials, cap, eta, minBudget, summaries, rows }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"JSON: {output}");
+        return 0;
+    }
+
+    private static readonly HyperparameterSpace Space = Enumerable.Range(0, 6)
+        .Aggregate(HyperparameterSpace.CreateBuilder(), (b, i) => b.Double($"x{i}", 0, 1))
+        .Build();
+
+    private static double[] Point(TrialParameters parameters) => Enumerable.Range(0, 6).Select(i => parameters.Get<double>($"x{i}")).ToArray();
+
+    /// <summary>The final true regret of 100 random trials at z = 100.</summary>
+    private static double RandomSearchRegret(int seed)
+    {
+        var study = new TuningStudy(new RandomTuner(Space, new RandomTunerOptions { Seed = seed }));
+        var result = study.Optimize(c => MfHartmann6.Evaluate(Point(c.Parameters), MfHartmann6.MaxFidelity), new StudyLimits { MaxTrials = RandomTrials });
+        return result.BestTrial!.Value!.Value - MfHartmann6.Optimum;
+    }
+
+    private static IHyperparameterTuner CreateTuner(string method, int seed, double eta, double minBudget) => method switch
+    {
+        "sh" => new SuccessiveHalvingTuner(Space, new() { MinBudget = minBudget, MaxBudget = 100, ReductionFactor = eta, Seed = seed }),
+        "hyperband" => new HyperbandTuner(Space, new() { MinBudget = minBudget, MaxBudget = 100, ReductionFactor = eta, Seed = seed }),
+        "asha" => new AshaTuner(Space, new() { MinBudget = minBudget, MaxBudget = 100, ReductionFactor = eta, Seed = seed }),
+        "asha-stopping" => new AshaTuner(Space, new() { MinBudget = minBudget, MaxBudget = 100, ReductionFactor = eta, Seed = seed, Mode = AshaMode.Stopping }),
+        "bohb" => new BohbTuner(Space, new() { MinBudget = minBudget, MaxBudget = 100, ReductionFactor = eta, Seed = seed }),
+        _ => throw new ArgumentException($"Unknown method '{method}' in --methods; known: sh, hyperband, asha, asha-stopping, bohb."),
+    };
+
+    /// <summary>Runs a scheduler sequentially (ask, evaluate, tell) until a full-budget evaluation reaches the target
+    /// regret or the compute cap is spent. A promoted trial costs its whole budget (retrained); the resumed cost
+    /// charges only the budget above its parent's, as a checkpointing objective would.</summary>
+    private static SeedResult RunScheduler(string method, int seed, double target, double cap, double eta, double minBudget)
+    {
+        var study = new TuningStudy(CreateTuner(method, seed, eta, minBudget));
+        var fidelityOf = new Dictionary<int, int>();
+        double cost = 0, resumedCost = 0, best = double.PositiveInfinity;
+        var trials = 0;
+        while (cost < cap && best > target)
+        {
+            var trial = study.Ask() ?? throw new InvalidOperationException($"{method} proposed nothing in a sequential run.");
+            trials++;
+            var x = Point(trial.Parameters);
+            var z = MfHartmann6.Fidelity(trial.Budget ?? MfHartmann6.MaxFidelity);
+            double value;
+            int trained;
+            if (method == "asha-stopping")
+            {
+                value = double.NaN;
+                trained = 0;
+                for (var step = 1; step <= z; step++)
+                {
+                    value = MfHartmann6.Evaluate(x, step);
+                    trained = step;
+                    if (study.Report(trial, step, value) == TrialDecision.Stop)
+                    {
+                        break;
+                    }
+                }
+
+                resumedCost += trained / 100.0;
+            }
+            else
+            {
+                value = MfHartmann6.Evaluate(x, z);
+                trained = z;
+                var parent = trial.ParentTrialId is int p ? fidelityOf[p] : 0;
+                resumedCost += (z - parent) / 100.0;
+            }
+
+            fidelityOf[trial.Id] = z;
+            cost += trained / 100.0;
+            study.Tell(trial, value);
+            if (trained == MfHartmann6.MaxFidelity)
+            {
+                best = Math.Min(best, MfHartmann6.TrueRegret(x));
+            }
+        }
+
+        var reached = best <= target;
+        return new SeedResult(method, seed, target, reached, reached ? cost : null, reached ? resumedCost : null, best, trials);
+    }
+
+    private static MethodSummary Summarise(string method, List<SeedResult> rows, double cap)
+    {
+        var costs = rows.Select(r => r.Cost ?? double.PositiveInfinity).Order().ToList();
+        var resumed = rows.Select(r => r.ResumedCost ?? double.PositiveInfinity).Order().ToList();
+        var reached = rows.Where(r => r.Reached).ToList();
+        return new MethodSummary(
+            method,
+            reached.Count,
+            rows.Count,
+            reached.Count > 0 ? reached.Average(r => r.Cost!.Value) : null,
+            Median(costs),
+            reached.Count > 0 ? reached.Average(r => r.ResumedCost!.Value) : null,
+            Median(resumed),
+            RandomTrials / Median(costs));
+    }
+
+    private static double Median(List<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+
+    private static void PrintTable(List<MethodSummary> summaries, List<SeedResult> rows, int seeds, double cap, double eta, double minBudget)
+    {
+        static string F(double? v) => v is double d && double.IsFinite(d) ? d.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+        var targets = rows.GroupBy(r => r.Seed).Select(g => g.First().TargetRegret).ToList();
+        Console.WriteLine($"MF-Hartmann6 (moderate), {seeds} seeds, η = {eta}, budgets [{minBudget}, 100]; target = final true regret of random search with {RandomTrials} trials at z = 100 (mean {targets.Average():0.000}, median {Median(targets.Order().ToList()):0.000}).");
+        Console.WriteLine($"Compute in full-budget equivalents (units/100) until a full-budget evaluation reaches the target; random search spends {RandomTrials}. Cap {cap}.");
+        Console.WriteLine($"{"method",-14} {"reached",8} {"mean",8} {"median",8} {"speed-up",9} {"mean (resumed)",15} {"median (resumed)",17}");
+        foreach (var s in summaries)
+        {
+            Console.WriteLine($"{s.Method,-14} {s.Reached + "/" + s.Seeds,8} {F(s.MeanCost),8} {F(s.MedianCost),8} {(double.IsFinite(s.MedianSpeedUp) && s.MedianSpeedUp > 0 ? s.MedianSpeedUp.ToString("0.0", CultureInfo.InvariantCulture) + "x" : "—"),9} {F(s.MeanResumedCost),15} {F(s.MedianResumedCost),17}");
+        }
+
+        Console.WriteLine("mean: over the seeds that reached the target; median: over all seeds, a seed that did not reach it counting as infinite.");
+    }
+
+    private sealed record SeedResult(string Method, int Seed, double TargetRegret, bool Reached, double? Cost, double? ResumedCost, double BestFullBudgetRegret, int Trials);
+
+    private sealed record MethodSummary(string Method, int Reached, int Seeds, double? MeanCost, double MedianCost, double? MeanResumedCost, double MedianResumedCost, double MedianSpeedUp);
+}
