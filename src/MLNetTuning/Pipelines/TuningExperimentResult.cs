@@ -47,12 +47,16 @@ public sealed class TuningExperimentResult
             .ThenBy(t => t.Id)
             .Take(top)
             .ToList();
+        // Multi-fidelity runs train trials at different budgets; show them, or the ranking misleads.
+        var budgets = rows.Any(t => t.Attributes.ContainsKey("budget"));
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"rank",4}  {"trial",5}  {"trainer",-24} {Metric.Name,14} {"seconds",8}");
+        text.Append(CultureInfo.InvariantCulture, $"{"rank",4}  {"trial",5}  {"trainer",-24} {Metric.Name,14} {"seconds",8}");
+        text.AppendLine(budgets ? "  budget" : "");
         for (var i = 0; i < rows.Count; i++)
         {
             var t = rows[i];
-            text.AppendLine(CultureInfo.InvariantCulture, $"{i + 1,4}  {t.Id,5}  {t.Attributes.GetValueOrDefault("trainer", "?"),-24} {t.Value,14:F4} {t.Duration?.TotalSeconds,8:F2}");
+            text.Append(CultureInfo.InvariantCulture, $"{i + 1,4}  {t.Id,5}  {t.Attributes.GetValueOrDefault("trainer", "?"),-24} {t.Value,14:F4} {t.Duration?.TotalSeconds,8:F2}");
+            text.AppendLine(budgets ? "  " + t.Attributes.GetValueOrDefault("budget", "") : "");
         }
 
         return text.ToString();

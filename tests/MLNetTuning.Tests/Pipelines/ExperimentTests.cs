@@ -26,6 +26,10 @@ public class ExperimentTests
         // Breast-cancer is nearly separable; every preset reaches an AUC above 0.95 on held-out rows.
         Assert.That(result.BestMetric, Is.GreaterThan(0.98));
         Assert.That(result.BestTrial!.Attributes["trainer"], Is.AnyOf("FastTree", "FastForest", "LightGbm", "SdcaLogisticRegression", "LbfgsLogisticRegression"));
+        var leaderboard = result.FormatLeaderboard(top: 3).TrimEnd().Split('\n');
+        Assert.That(leaderboard, Has.Length.EqualTo(4));
+        Assert.That(leaderboard[0], Does.Contain("AreaUnderRocCurve").And.Not.Contain("budget"));
+        Assert.That(leaderboard[1], Does.StartWith($"   1  {result.BestTrial.Id,5}  {result.BestTrial.Attributes["trainer"]}"));
         var measured = ml.BinaryClassification.Evaluate(result.BestModel!.Transform(split.TestSet)).AreaUnderRocCurve;
         Assert.That(measured, Is.EqualTo(result.BestMetric!.Value).Within(1e-9), "the best model is the one that was measured");
     }
