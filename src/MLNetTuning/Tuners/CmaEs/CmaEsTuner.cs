@@ -1,0 +1,622 @@
+using System.Globalization;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Tuners;
+
+/// <summary>
+/// CMA-ES (covariance matrix adaptation evolution strategy) with IPOP restarts, following Hansen's tutorial
+/// (2016) with its default learning rates, including the negative ("active") weights.
+/// </summary>
+/// <remarks>
+/// <para><b>Search cube.</b> CMA-ES searches the unit cube of the space's encoding, one coordinate per encoded
+/// coordinate, σ₀ = 1/6 of the range. A sample outside the cube is redrawn up to
+/// <see cref="CmaEsTunerOptions.MaxResamples"/> times, then mirrored back in; the update uses the point that was
+/// evaluated, its Mahalanobis length capped as for injected solutions (Hansen, 2011), so repairs cannot blow
+/// up the covariance.</para>
+/// <para><b>Integers and choices.</b> Every integer and every choice value owns a cell of the coordinate. The
+/// distribution keeps a margin (Hamano et al., 2022, "CMA-ES with margin", in its diagonal form): a discrete
+/// coordinate's standard deviation is scaled up so that a sample leaves the mean's cell with probability at
+/// least 1/(nλ), so the search never freezes on a value. Choices use the same treatment: the coordinate is the
+/// choice's position in the sorted list, searched like an integer. That is a deliberate fallback: it keeps one
+/// model for all coordinates and every value reachable, and is good for ordered choices (numbers, booleans);
+/// for unordered choices it only reaches neighbouring values first. Prefer the genetic tuner or TPE when a space
+/// is mostly unordered choices.</para>
+/// <para><b>Conditional spaces.</b> Every branch's coordinates are part of the search vector; an inactive
+/// branch's coordinates do not change the loss and simply drift.</para>
+/// <para><b>Generations and parallel trials.</b> <see cref="Propose"/> hands out samples of the current
+/// distribution and never returns null: after λ samples it draws more from the same distribution, so parallel
+/// studies keep every worker busy. The generation is updated as soon as λ of its samples have ended (the first
+/// λ to finish); later results of an older generation are kept as history but do not drive the update.
+/// Sequential studies therefore follow plain CMA-ES exactly.</para>
+/// <para><b>Failures.</b> A failed trial ranks as the worst of its generation (loss +∞), so the active update
+/// pushes the distribution away from it. A pruned trial counts with its last reported loss.</para>
+/// <para><b>History.</b> Trials the tuner never proposed (a resumed study's replay) are accepted: before the first
+/// proposal the best of them becomes the starting mean; afterwards they are only kept as history.</para>
+/// <para><b>Restarts.</b> When the search has converged (function-value range below
+/// <see cref="CmaEsTunerOptions.ToleranceFunction"/>, steps below <see cref="CmaEsTunerOptions.ToleranceX"/>,
+/// condition number above <see cref="CmaEsTunerOptions.MaxConditionNumber"/>, or a coordinate whose steps no
+/// longer change the mean), it restarts from a uniformly random mean with σ₀ and a population
+/// <see cref="CmaEsTunerOptions.PopulationGrowth"/> times larger (IPOP-CMA-ES, Auger and Hansen, 2005).</para>
+/// <para><b>Seeds.</b> Generation g draws from stream g of the seed, so the same seed and the same order of
+/// results give the same proposals.</para>
+/// </remarks>
+public sealed class CmaEsTuner : IHyperparameterTuner
+{
+    private const double MaxSigma = 1.0;
+
+    private readonly CmaEsTunerOptions _options;
+    private readonly SearchCoordinates _coordinates;
+    private readonly int _seed;
+    private readonly int _n;
+    private readonly Dictionary<int, Sample> _pending = [];
+    private readonly HashSet<int> _proposed = [];
+    private readonly List<(double Loss, Sample Sample)> _results = [];
+    private readonly Queue<double> _bestHistory = new();
+
+    private bool _started;
+    private double _bestForeignLoss = double.PositiveInfinity;
+    private double[]? _bestForeignPoint;
+
+    // Strategy state (Hansen's notation): mean m, step size σ, covariance C = B D² Bᵀ, paths p_σ and p_c,
+    // and the margin's diagonal scaling A (x = m + σ A y, y ~ N(0, C)).
+    private double[] _mean = [];
+    private double _sigma;
+    private double[,] _covariance = new double[0, 0];
+    private double[,] _eigenvectors = new double[0, 0];
+    private double[] _axisLengths = [];
+    private double[] _pathSigma = [];
+    private double[] _pathC = [];
+    private double[] _margin = [];
+
+    // Learning rates of the current population size.
+    private double[] _weights = [];
+    private int _mu;
+    private double _muEffective;
+    private double _cSigma;
+    private double _dSigma;
+    private double _cC;
+    private double _c1;
+    private double _cMu;
+    private double _chiN;
+
+    private int _generationInRun;
+    private long _generationStream;
+    private Random _random = new(0);
+    private int _samplesDrawn;
+
+    /// <summary>Creates a CMA-ES tuner.</summary>
+    /// <param name="space">The space.</param>
+    /// <param name="options">Options; Hansen's defaults when null.</param>
+    /// <param name="defaultSeed">Seed used when <paramref name="options"/> gives none.</param>
+    public CmaEsTuner(HyperparameterSpace space, CmaEsTunerOptions? options = null, int defaultSeed = 0)
+    {
+        Space = space ?? throw new ArgumentNullException(nameof(space));
+        _options = options ?? new CmaEsTunerOptions();
+        _seed = _options.Seed ?? defaultSeed;
+        _coordinates = SearchCoordinates.Of(space);
+        _n = _coordinates.Dimension;
+        InitialPopulationSize = _options.PopulationSize ?? (4 + (int)Math.Floor(3 * Math.Log(Math.Max(1, _n))));
+        PopulationSize = InitialPopulationSize;
+    }
+
+    /// <inheritdoc/>
+    public HyperparameterSpace Space { get; }
+
+    /// <inheritdoc/>
+    public bool IsFinished => false;
+
+    /// <summary>Population size λ of the first run.</summary>
+    public int InitialPopulationSize { get; }
+
+    /// <summary>Population size λ of the current run; grows with every IPOP restart.</summary>
+    public int PopulationSize { get; private set; }
+
+    /// <summary>Number of restarts so far.</summary>
+    public int RestartCount { get; private set; }
+
+    /// <summary>Number of generations updated so far, over all runs.</summary>
+    public int GenerationCount { get; private set; }
+
+    /// <summary>Current step size σ (units of the unit cube).</summary>
+    public double Sigma => _sigma;
+
+    /// <inheritdoc/>
+    public TrialProposal Propose(int trialId)
+    {
+        if (_n == 0)
+        {
+            return new TrialProposal(Space.Defaults);
+        }
+
+        if (!_started)
+        {
+            Start();
+        }
+
+        var sample = Draw();
+        _pending[trialId] = sample;
+        _proposed.Add(trialId);
+        return new TrialProposal(_coordinates.Decode(sample.Point))
+        {
+            Attributes = new Dictionary<string, string>
+            {
+                ["cmaes.restart"] = RestartCount.ToString(CultureInfo.InvariantCulture),
+                ["cmaes.generation"] = GenerationCount.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+    }
+
+    /// <inheritdoc/>
+    public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
+
+    /// <inheritdoc/>
+    public void Complete(TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        if (_n == 0 || trial.State == TrialState.Running)
+        {
+            return;
+        }
+
+        var loss = trial.State != TrialState.Failed && trial.Loss is double l && double.IsFinite(l) ? l : double.PositiveInfinity;
+        if (_pending.Remove(trial.Id, out var sample))
+        {
+            _results.Add((loss, sample));
+            if (_results.Count >= PopulationSize)
+            {
+                UpdateGeneration();
+            }
+
+            return;
+        }
+
+        if (!_proposed.Contains(trial.Id) && !_started && loss < _bestForeignLoss && Space.Contains(trial.Parameters))
+        {
+            _bestForeignLoss = loss;
+            _bestForeignPoint = _coordinates.Encode(trial.Parameters);
+        }
+    }
+
+    private void Start()
+    {
+        _started = true;
+        var mean = _bestForeignPoint
+            ?? (_options.StartPoint == CmaEsStartPoint.Defaults ? _coordinates.Encode(Space.Defaults) : Enumerable.Repeat(0.5, _n).ToArray());
+        BeginRun(mean);
+    }
+
+    private void BeginRun(double[] mean)
+    {
+        _mean = (double[])mean.Clone();
+        _sigma = _options.InitialSigma;
+        _covariance = new double[_n, _n];
+        _eigenvectors = new double[_n, _n];
+        for (var i = 0; i < _n; i++)
+        {
+            _covariance[i, i] = 1;
+            _eigenvectors[i, i] = 1;
+        }
+
+        _axisLengths = Enumerable.Repeat(1.0, _n).ToArray();
+        _pathSigma = new double[_n];
+        _pathC = new double[_n];
+        _margin = Enumerable.Repeat(1.0, _n).ToArray();
+        _bestHistory.Clear();
+        _generationInRun = 0;
+        ComputeLearningRates();
+        UpdateMargin();
+        BeginGeneration();
+    }
+
+    private void BeginGeneration()
+    {
+        // Samples of a finished generation may still run; their results will be history only.
+        _pending.Clear();
+        _results.Clear();
+        _samplesDrawn = 0;
+        _random = SeedMixer.Create(_seed, _generationStream++);
+    }
+
+    private void ComputeLearningRates()
+    {
+        var n = (double)_n;
+        var lambda = PopulationSize;
+        _mu = lambda / 2;
+        var raw = new double[lambda];
+        for (var i = 0; i < lambda; i++)
+        {
+            raw[i] = Math.Log((lambda + 1) / 2.0) - Math.Log(i + 1);
+        }
+
+        double positiveSum = 0, positiveSquares = 0, negativeSum = 0, negativeSquares = 0;
+        foreach (var w in raw)
+        {
+            if (w > 0)
+            {
+                positiveSum += w;
+                positiveSquares += w * w;
+            }
+            else
+            {
+                negativeSum -= w;
+                negativeSquares += w * w;
+            }
+        }
+
+        _muEffective = positiveSum * positiveSum / positiveSquares;
+        var muEffectiveNegative = negativeSquares > 0 ? negativeSum * negativeSum / negativeSquares : 0;
+        const double alphaCovariance = 2;
+        _c1 = alphaCovariance / (Math.Pow(n + 1.3, 2) + _muEffective);
+        _cMu = Math.Min(1 - _c1 - 1e-8, alphaCovariance * (_muEffective - 2 + (1 / _muEffective)) / (Math.Pow(n + 2, 2) + (alphaCovariance * _muEffective / 2)));
+        _cMu = Math.Max(_cMu, 0);
+        _cSigma = (_muEffective + 2) / (n + _muEffective + 5);
+        _dSigma = 1 + (2 * Math.Max(0, Math.Sqrt((_muEffective - 1) / (n + 1)) - 1)) + _cSigma;
+        _cC = (4 + (_muEffective / n)) / (n + 4 + (2 * _muEffective / n));
+        _chiN = Math.Sqrt(n) * (1 - (1 / (4 * n)) + (1 / (21 * n * n)));
+
+        // Negative weights are scaled so that the covariance stays positive definite (the tutorial's α bounds).
+        var alphaMu = 1 + (_c1 / Math.Max(_cMu, 1e-300));
+        var alphaMuEffective = 1 + (2 * muEffectiveNegative / (_muEffective + 2));
+        var alphaPositiveDefinite = (1 - _c1 - _cMu) / (n * Math.Max(_cMu, 1e-300));
+        var negativeScale = Math.Min(alphaMu, Math.Min(alphaMuEffective, alphaPositiveDefinite));
+        _weights = raw.Select(w => w > 0 ? w / positiveSum : negativeSum > 0 ? negativeScale * w / negativeSum : 0).ToArray();
+    }
+
+    private Sample Draw()
+    {
+        var order = _samplesDrawn++;
+        var z = new double[_n];
+        var step = new double[_n];
+        var point = new double[_n];
+        for (var attempt = 0; ; attempt++)
+        {
+            for (var i = 0; i < _n; i++)
+            {
+                z[i] = _axisLengths[i] * StandardNormal.Sample(_random);
+            }
+
+            var inside = true;
+            for (var i = 0; i < _n; i++)
+            {
+                double y = 0;
+                for (var j = 0; j < _n; j++)
+                {
+                    y += _eigenvectors[i, j] * z[j];
+                }
+
+                step[i] = y;
+                point[i] = _mean[i] + (_sigma * _margin[i] * y);
+                inside &= point[i] is >= 0 and <= 1;
+            }
+
+            if (inside)
+            {
+                return new Sample(point, step, order);
+            }
+
+            if (attempt >= _options.MaxResamples)
+            {
+                break;
+            }
+        }
+
+        // Mirror into the cube, then take the step that was really made, capped in Mahalanobis length.
+        for (var i = 0; i < _n; i++)
+        {
+            point[i] = Mirror(point[i]);
+            step[i] = (point[i] - _mean[i]) / (_sigma * _margin[i]);
+        }
+
+        var length = MahalanobisLength(step);
+        var cap = Math.Sqrt(_n) + (2.0 * _n / (_n + 2));
+        if (length > cap)
+        {
+            for (var i = 0; i < _n; i++)
+            {
+                step[i] *= cap / length;
+            }
+        }
+
+        return new Sample(point, step, order);
+    }
+
+    private static double Mirror(double x)
+    {
+        x = Math.Abs(x) % 2;
+        return x > 1 ? 2 - x : x;
+    }
+
+    /// <summary>‖C^(-1/2) y‖ = ‖D⁻¹ Bᵀ y‖.</summary>
+    private double MahalanobisLength(double[] step)
+    {
+        double sum = 0;
+        foreach (var c in InverseSquareRootTimes(step))
+        {
+            sum += c * c;
+        }
+
+        return Math.Sqrt(sum);
+    }
+
+    /// <summary>C^(-1/2) y = B D⁻¹ Bᵀ y.</summary>
+    private double[] InverseSquareRootTimes(double[] y)
+    {
+        var rotated = new double[_n];
+        for (var j = 0; j < _n; j++)
+        {
+            double s = 0;
+            for (var i = 0; i < _n; i++)
+            {
+                s += _eigenvectors[i, j] * y[i];
+            }
+
+            rotated[j] = s / _axisLengths[j];
+        }
+
+        var result = new double[_n];
+        for (var i = 0; i < _n; i++)
+        {
+            double s = 0;
+            for (var j = 0; j < _n; j++)
+            {
+                s += _eigenvectors[i, j] * rotated[j];
+            }
+
+            result[i] = s;
+        }
+
+        return result;
+    }
+
+    private void UpdateGeneration()
+    {
+        var ranked = _results.OrderBy(r => r.Loss).ThenBy(r => r.Sample.Order).Take(PopulationSize).ToArray();
+        var n = _n;
+
+        // Mean: recombination of the μ best steps (positive weights sum to 1, so the mean stays in the cube).
+        var weightedStep = new double[n];
+        for (var k = 0; k < _mu; k++)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                weightedStep[i] += _weights[k] * ranked[k].Sample.Step[i];
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            _mean[i] = Math.Clamp(_mean[i] + (_sigma * _margin[i] * weightedStep[i]), 0, 1);
+        }
+
+        // Step-size path and cumulative step-size adaptation.
+        var whitened = InverseSquareRootTimes(weightedStep);
+        var sigmaFactor = Math.Sqrt(_cSigma * (2 - _cSigma) * _muEffective);
+        double pathSigmaNorm = 0;
+        for (var i = 0; i < n; i++)
+        {
+            _pathSigma[i] = ((1 - _cSigma) * _pathSigma[i]) + (sigmaFactor * whitened[i]);
+            pathSigmaNorm += _pathSigma[i] * _pathSigma[i];
+        }
+
+        pathSigmaNorm = Math.Sqrt(pathSigmaNorm);
+        var correction = Math.Sqrt(1 - Math.Pow(1 - _cSigma, 2 * (_generationInRun + 1)));
+        var hSigma = pathSigmaNorm / correction < (1.4 + (2.0 / (n + 1))) * _chiN ? 1.0 : 0.0;
+
+        var cFactor = Math.Sqrt(_cC * (2 - _cC) * _muEffective);
+        for (var i = 0; i < n; i++)
+        {
+            _pathC[i] = ((1 - _cC) * _pathC[i]) + (hSigma * cFactor * weightedStep[i]);
+        }
+
+        // Covariance: rank-one update from p_c, rank-μ update from all λ steps (negative weights rescaled).
+        var weightSum = _weights.Sum();
+        var delta = (1 - hSigma) * _cC * (2 - _cC);
+        var decay = 1 + (_c1 * delta) - _c1 - (_cMu * weightSum);
+        var updated = new double[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                updated[i, j] = (decay * _covariance[i, j]) + (_c1 * _pathC[i] * _pathC[j]);
+            }
+        }
+
+        for (var k = 0; k < ranked.Length; k++)
+        {
+            var w = _weights[k];
+            var y = ranked[k].Sample.Step;
+            if (w < 0)
+            {
+                var length = MahalanobisLength(y);
+                w *= length > 0 ? n / (length * length) : 0;
+            }
+
+            if (w == 0)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                for (var j = 0; j <= i; j++)
+                {
+                    updated[i, j] += _cMu * w * y[i] * y[j];
+                }
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                _covariance[i, j] = updated[i, j];
+                _covariance[j, i] = updated[i, j];
+            }
+        }
+
+        _sigma *= Math.Exp(Math.Min(1, (_cSigma / _dSigma) * ((pathSigmaNorm / _chiN) - 1)));
+
+        // A flat generation gives no ranking; widen the search (Hansen's flat-fitness escape).
+        var flat = ranked[0].Loss == ranked[Math.Min(ranked.Length - 1, (int)Math.Ceiling(0.1 + (PopulationSize / 4.0)))].Loss;
+        if (flat)
+        {
+            _sigma *= Math.Exp(0.2 + (_cSigma / _dSigma));
+        }
+
+        _sigma = Math.Min(_sigma, MaxSigma);
+        GenerationCount++;
+        _generationInRun++;
+
+        var decomposed = Decompose();
+        if (_options.Restarts && (!decomposed || HasConverged(ranked)))
+        {
+            Restart();
+            return;
+        }
+
+        if (!decomposed)
+        {
+            ResetCovariance();
+        }
+
+        UpdateMargin();
+        BeginGeneration();
+    }
+
+    private bool Decompose()
+    {
+        var (values, vectors) = SymmetricEigen.Decompose(_covariance);
+        if (values.Any(v => !double.IsFinite(v)) || !double.IsFinite(_sigma) || _sigma <= 0)
+        {
+            return false;
+        }
+
+        _eigenvectors = vectors;
+        for (var i = 0; i < _n; i++)
+        {
+            _axisLengths[i] = Math.Sqrt(Math.Max(values[i], 1e-300));
+        }
+
+        return true;
+    }
+
+    private void ResetCovariance()
+    {
+        for (var i = 0; i < _n; i++)
+        {
+            for (var j = 0; j < _n; j++)
+            {
+                _covariance[i, j] = i == j ? 1 : 0;
+                _eigenvectors[i, j] = i == j ? 1 : 0;
+            }
+
+            _axisLengths[i] = 1;
+        }
+
+        _sigma = _options.InitialSigma;
+    }
+
+    private bool HasConverged((double Loss, Sample Sample)[] ranked)
+    {
+        // TolFun: the recent best losses and this generation's losses all lie within the tolerance.
+        _bestHistory.Enqueue(ranked[0].Loss);
+        var historyLength = 10 + (int)Math.Ceiling(30.0 * _n / PopulationSize);
+        while (_bestHistory.Count > historyLength)
+        {
+            _bestHistory.Dequeue();
+        }
+
+        if (_bestHistory.Count == historyLength && _options.ToleranceFunction > 0)
+        {
+            var losses = _bestHistory.Concat(ranked.Select(r => r.Loss)).ToArray();
+            if (losses.All(double.IsFinite) && losses.Max() - losses.Min() < _options.ToleranceFunction)
+            {
+                return true;
+            }
+        }
+
+        // TolX: every coordinate's standard deviation and evolution path are below the tolerance.
+        var allSmall = true;
+        for (var i = 0; i < _n && allSmall; i++)
+        {
+            allSmall = _sigma * Math.Sqrt(_covariance[i, i]) < _options.ToleranceX && _sigma * Math.Abs(_pathC[i]) < _options.ToleranceX;
+        }
+
+        if (allSmall)
+        {
+            return true;
+        }
+
+        // Condition number of C.
+        var longest = _axisLengths.Max();
+        var shortest = _axisLengths.Min();
+        if (longest * longest > _options.MaxConditionNumber * shortest * shortest)
+        {
+            return true;
+        }
+
+        // NoEffectCoord: a fifth of a standard deviation no longer moves the mean of a continuous coordinate.
+        for (var i = 0; i < _n; i++)
+        {
+            if (!_coordinates.IsDiscrete(i) && _mean[i] == _mean[i] + (0.2 * _sigma * Math.Sqrt(_covariance[i, i])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Restart()
+    {
+        RestartCount++;
+        PopulationSize = (int)Math.Min(int.MaxValue / 4, Math.Ceiling(PopulationSize * _options.PopulationGrowth));
+        var mean = new double[_n];
+        for (var i = 0; i < _n; i++)
+        {
+            mean[i] = _random.NextDouble();
+        }
+
+        BeginRun(mean);
+    }
+
+    /// <summary>
+    /// The margin: on a discrete coordinate, scale the standard deviation up so that a sample crosses the nearer
+    /// edge of the mean's cell with probability at least α = 1/(nλ).
+    /// </summary>
+    private void UpdateMargin()
+    {
+        var alpha = 1.0 / (_n * PopulationSize);
+        var z = StandardNormal.Quantile(1 - alpha);
+        for (var i = 0; i < _n; i++)
+        {
+            _margin[i] = 1;
+            if (!_coordinates.IsDiscrete(i))
+            {
+                continue;
+            }
+
+            var (low, high) = _coordinates.CellAt(i, _mean[i]);
+            var distance = Math.Min(Math.Max(_mean[i] - low, 0), Math.Max(high - _mean[i], 0));
+
+            // A cell touching the cube's edge can only be left through its inner side.
+            if (low <= 0)
+            {
+                distance = high - _mean[i];
+            }
+            else if (high >= 1)
+            {
+                distance = _mean[i] - low;
+            }
+
+            var deviation = _sigma * Math.Sqrt(_covariance[i, i]);
+            if (deviation > 0 && distance > deviation * z)
+            {
+                _margin[i] = distance / (deviation * z);
+            }
+        }
+    }
+
+    private sealed record Sample(double[] Point, double[] Step, int Order);
+}
