@@ -55,8 +55,10 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private readonly Queue<double> _bestHistory = new();
 
     private bool _started;
-    private double _bestForeignLoss = double.PositiveInfinity;
-    private double[]? _bestForeignPoint;
+    private readonly Dictionary<int, double[]> _startupPending = [];
+    private int _startupProposed;
+    private double _bestStartLoss = double.PositiveInfinity;
+    private double[]? _bestStartPoint;
 
     // Strategy state (Hansen's notation): mean m, step size σ, covariance C = B D² Bᵀ, paths p_σ and p_c,
     // and the margin's diagonal scaling A (x = m + σ A y, y ~ N(0, C)).
@@ -84,6 +86,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private long _generationStream;
     private Random _random = new(0);
     private int _samplesDrawn;
+    private bool _meanProposed;
 
     /// <summary>Creates a CMA-ES tuner.</summary>
     /// <param name="space">The space.</param>
@@ -129,15 +132,46 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             return new TrialProposal(Space.Defaults);
         }
 
+        if (!_started && _startupProposed < _options.InitialRandomTrials)
+        {
+            // Initial design: uniform points, from the trial's own stream as the random tuner draws them.
+            _startupProposed++;
+            var random = SeedMixer.Create(_seed, trialId);
+            var uniform = new double[_n];
+            for (var i = 0; i < _n; i++)
+            {
+                uniform[i] = random.NextDouble();
+            }
+
+            _startupPending[trialId] = uniform;
+            _proposed.Add(trialId);
+            return new TrialProposal(_coordinates.Decode(uniform))
+            {
+                Attributes = new Dictionary<string, string> { ["cmaes.generation"] = "startup" },
+            };
+        }
+
         if (!_started)
         {
             Start();
         }
 
-        var sample = Draw();
-        _pending[trialId] = sample;
         _proposed.Add(trialId);
-        return new TrialProposal(_coordinates.Decode(sample.Point))
+        double[] point;
+        if (_options.EvaluateMean && !_meanProposed)
+        {
+            // The mean is the distribution's best guess; it is evaluated once, outside the population.
+            _meanProposed = true;
+            point = (double[])_mean.Clone();
+        }
+        else
+        {
+            var sample = Draw();
+            _pending[trialId] = sample;
+            point = sample.Point;
+        }
+
+        return new TrialProposal(_coordinates.Decode(point))
         {
             Attributes = new Dictionary<string, string>
             {
@@ -171,19 +205,33 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             return;
         }
 
-        if (!_proposed.Contains(trial.Id) && !_started && loss < _bestForeignLoss && Space.Contains(trial.Parameters))
+        if (_startupPending.Remove(trial.Id, out var startupPoint))
         {
-            _bestForeignLoss = loss;
-            _bestForeignPoint = _coordinates.Encode(trial.Parameters);
+            if (!_started && loss < _bestStartLoss)
+            {
+                _bestStartLoss = loss;
+                _bestStartPoint = startupPoint;
+            }
+
+            return;
+        }
+
+        if (!_proposed.Contains(trial.Id) && !_started && loss < _bestStartLoss && Space.Contains(trial.Parameters))
+        {
+            _bestStartLoss = loss;
+            _bestStartPoint = _coordinates.Encode(trial.Parameters);
         }
     }
 
     private void Start()
     {
         _started = true;
-        var mean = _bestForeignPoint
+        var mean = _bestStartPoint
             ?? (_options.StartPoint == CmaEsStartPoint.Defaults ? _coordinates.Encode(Space.Defaults) : Enumerable.Repeat(0.5, _n).ToArray());
         BeginRun(mean);
+
+        // A mean that is an evaluated trial needs no second evaluation.
+        _meanProposed = _bestStartPoint is not null;
     }
 
     private void BeginRun(double[] mean)
@@ -215,6 +263,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         _pending.Clear();
         _results.Clear();
         _samplesDrawn = 0;
+        _meanProposed = false;
         _random = SeedMixer.Create(_seed, _generationStream++);
     }
 

@@ -20,6 +20,7 @@ public sealed class CmaEsTunerOptions
     private double _toleranceX = 1e-7;
     private double _maxConditionNumber = 1e14;
     private int _maxResamples = 10;
+    private int _initialRandomTrials;
 
     /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed is used.</summary>
     public int? Seed { get; set; }
@@ -72,6 +73,19 @@ public sealed class CmaEsTunerOptions
         get => _maxConditionNumber;
         set => _maxConditionNumber = value > 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConditionNumber), value, "The largest condition number must be greater than 1.");
     }
+
+    /// <summary>Uniformly random trials proposed before CMA-ES starts; the first mean is then the best of them.
+    /// Default 0 (the mean starts at <see cref="StartPoint"/>); non-negative.</summary>
+    public int InitialRandomTrials
+    {
+        get => _initialRandomTrials;
+        set => _initialRandomTrials = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(InitialRandomTrials), value, "The number of initial random trials must be ≥ 0.");
+    }
+
+    /// <summary>Whether each generation also proposes its distribution's mean, once, before its samples. The mean is
+    /// CMA-ES's estimate of the optimum and usually better than any of its samples, so at tuning budgets it often
+    /// finds the best trial; it takes no part in the update, which stays Hansen's. Default true.</summary>
+    public bool EvaluateMean { get; set; } = true;
 
     /// <summary>Whether the search restarts (with a larger population) when it has converged. Default true.</summary>
     public bool Restarts { get; set; } = true;
