@@ -67,6 +67,43 @@ internal static class EvoTestFunctions
         return -sum;
     }, -3.322368);
 
+    /// <summary>A mixed space: log double, float, linear and log ints, a string choice, a boolean, a constant,
+    /// a nested space and a conditional choice whose branches have their own ints and choices.</summary>
+    public static HyperparameterSpace MixedConditionalSpace() => HyperparameterSpace.CreateBuilder()
+        .Double("learningRate", 1e-4, 1, logScale: true)
+        .Float("fraction", 0.1f, 1f)
+        .Int("depth", 1, 3)
+        .Int("leaves", 2, 512, logScale: true)
+        .Choice("loss", "hinge", "log", "squared")
+        .Boolean("shuffle")
+        .Constant("threads", 1)
+        .Nested("regularization", b => b.Double("l1", 0, 1).Int("patience", 0, 4))
+        .Conditional("trainer", c => c
+            .Branch("forest", b => b.Int("trees", 10, 20).Choice("split", "gini", "entropy"))
+            .Branch("linear", b => b.Double("l2", 1e-6, 1, logScale: true))
+            .Branch("none"))
+        .Build();
+
+    /// <summary>A made-up loss over <see cref="MixedConditionalSpace"/> that depends on every kind of parameter.</summary>
+    public static double MixedLoss(TrialParameters p)
+    {
+        var trainer = p.Get<BranchSelection>("trainer");
+        var branchLoss = trainer.Branch switch
+        {
+            "forest" => Math.Abs(trainer.Parameters.Get<int>("trees") - 17) / 10.0 + (trainer.Parameters.Get<string>("split") == "gini" ? 0 : 0.2),
+            "linear" => Math.Abs(Math.Log10(trainer.Parameters.Get<double>("l2")) + 3) / 3,
+            _ => 1.0,
+        };
+        return Math.Pow(Math.Log10(p.Get<double>("learningRate")) + 2, 2)
+            + Math.Abs(p.Get<float>("fraction") - 0.7)
+            + Math.Abs(p.Get<int>("depth") - 3)
+            + Math.Abs(Math.Log2(p.Get<int>("leaves")) - 5) / 4
+            + (p.Get<string>("loss") == "log" ? 0 : 0.5)
+            + (p.Get<bool>("shuffle") ? 0 : 0.3)
+            + p.Get<TrialParameters>("regularization").Get<double>("l1")
+            + branchLoss;
+    }
+
     /// <summary>Runs <paramref name="trials"/> sequential trials and returns the best value's regret over the minimum.</summary>
     public static double BestRegret(IHyperparameterTuner tuner, EvoTestFunction function, int trials)
     {

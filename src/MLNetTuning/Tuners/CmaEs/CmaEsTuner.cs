@@ -27,10 +27,12 @@ namespace MLNetTuning.Tuners;
 /// <para><b>Generations and parallel trials.</b> <see cref="Propose"/> hands out samples of the current
 /// distribution and never returns null: after λ samples it draws more from the same distribution, so parallel
 /// studies keep every worker busy. The generation is updated as soon as λ of its samples have ended (the first
-/// λ to finish); later results of an older generation are kept as history but do not drive the update.
+/// λ to finish, failures aside); later results of an older generation are kept as history but do not drive the update.
 /// Sequential studies therefore follow plain CMA-ES exactly.</para>
-/// <para><b>Failures.</b> A failed trial ranks as the worst of its generation (loss +∞), so the active update
-/// pushes the distribution away from it. A pruned trial counts with its last reported loss.</para>
+/// <para><b>Failures.</b> A failed trial is resampled: the generation waits for λ trials that did not fail, so
+/// occasional failures (a crash, a timeout) do not disturb the ranking. Once a generation has 2λ results, it is
+/// updated even if failures are among its λ best, ranked worst (loss +∞), so the active update pushes the
+/// distribution away from a region where trials fail. A pruned trial counts with its last reported loss.</para>
 /// <para><b>History.</b> Trials the tuner never proposed (a resumed study's replay) are accepted: before the first
 /// proposal the best of them becomes the starting mean; afterwards they are only kept as history.</para>
 /// <para><b>Restarts.</b> When the search has converged (function-value range below
@@ -197,7 +199,8 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         if (_pending.Remove(trial.Id, out var sample))
         {
             _results.Add((loss, sample));
-            if (_results.Count >= PopulationSize)
+            var succeeded = _results.Count(r => double.IsFinite(r.Loss));
+            if (succeeded >= PopulationSize || _results.Count >= 2 * PopulationSize)
             {
                 UpdateGeneration();
             }

@@ -94,7 +94,7 @@ internal sealed class SearchCoordinates
             {
                 case CoordinateKind.Integer:
                     var range = _integerRanges[i]!;
-                    var k = (int)range.Convert(range.FromUnit(point[i]));
+                    var k = (int)Math.Clamp(Math.Floor(range.FromUnit(point[i]) + 1e-6), range.Min, range.Max);
                     var (low, high) = IntegerCell(i, k);
                     point[i] = (low + high) / 2;
                     break;
