@@ -177,6 +177,39 @@ public class CmaEsTunerTests
     }
 
     [Test]
+    public void SurrogateUpdatesGenerationsBeforeAllSamplesAreEvaluated()
+    {
+        // On a quadratic the surrogate ranks perfectly, so generations need fewer than λ trials.
+        static int Generations(bool surrogate)
+        {
+            var space = EvoTestFunction.Box((-1, 1), (-1, 1), (-1, 1), (-1, 1));
+            var tuner = new CmaEsTuner(space, new CmaEsTunerOptions { Seed = 2, Surrogate = surrogate, Restarts = false });
+            for (var id = 0; id < 200; id++)
+            {
+                var p = tuner.Propose(id).Parameters;
+                var loss = Enumerable.Range(0, 4).Sum(i => (i + 1) * Math.Pow(p.Get<double>($"x{i}") - 0.2, 2));
+                tuner.Complete(EvoTestFunctions.CompletedTrial(id, p, loss));
+            }
+
+            return tuner.GenerationCount;
+        }
+
+        var plain = Generations(false);
+        Assert.That(plain, Is.EqualTo(200 / new CmaEsTuner(EvoTestFunction.Box((-1, 1), (-1, 1), (-1, 1), (-1, 1))).PopulationSize));
+        Assert.That(Generations(true), Is.GreaterThan(2 * plain));
+    }
+
+    [Test]
+    public void EvaluateMeanTriesTheDefaultsFirst()
+    {
+        var space = HyperparameterSpace.CreateBuilder().Double("rate", 1e-4, 1, logScale: true, defaultValue: 0.01).Int("depth", 1, 10, defaultValue: 7).Build();
+        var tuner = new CmaEsTuner(space, new CmaEsTunerOptions { EvaluateMean = true });
+        var first = tuner.Propose(0).Parameters;
+        Assert.That(first.Get<double>("rate"), Is.EqualTo(0.01).Within(1e-9));
+        Assert.That(first.Get<int>("depth"), Is.EqualTo(7));
+    }
+
+    [Test]
     public void IpopRestartDoublesThePopulationOnceConverged()
     {
         // The sphere converges fast, so the function-value and step tolerances stop the first run.

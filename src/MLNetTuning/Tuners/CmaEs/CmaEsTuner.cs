@@ -5,34 +5,41 @@ using MLNetTuning.Studies;
 namespace MLNetTuning.Tuners;
 
 /// <summary>
-/// CMA-ES (covariance matrix adaptation evolution strategy) with IPOP restarts, following Hansen's tutorial
-/// (2016) with its default learning rates, including the negative ("active") weights.
+/// CMA-ES (covariance matrix adaptation evolution strategy) with IPOP restarts and an lq-CMA-ES surrogate,
+/// following Hansen's tutorial (2016) with its default learning rates, including the negative ("active") weights.
 /// </summary>
 /// <remarks>
 /// <para><b>Search cube.</b> CMA-ES searches the unit cube of the space's encoding, one coordinate per encoded
-/// coordinate, σ₀ = 1/6 of the range. A sample outside the cube is redrawn up to
-/// <see cref="CmaEsTunerOptions.MaxResamples"/> times, then mirrored back in; the update uses the point that was
-/// evaluated, its Mahalanobis length capped as for injected solutions (Hansen, 2011), so repairs cannot blow
-/// up the covariance.</para>
-/// <para><b>Integers and choices.</b> Every integer and every choice value owns a cell of the coordinate. The
-/// distribution keeps a margin (Hamano et al., 2022, "CMA-ES with margin", in its diagonal form): a discrete
-/// coordinate's standard deviation is scaled up so that a sample leaves the mean's cell with probability at
-/// least 1/(nλ), so the search never freezes on a value. Choices use the same treatment: the coordinate is the
-/// choice's position in the sorted list, searched like an integer. That is a deliberate fallback: it keeps one
-/// model for all coordinates and every value reachable, and is good for ordered choices (numbers, booleans);
-/// for unordered choices it only reaches neighbouring values first. Prefer the genetic tuner or TPE when a space
-/// is mostly unordered choices.</para>
+/// coordinate, σ₀ = 1/6 of the range, starting at the defaults (or the centre). A sample outside the cube is
+/// redrawn up to <see cref="CmaEsTunerOptions.MaxResamples"/> times, then mirrored back in; the update uses the
+/// point that was evaluated, its Mahalanobis length capped as for injected solutions (Hansen, 2011), so repairs
+/// cannot blow up the covariance.</para>
+/// <para><b>Integers and choices.</b> Every integer and every choice value owns a cell of the coordinate (the
+/// largest integer included, which the space's flooring encoding only reaches at exactly 1). The distribution
+/// keeps a margin (Hamano et al., 2022, "CMA-ES with margin", in its diagonal form): a discrete coordinate's
+/// standard deviation is scaled up so that a sample leaves the mean's cell with probability at least 1/(nλ), so
+/// the search never freezes on a value. Choices use the same treatment: the coordinate is the choice's position
+/// in the sorted list, searched like an integer. That is a deliberate fallback: it keeps one model for all
+/// coordinates and every value reachable, and suits ordered choices (numbers, booleans); for unordered choices
+/// it reaches neighbouring values first. Prefer the genetic tuner or TPE when a space is mostly unordered
+/// choices.</para>
 /// <para><b>Conditional spaces.</b> Every branch's coordinates are part of the search vector; an inactive
 /// branch's coordinates do not change the loss and simply drift.</para>
-/// <para><b>Generations and parallel trials.</b> <see cref="Propose"/> hands out samples of the current
-/// distribution and never returns null: after λ samples it draws more from the same distribution, so parallel
-/// studies keep every worker busy. The generation is updated as soon as λ of its samples have ended (the first
-/// λ to finish, failures aside); later results of an older generation are kept as history but do not drive the update.
-/// Sequential studies therefore follow plain CMA-ES exactly.</para>
+/// <para><b>Surrogate.</b> With <see cref="CmaEsTunerOptions.Surrogate"/> (default), a linear, diagonal or full
+/// quadratic least-squares model of the recent trials (as many as their number supports) orders each
+/// generation's λ samples; they are proposed best first, and the generation is updated as soon as the most
+/// promising ones are evaluated and the model ranks the 15 latest trials with Kendall τ ≥ 0.85; the samples not
+/// evaluated are then ranked after the evaluated ones in the model's order (Hansen, 2019, lq-CMA-ES). When the
+/// model ranks badly, more samples are evaluated, up to all λ: plain CMA-ES.</para>
+/// <para><b>Generations and parallel trials.</b> <see cref="Propose"/> hands out the current generation's samples
+/// and never returns null: after λ samples it draws more from the same distribution, so parallel studies keep
+/// every worker busy. Without the surrogate the generation is updated as soon as λ of its samples have ended
+/// (the first λ to finish, failures aside); results of an older generation are kept as history (they train the
+/// surrogate) but do not drive the update. Sequential studies therefore follow (lq-)CMA-ES exactly.</para>
 /// <para><b>Failures.</b> A failed trial is resampled: the generation waits for λ trials that did not fail, so
 /// occasional failures (a crash, a timeout) do not disturb the ranking. Once a generation has 2λ results, it is
-/// updated even if failures are among its λ best, ranked worst (loss +∞), so the active update pushes the
-/// distribution away from a region where trials fail. A pruned trial counts with its last reported loss.</para>
+/// updated even if failures are among its λ best, ranked worst, so the active update pushes the distribution
+/// away from a region where trials fail. A pruned trial counts with its last reported loss.</para>
 /// <para><b>History.</b> Trials the tuner never proposed (a resumed study's replay) are accepted: before the first
 /// proposal the best of them becomes the starting mean; afterwards they are only kept as history.</para>
 /// <para><b>Restarts.</b> When the search has converged (function-value range below
@@ -51,10 +58,14 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private readonly SearchCoordinates _coordinates;
     private readonly int _seed;
     private readonly int _n;
-    private readonly Dictionary<int, Sample> _pending = [];
-    private readonly HashSet<int> _proposed = [];
-    private readonly List<(double Loss, Sample Sample)> _results = [];
+    private readonly Dictionary<int, double[]> _outstanding = [];
+    private readonly Dictionary<int, Sample> _generationTrials = [];
+    private readonly List<Sample> _candidates = [];
+    private readonly List<(double[] Point, double Loss)> _archive = [];
     private readonly Queue<double> _bestHistory = new();
+    private QuadraticSurrogate? _surrogate;
+    private int _evaluationTarget;
+    private int _completedInGeneration;
 
     private bool _started;
     private readonly Dictionary<int, double[]> _startupPending = [];
@@ -146,7 +157,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             }
 
             _startupPending[trialId] = uniform;
-            _proposed.Add(trialId);
+            _outstanding[trialId] = uniform;
             return new TrialProposal(_coordinates.Decode(uniform))
             {
                 Attributes = new Dictionary<string, string> { ["cmaes.generation"] = "startup" },
@@ -158,7 +169,6 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             Start();
         }
 
-        _proposed.Add(trialId);
         double[] point;
         if (_options.EvaluateMean && !_meanProposed)
         {
@@ -168,10 +178,21 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         }
         else
         {
-            var sample = Draw();
-            _pending[trialId] = sample;
+            // The most promising candidate not yet handed out; past λ, a further sample of the same distribution.
+            var sample = _candidates.Where(c => c.State == SampleState.New).OrderBy(c => c.Predicted).ThenBy(c => c.Order).FirstOrDefault();
+            if (sample is null)
+            {
+                sample = Draw();
+                sample.Predicted = _surrogate?.Predict(Whiten(sample.Point)) ?? 0;
+                _candidates.Add(sample);
+            }
+
+            sample.State = SampleState.Proposed;
+            _generationTrials[trialId] = sample;
             point = sample.Point;
         }
+
+        _outstanding[trialId] = point;
 
         return new TrialProposal(_coordinates.Decode(point))
         {
@@ -196,15 +217,18 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         }
 
         var loss = trial.State != TrialState.Failed && trial.Loss is double l && double.IsFinite(l) ? l : double.PositiveInfinity;
-        if (_pending.Remove(trial.Id, out var sample))
+        var proposedHere = _outstanding.Remove(trial.Id, out var evaluatedPoint);
+        if (proposedHere && double.IsFinite(loss))
         {
-            _results.Add((loss, sample));
-            var succeeded = _results.Count(r => double.IsFinite(r.Loss));
-            if (succeeded >= PopulationSize || _results.Count >= 2 * PopulationSize)
-            {
-                UpdateGeneration();
-            }
+            _archive.Add((evaluatedPoint!, loss));
+        }
 
+        if (_generationTrials.Remove(trial.Id, out var sample))
+        {
+            sample.State = double.IsFinite(loss) ? SampleState.Evaluated : SampleState.Failed;
+            sample.Loss = loss;
+            sample.CompletionOrder = _completedInGeneration++;
+            TryCloseGeneration();
             return;
         }
 
@@ -219,7 +243,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             return;
         }
 
-        if (!_proposed.Contains(trial.Id) && !_started && loss < _bestStartLoss && Space.Contains(trial.Parameters))
+        if (!proposedHere && !_started && loss < _bestStartLoss && Space.Contains(trial.Parameters))
         {
             _bestStartLoss = loss;
             _bestStartPoint = _coordinates.Encode(trial.Parameters);
@@ -263,11 +287,114 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private void BeginGeneration()
     {
         // Samples of a finished generation may still run; their results will be history only.
-        _pending.Clear();
-        _results.Clear();
+        _generationTrials.Clear();
+        _candidates.Clear();
         _samplesDrawn = 0;
+        _completedInGeneration = 0;
         _meanProposed = false;
         _random = SeedMixer.Create(_seed, _generationStream++);
+        for (var k = 0; k < PopulationSize; k++)
+        {
+            _candidates.Add(Draw());
+        }
+
+        _evaluationTarget = Math.Max(1, (int)Math.Ceiling(PopulationSize / 10.0));
+        FitSurrogate();
+    }
+
+    /// <summary>
+    /// Closes the generation once enough of it is known: λ completed samples; or, with a surrogate, the most
+    /// promising samples evaluated and the surrogate ranking the recent trials well (Kendall τ ≥ 0.85, as in
+    /// lq-CMA-ES), the rest then ranked by the surrogate; or 2λ results, failures included.
+    /// </summary>
+    private void TryCloseGeneration()
+    {
+        var evaluated = _candidates.Where(c => c.State == SampleState.Evaluated).OrderBy(c => c.CompletionOrder).ToList();
+        var failed = _candidates.Where(c => c.State == SampleState.Failed).OrderBy(c => c.CompletionOrder).ToList();
+        List<Sample> ranked;
+        if (evaluated.Count >= PopulationSize)
+        {
+            ranked = evaluated.Take(PopulationSize).OrderBy(c => c.Loss).ThenBy(c => c.Order).ToList();
+        }
+        else if (evaluated.Count + failed.Count >= 2 * PopulationSize)
+        {
+            ranked = evaluated.OrderBy(c => c.Loss).ThenBy(c => c.Order).Concat(failed).Take(PopulationSize).ToList();
+        }
+        else if (_options.Surrogate && _surrogate is not null && evaluated.Count >= _evaluationTarget)
+        {
+            FitSurrogate();
+            if (_surrogate is null || !SurrogateRanksWell())
+            {
+                _evaluationTarget += Math.Max(1, (int)Math.Ceiling(_evaluationTarget / 2.0));
+                return;
+            }
+
+            // Evaluated samples first (they were the surrogate's favourites), then the others in the surrogate's order.
+            var unevaluated = _candidates.Where(c => c.State is SampleState.New or SampleState.Proposed).OrderBy(c => c.Predicted).ThenBy(c => c.Order);
+            ranked = evaluated.OrderBy(c => c.Loss).ThenBy(c => c.Order).Concat(unevaluated).Concat(failed).Take(PopulationSize).ToList();
+        }
+        else
+        {
+            return;
+        }
+
+        UpdateGeneration(ranked, evaluated.Select(c => c.Loss).ToArray());
+    }
+
+    /// <summary>Fits the surrogate on the most recent trials, in the current distribution's coordinates, and re-predicts the candidates.</summary>
+    private void FitSurrogate()
+    {
+        _surrogate = null;
+        if (!_options.Surrogate)
+        {
+            return;
+        }
+
+        var form = QuadraticSurrogate.Choose(_archive.Count, _n);
+        if (form is null)
+        {
+            return;
+        }
+
+        var size = Math.Min(_archive.Count, 2 * QuadraticSurrogate.DegreesOfFreedom(form.Value, _n));
+        var recent = _archive.Skip(_archive.Count - size).ToList();
+        _surrogate = QuadraticSurrogate.Fit(form.Value, recent.Select(a => Whiten(a.Point)).ToList(), recent.Select(a => a.Loss).ToList());
+        foreach (var candidate in _candidates)
+        {
+            candidate.Predicted = _surrogate?.Predict(Whiten(candidate.Point)) ?? 0;
+        }
+    }
+
+    /// <summary>Kendall τ between the surrogate and the losses of the 15 most recent trials.</summary>
+    private bool SurrogateRanksWell()
+    {
+        var recent = _archive.Skip(Math.Max(0, _archive.Count - 15)).ToList();
+        var predicted = recent.Select(a => _surrogate!.Predict(Whiten(a.Point))).ToList();
+        return QuadraticSurrogate.KendallTau(predicted, recent.Select(a => a.Loss).ToList()) >= 0.85;
+    }
+
+    /// <summary>A point in the coordinates where the current distribution is standard normal: D⁻¹ Bᵀ A⁻¹ (x − m) / σ.</summary>
+    private double[] Whiten(double[] point)
+    {
+        var step = new double[_n];
+        for (var i = 0; i < _n; i++)
+        {
+            step[i] = (point[i] - _mean[i]) / (_sigma * _margin[i]);
+        }
+
+        var z = new double[_n];
+        for (var j = 0; j < _n; j++)
+        {
+            double s = 0;
+            for (var i = 0; i < _n; i++)
+            {
+                s += _eigenvectors[i, j] * step[i];
+            }
+
+            z[j] = s / _axisLengths[j];
+        }
+
+        return z;
     }
 
     private void ComputeLearningRates()
@@ -421,9 +548,8 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         return result;
     }
 
-    private void UpdateGeneration()
+    private void UpdateGeneration(List<Sample> ranked, double[] evaluatedLosses)
     {
-        var ranked = _results.OrderBy(r => r.Loss).ThenBy(r => r.Sample.Order).Take(PopulationSize).ToArray();
         var n = _n;
 
         // Mean: recombination of the μ best steps (positive weights sum to 1, so the mean stays in the cube).
@@ -432,7 +558,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         {
             for (var i = 0; i < n; i++)
             {
-                weightedStep[i] += _weights[k] * ranked[k].Sample.Step[i];
+                weightedStep[i] += _weights[k] * ranked[k].Step[i];
             }
         }
 
@@ -474,10 +600,10 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             }
         }
 
-        for (var k = 0; k < ranked.Length; k++)
+        for (var k = 0; k < ranked.Count; k++)
         {
             var w = _weights[k];
-            var y = ranked[k].Sample.Step;
+            var y = ranked[k].Step;
             if (w < 0)
             {
                 var length = MahalanobisLength(y);
@@ -510,8 +636,8 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         _sigma *= Math.Exp(Math.Min(1, (_cSigma / _dSigma) * ((pathSigmaNorm / _chiN) - 1)));
 
         // A flat generation gives no ranking; widen the search (Hansen's flat-fitness escape).
-        var flat = ranked[0].Loss == ranked[Math.Min(ranked.Length - 1, (int)Math.Ceiling(0.1 + (PopulationSize / 4.0)))].Loss;
-        if (flat)
+        var sorted = evaluatedLosses.Order().ToArray();
+        if (sorted.Length > 1 && sorted[0] == sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(0.1 + (PopulationSize / 4.0)))])
         {
             _sigma *= Math.Exp(0.2 + (_cSigma / _dSigma));
         }
@@ -521,7 +647,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         _generationInRun++;
 
         var decomposed = Decompose();
-        if (_options.Restarts && (!decomposed || HasConverged(ranked)))
+        if (_options.Restarts && (!decomposed || HasConverged(sorted)))
         {
             Restart();
             return;
@@ -569,10 +695,15 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         _sigma = _options.InitialSigma;
     }
 
-    private bool HasConverged((double Loss, Sample Sample)[] ranked)
+    private bool HasConverged(double[] losses)
     {
         // TolFun: the recent best losses and this generation's losses all lie within the tolerance.
-        _bestHistory.Enqueue(ranked[0].Loss);
+        if (losses.Length == 0)
+        {
+            return false;
+        }
+
+        _bestHistory.Enqueue(losses[0]);
         var historyLength = 10 + (int)Math.Ceiling(30.0 * _n / PopulationSize);
         while (_bestHistory.Count > historyLength)
         {
@@ -581,8 +712,8 @@ public sealed class CmaEsTuner : IHyperparameterTuner
 
         if (_bestHistory.Count == historyLength && _options.ToleranceFunction > 0)
         {
-            var losses = _bestHistory.Concat(ranked.Select(r => r.Loss)).ToArray();
-            if (losses.All(double.IsFinite) && losses.Max() - losses.Min() < _options.ToleranceFunction)
+            var recent = _bestHistory.Concat(losses).ToArray();
+            if (recent.All(double.IsFinite) && recent.Max() - recent.Min() < _options.ToleranceFunction)
             {
                 return true;
             }
@@ -670,5 +801,28 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         }
     }
 
-    private sealed record Sample(double[] Point, double[] Step, int Order);
+    private enum SampleState
+    {
+        New,
+        Proposed,
+        Evaluated,
+        Failed,
+    }
+
+    private sealed class Sample(double[] point, double[] step, int order)
+    {
+        public double[] Point { get; } = point;
+
+        public double[] Step { get; } = step;
+
+        public int Order { get; } = order;
+
+        public SampleState State { get; set; }
+
+        public double Loss { get; set; } = double.PositiveInfinity;
+
+        public double Predicted { get; set; }
+
+        public int CompletionOrder { get; set; }
+    }
 }
