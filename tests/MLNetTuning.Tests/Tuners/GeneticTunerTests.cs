@@ -211,6 +211,7 @@ public class GeneticTunerTests
             Assert.That(
                 () => new GeneticTuner(EvoTestFunctions.Branin.Space, new GeneticTunerOptions { PopulationSize = 4, EliteCount = 5 }),
                 Throws.ArgumentException.With.Message.Contains("EliteCount (5)").And.Message.Contains("PopulationSize (4)"));
+            Assert.That(() => new GeneticTuner(EvoTestFunctions.Branin.Space, new GeneticTunerOptions { PopulationSize = 4 }), Throws.Nothing, "the default elite count follows the population");
         });
     }
 }

@@ -15,8 +15,8 @@ namespace MLNetTuning.Tuners;
 /// population, so any number of trials can run at once and <see cref="Propose"/> never returns null. The first
 /// <see cref="GeneticTunerOptions.PopulationSize"/> proposals make the initial population (the defaults, then
 /// uniform points). A completed trial joins the population; when it is over its size, the oldest member that is
-/// not among the <see cref="GeneticTunerOptions.EliteCount"/> best leaves, so the population turns over like a
-/// generation while the elites survive.</para>
+/// not among the <see cref="GeneticTunerOptions.EliteCount"/> best (half the population by default) leaves, so
+/// the population turns over like a generation while the elites survive.</para>
 /// <para><b>Breeding.</b> Two parents by tournament, crossover with probability
 /// <see cref="GeneticTunerOptions.CrossoverProbability"/> (simulated binary or uniform; choices are always taken
 /// from one parent), then each gene mutates with probability 1/d (polynomial or Gaussian steps for numbers, a
@@ -37,6 +37,7 @@ public sealed class GeneticTuner : IHyperparameterTuner
     private readonly int _seed;
     private readonly int _n;
     private readonly double _mutationProbability;
+    private readonly int _eliteCount;
     private readonly List<Member> _population = [];
     private readonly Dictionary<int, double[]> _pending = [];
     private readonly HashSet<TrialParameters> _seen = [];
@@ -56,6 +57,8 @@ public sealed class GeneticTuner : IHyperparameterTuner
         {
             throw new ArgumentException($"Invalid genetic tuner options: EliteCount ({_options.EliteCount}) is larger than PopulationSize ({_options.PopulationSize}).", nameof(options));
         }
+
+        _eliteCount = _options.EliteCount ?? ((_options.PopulationSize + 1) / 2);
 
         _seed = _options.Seed ?? defaultSeed;
         _coordinates = SearchCoordinates.Of(space);
@@ -143,7 +146,7 @@ public sealed class GeneticTuner : IHyperparameterTuner
         if (_population.Count > _options.PopulationSize)
         {
             var survivors = _population.OrderBy(m => m.Loss).ThenBy(m => m.Age).ToList();
-            var oldest = survivors.Skip(_options.EliteCount).MinBy(m => m.Age)!;
+            var oldest = survivors.Skip(_eliteCount).MinBy(m => m.Age)!;
             _population.Remove(oldest);
         }
     }

@@ -25,7 +25,7 @@ public enum GeneticMutation
 public sealed class GeneticTunerOptions
 {
     private int _populationSize = 12;
-    private int _eliteCount = 6;
+    private int? _eliteCount;
     private int _tournamentSize = 3;
     private double _crossoverProbability = 0.9;
     private double _sbxIndex = 10;
@@ -47,13 +47,14 @@ public sealed class GeneticTunerOptions
     }
 
     /// <summary>The best members that always survive (elitism); the other places go to the newest trials, so
-    /// the population turns over like a generation. Default 6, half the default population: strong elitism pays
-    /// at small budgets, while the newest half keeps diversity. Between 1 and <see cref="PopulationSize"/>
-    /// (equal to it: the population is always the best trials so far, a (μ + 1) steady state).</summary>
-    public int EliteCount
+    /// the population turns over like a generation. Null (default) for half the population, rounded up: strong
+    /// elitism pays at small budgets, while the newest half keeps diversity. Between 1 and
+    /// <see cref="PopulationSize"/> (equal to it: the population is always the best trials so far, a (μ + 1)
+    /// steady state).</summary>
+    public int? EliteCount
     {
         get => _eliteCount;
-        set => _eliteCount = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EliteCount), value, "At least one elite must survive.");
+        set => _eliteCount = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EliteCount), value, "At least one elite must survive.");
     }
 
     /// <summary>Members drawn for each tournament; the best of them becomes a parent. Default 3: with a small
