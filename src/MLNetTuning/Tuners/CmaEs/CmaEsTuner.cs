@@ -34,8 +34,9 @@ namespace MLNetTuning.Tuners;
 /// <para><b>Generations and parallel trials.</b> <see cref="Propose"/> hands out the current generation's samples
 /// and never returns null: after λ samples it draws more from the same distribution, so parallel studies keep
 /// every worker busy. Without the surrogate the generation is updated as soon as λ of its samples have ended
-/// (the first λ to finish, failures aside); results of an older generation are kept as history (they train the
-/// surrogate) but do not drive the update. Sequential studies therefore follow (lq-)CMA-ES exactly.</para>
+/// (the first λ to finish, failures aside). A sample of an older generation that ends late is injected into the
+/// current one as an evaluated solution, its step capped in Mahalanobis length (Hansen, 2011), so parallel
+/// trials are not wasted. Sequential studies have no late samples and follow (lq-)CMA-ES exactly.</para>
 /// <para><b>Failures.</b> A failed trial is resampled: the generation waits for λ trials that did not fail, so
 /// occasional failures (a crash, a timeout) do not disturb the ranking. Once a generation has 2λ results, it is
 /// updated even if failures are among its λ best, ranked worst, so the active update pushes the distribution
@@ -59,6 +60,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private readonly int _seed;
     private readonly int _n;
     private readonly Dictionary<int, double[]> _outstanding = [];
+    private readonly HashSet<int> _meanProbes = [];
     private readonly Dictionary<int, Sample> _generationTrials = [];
     private readonly List<Sample> _candidates = [];
     private readonly List<(double[] Point, double Loss)> _archive = [];
@@ -174,6 +176,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         {
             // The mean is the distribution's best guess; it is evaluated once, outside the population.
             _meanProposed = true;
+            _meanProbes.Add(trialId);
             point = (double[])_mean.Clone();
         }
         else
@@ -228,6 +231,20 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             sample.State = double.IsFinite(loss) ? SampleState.Evaluated : SampleState.Failed;
             sample.Loss = loss;
             sample.CompletionOrder = _completedInGeneration++;
+            TryCloseGeneration();
+            return;
+        }
+
+        var isProbe = _meanProbes.Remove(trial.Id);
+        if (proposedHere && _started && !isProbe && !_startupPending.ContainsKey(trial.Id) && double.IsFinite(loss))
+        {
+            // A sample of an earlier generation that ended late (parallel trials): inject it into this one.
+            _candidates.Add(new Sample(evaluatedPoint!, StepTo(evaluatedPoint!), _samplesDrawn++)
+            {
+                State = SampleState.Evaluated,
+                Loss = loss,
+                CompletionOrder = _completedInGeneration++,
+            });
             TryCloseGeneration();
             return;
         }
@@ -480,10 +497,21 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             }
         }
 
-        // Mirror into the cube, then take the step that was really made, capped in Mahalanobis length.
         for (var i = 0; i < _n; i++)
         {
             point[i] = Mirror(point[i]);
+        }
+
+        return new Sample(point, StepTo(point), order);
+    }
+
+    /// <summary>The step from the mean to an evaluated point that the distribution did not draw as it is (a repaired
+    /// or an injected one), capped in Mahalanobis length at √n + 2n/(n + 2) as Hansen (2011) advises for injected solutions.</summary>
+    private double[] StepTo(double[] point)
+    {
+        var step = new double[_n];
+        for (var i = 0; i < _n; i++)
+        {
             step[i] = (point[i] - _mean[i]) / (_sigma * _margin[i]);
         }
 
@@ -497,7 +525,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             }
         }
 
-        return new Sample(point, step, order);
+        return step;
     }
 
     private static double Mirror(double x)
