@@ -10,7 +10,8 @@ namespace MLNetTuning.Tuners;
 /// </summary>
 /// <remarks>
 /// <para><b>Search cube.</b> CMA-ES searches the unit cube of the space's encoding, one coordinate per encoded
-/// coordinate, σ₀ = 1/6 of the range, starting at the defaults (or the centre). A sample outside the cube is
+/// coordinate, σ₀ = 1/6 of the range, starting at the defaults (or the centre), which are also the first trial
+/// (<see cref="CmaEsTunerOptions.EvaluateStartPoint"/>). A sample outside the cube is
 /// redrawn up to <see cref="CmaEsTunerOptions.MaxResamples"/> times, then mirrored back in; the update uses the
 /// point that was evaluated, its Mahalanobis length capped as for injected solutions (Hansen, 2011), so repairs
 /// cannot blow up the covariance.</para>
@@ -102,6 +103,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private Random _random = new(0);
     private int _samplesDrawn;
     private bool _meanProposed;
+    private bool _startPointPending;
 
     /// <summary>Creates a CMA-ES tuner.</summary>
     /// <param name="space">The space.</param>
@@ -172,9 +174,10 @@ public sealed class CmaEsTuner : IHyperparameterTuner
         }
 
         double[] point;
-        if (_options.EvaluateMean && !_meanProposed)
+        if (_startPointPending || (_options.EvaluateMean && !_meanProposed))
         {
             // The mean is the distribution's best guess; it is evaluated once, outside the population.
+            _startPointPending = false;
             _meanProposed = true;
             _meanProbes.Add(trialId);
             point = (double[])_mean.Clone();
@@ -276,6 +279,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
 
         // A mean that is an evaluated trial needs no second evaluation.
         _meanProposed = _bestStartPoint is not null;
+        _startPointPending = _options.EvaluateStartPoint && _bestStartPoint is null;
     }
 
     private void BeginRun(double[] mean)

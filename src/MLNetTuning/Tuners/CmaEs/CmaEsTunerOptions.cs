@@ -82,10 +82,14 @@ public sealed class CmaEsTunerOptions
         set => _initialRandomTrials = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(InitialRandomTrials), value, "The number of initial random trials must be ≥ 0.");
     }
 
-    /// <summary>Whether each generation also proposes its distribution's mean, once, before its samples (the first
-    /// generation's mean is the start point, so the defaults are tried first). The mean is CMA-ES's estimate of the
-    /// optimum; it takes no part in the update, which stays Hansen's. Default false: with the surrogate on, the
-    /// extra trial per generation did not pay on our benchmark functions.</summary>
+    /// <summary>Whether the first trial is the start point itself (the defaults, or the centre), outside the first
+    /// generation. Default true: the defaults of an ML trainer are usually a sound configuration, and trying them
+    /// first is what a user would do (SMAC's initial design does the same); it costs one trial.</summary>
+    public bool EvaluateStartPoint { get; set; } = true;
+
+    /// <summary>Whether each generation also proposes its distribution's mean, once, before its samples. The mean is
+    /// CMA-ES's estimate of the optimum; it takes no part in the update, which stays Hansen's. Default false: with
+    /// the surrogate on, the extra trial per generation did not pay on our benchmark functions.</summary>
     public bool EvaluateMean { get; set; }
 
     /// <summary>Whether a linear-quadratic surrogate of the loss ranks each generation's samples before they are
