@@ -305,6 +305,33 @@ public class CmaEsTunerTests
         Assert.That(result.BestTrial!.Value!.Value - function.Minimum, Is.LessThan(1));
     }
 
+    [TestCase("one double")]
+    [TestCase("all discrete")]
+    [TestCase("branches only")]
+    public void FindsTheOptimumOfSmallAndDiscreteSpaces(string kind)
+    {
+        var (space, loss) = kind switch
+        {
+            "one double" => (HyperparameterSpace.CreateBuilder().Double("x", -3, 3).Build(),
+                (Func<TrialParameters, double>)(p => Math.Abs(p.Get<double>("x") - 1.7))),
+            "all discrete" => (HyperparameterSpace.CreateBuilder().Int("k", 1, 10).Choice("c", "a", "b", "c", "d").Boolean("b").Build(),
+                p => Math.Abs(p.Get<int>("k") - 7) + (p.Get<string>("c") == "d" ? 0 : 1) + (p.Get<bool>("b") ? 0 : 1)),
+            _ => (HyperparameterSpace.CreateBuilder().Conditional("model", c => c.Branch("a").Branch("b").Branch("c").Branch("d")).Build(),
+                p => p.Get<BranchSelection>("model").Branch == "d" ? 0 : 1),
+        };
+        var tuner = new CmaEsTuner(space, new CmaEsTunerOptions { Seed = 1 });
+        var best = double.PositiveInfinity;
+        for (var id = 0; id < 150; id++)
+        {
+            var p = tuner.Propose(id).Parameters;
+            Assert.That(space.Contains(p), Is.True);
+            best = Math.Min(best, loss(p));
+            tuner.Complete(EvoTestFunctions.CompletedTrial(id, p, loss(p)));
+        }
+
+        Assert.That(best, Is.LessThan(0.01));
+    }
+
     [Test]
     public void EmptySpaceProposesItsDefaults()
     {
