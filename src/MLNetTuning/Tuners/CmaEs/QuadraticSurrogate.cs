@@ -29,9 +29,10 @@ internal sealed class QuadraticSurrogate
         _ => ((dimension + 1) * (dimension + 2)) / 2,
     };
 
-    /// <summary>Most coefficients a model may have: fitting costs O(size · df²) per trial, and a full quadratic
-    /// beyond about 20 dimensions would cost milliseconds per proposal.</summary>
-    public const int MaxDegreesOfFreedom = 231;
+    /// <summary>Most coefficients a model may have (a full quadratic up to 15 dimensions, a diagonal one beyond):
+    /// fitting costs O(size · df²) per trial, which would reach tens of milliseconds for a full quadratic in 20
+    /// dimensions.</summary>
+    public const int MaxDegreesOfFreedom = 136;
 
     /// <summary>The richest form that <paramref name="count"/> points determine with some redundancy (1.5 points
     /// per coefficient) within <see cref="MaxDegreesOfFreedom"/>, or null.</summary>
