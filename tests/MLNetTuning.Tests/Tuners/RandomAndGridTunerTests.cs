@@ -36,6 +36,17 @@ public class RandomAndGridTunerTests
     }
 
     [Test]
+    public void RandomGivesEveryIntegerAnEqualChance()
+    {
+        // The floored encoding alone would almost never yield 3.
+        var space = HyperparameterSpace.CreateBuilder().Int("n", 1, 3).Build();
+        var tuner = new RandomTuner(space, new RandomTunerOptions { Seed = 2 });
+        var counts = Enumerable.Range(0, 3000).GroupBy(i => tuner.Propose(i).Parameters.Get<int>("n")).ToDictionary(g => g.Key, g => g.Count());
+        Assert.That(counts.Keys.Order(), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(counts.Values, Is.All.InRange(900, 1100));
+    }
+
+    [Test]
     public void GridVisitsEveryPointOnceThenSaysItIsFinished()
     {
         var space = HyperparameterSpace.CreateBuilder()

@@ -37,19 +37,25 @@ internal sealed class PbtExplorer(HyperparameterSpace space, double resampleProb
     private BranchSelection ExploreBranch(ConditionalChoice conditional, BranchSelection old, Random random, List<string> changes, string path) =>
         old with { Parameters = ExploreSpace(conditional.Branches[old.Branch], old.Parameters, random, changes, $"{path}.{old.Branch}.") };
 
+    /// <summary>Every integer of the range equally likely (log-uniform in k on a log range), unlike the floored encoding.</summary>
+    private static object ResampleInteger(NumericRange range, Random random)
+    {
+        var u = random.NextDouble();
+        var x = range.LogScale
+            ? range.Min * Math.Pow((range.Max + 1) / range.Min, u)
+            : range.Min + ((range.Max - range.Min + 1) * u);
+        return range.Convert(Math.Min(Math.Floor(x), range.Max));
+    }
+
     private object? ExploreValue(HyperparameterDomain domain, object? old, Random random, List<string> changes, string path)
     {
         object? next;
         string how;
         if (random.NextDouble() < resampleProbability)
         {
-            var coordinates = new double[domain.Dimension];
-            for (var i = 0; i < coordinates.Length; i++)
-            {
-                coordinates[i] = random.NextDouble();
-            }
-
-            next = domain.Decode(coordinates);
+            next = domain is NumericRange { Type: NumericType.Int32 } integers
+                ? ResampleInteger(integers, random)
+                : domain.Decode(Enumerable.Range(0, domain.Dimension).Select(_ => random.NextDouble()).ToArray());
             how = "resampled";
         }
         else if (domain is NumericRange range)

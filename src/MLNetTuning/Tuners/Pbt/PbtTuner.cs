@@ -33,6 +33,7 @@ public sealed class PbtTuner : IHyperparameterTuner
     private readonly PbtTunerOptions _options;
     private readonly int _seed;
     private readonly PbtExplorer _explorer;
+    private readonly SearchCoordinates _coordinates;
     private readonly Member[] _members;
     private readonly Dictionary<int, Member> _running = [];
     private readonly HashSet<int> _completed = [];
@@ -50,6 +51,7 @@ public sealed class PbtTuner : IHyperparameterTuner
 
         _seed = _options.Seed ?? defaultSeed;
         _explorer = new PbtExplorer(space, _options.ResampleProbability, _options.PerturbationFactors);
+        _coordinates = SearchCoordinates.Of(space);
         _members = Enumerable.Range(0, _options.PopulationSize).Select(i => new Member(i) { Next = Fresh(SeedMixer.Create(_seed, i), "start") }).ToArray();
     }
 
@@ -212,7 +214,7 @@ public sealed class PbtTuner : IHyperparameterTuner
             coordinates[i] = random.NextDouble();
         }
 
-        return new Pending(Space.DecodeParameters(coordinates), null, 0, note);
+        return new Pending(_coordinates.Decode(coordinates), null, 0, note);
     }
 
     private sealed record Pending(TrialParameters Parameters, int? Parent, double StartBudget, string Note);

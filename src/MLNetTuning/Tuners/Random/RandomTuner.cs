@@ -11,19 +11,22 @@ public sealed class RandomTunerOptions
 }
 
 /// <summary>
-/// Random search: every coordinate of the unit cube drawn uniformly, so log ranges are sampled log-uniformly.
-/// Trial <c>k</c> draws from its own stream of the seed, so a resumed or parallel study proposes what a
-/// sequential one would.
+/// Random search: every coordinate drawn uniformly, so log ranges are sampled log-uniformly, choices with equal
+/// chances, and every integer of a range with an equal share (the unit-cube encoding floors integers, which
+/// would leave the largest value a zero chance). Trial <c>k</c> draws from its own stream of the seed, so a
+/// resumed or parallel study proposes what a sequential one would.
 /// </summary>
 public sealed class RandomTuner : IHyperparameterTuner
 {
     private readonly int _seed;
+    private readonly SearchCoordinates _coordinates;
 
     /// <summary>Creates a random tuner.</summary>
     public RandomTuner(HyperparameterSpace space, RandomTunerOptions? options = null, int defaultSeed = 0)
     {
         Space = space ?? throw new ArgumentNullException(nameof(space));
         _seed = options?.Seed ?? defaultSeed;
+        _coordinates = SearchCoordinates.Of(space);
     }
 
     /// <inheritdoc/>
@@ -42,7 +45,7 @@ public sealed class RandomTuner : IHyperparameterTuner
             coordinates[i] = random.NextDouble();
         }
 
-        return new TrialProposal(Space.DecodeParameters(coordinates));
+        return new TrialProposal(_coordinates.Decode(coordinates));
     }
 
     /// <inheritdoc/>
