@@ -1,0 +1,241 @@
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Tuners;
+
+/// <summary>
+/// Tree-structured Parzen estimator (Bergstra et al. 2011) with Optuna's defaults and rules. After
+/// <see cref="TpeTunerOptions.StartupTrials"/> random trials, the finished trials are split into the best
+/// γ share ("good", at most 25) and the rest ("bad"); each side gets a Parzen estimator, and the proposal is
+/// the candidate, among <see cref="TpeTunerOptions.CandidateCount"/> drawn from the good density, with the
+/// highest ratio good/bad.
+/// </summary>
+/// <remarks>
+/// <para>Numbers are modelled with truncated normal kernels in their log or linear domain (integers on unit
+/// bins widened by half a step), choices and branch selectors with Optuna's categorical kernel. Parameters
+/// inside a branch of a <see cref="ConditionalChoice"/> are fitted only on trials that took that branch.</para>
+/// <para>Completed trials rank by loss; pruned trials rank after every completed one, those that got further
+/// first, then by their last reported loss (Optuna's rule). Failed trials are ignored. With
+/// <see cref="TpeTunerOptions.ConstantLiar"/>, trials still running count as bad observations.</para>
+/// <para>Trial <c>k</c> draws from its own stream of the seed, so the same seed and the same history give
+/// the same proposal.</para>
+/// </remarks>
+public sealed class TpeTuner : IHyperparameterTuner
+{
+    private readonly TpeTunerOptions _options;
+    private readonly int _seed;
+    private readonly TpeLayout _layout;
+    private readonly Dictionary<int, Observation> _finished = [];
+    private readonly Dictionary<int, double[]> _running = [];
+
+    /// <summary>Creates a TPE tuner.</summary>
+    /// <param name="space">The space to search.</param>
+    /// <param name="options">Options; Optuna's defaults when null.</param>
+    /// <param name="defaultSeed">The seed used when <paramref name="options"/> gives none.</param>
+    public TpeTuner(HyperparameterSpace space, TpeTunerOptions? options = null, int defaultSeed = 0)
+    {
+        Space = space ?? throw new ArgumentNullException(nameof(space));
+        _options = options?.Clone() ?? new TpeTunerOptions();
+        _seed = _options.Seed ?? defaultSeed;
+        _layout = new TpeLayout(space);
+    }
+
+    /// <inheritdoc/>
+    public HyperparameterSpace Space { get; }
+
+    /// <inheritdoc/>
+    public bool IsFinished => false;
+
+    /// <summary>Whether the tuner models parameters jointly.</summary>
+    public bool Multivariate => _options.Multivariate;
+
+    /// <inheritdoc/>
+    public TrialProposal Propose(int trialId)
+    {
+        var random = SeedMixer.Create(_seed, trialId);
+        var leaves = _layout.Leaves;
+        var values = new double[leaves.Length];
+        Array.Fill(values, double.NaN);
+        var modelled = _finished.Count >= Math.Max(1, _options.StartupTrials);
+        if (!modelled)
+        {
+            for (var i = 0; i < leaves.Length; i++)
+            {
+                if (_layout.IsActive(i, values))
+                {
+                    values[i] = SampleUniform(leaves[i], random);
+                }
+            }
+        }
+        else
+        {
+            var (good, bad) = Split();
+            if (_options.Multivariate)
+            {
+                foreach (var group in _layout.Groups)
+                {
+                    if (_layout.IsActive(group[0], values))
+                    {
+                        SampleGroup(group, good, bad, random, values);
+                    }
+                }
+            }
+            else
+            {
+                for (var i = 0; i < leaves.Length; i++)
+                {
+                    if (_layout.IsActive(i, values))
+                    {
+                        SampleGroup([i], good, bad, random, values);
+                    }
+                }
+            }
+        }
+
+        _running[trialId] = values;
+        return new TrialProposal(_layout.Decode(values))
+        {
+            Attributes = new Dictionary<string, string> { ["tpe"] = modelled ? "model" : "startup" },
+        };
+    }
+
+    /// <inheritdoc/>
+    public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
+
+    /// <inheritdoc/>
+    public void Complete(TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _running.Remove(trial.Id);
+        if (trial.State == TrialState.Completed && trial.Loss is double loss && double.IsFinite(loss))
+        {
+            _finished[trial.Id] = new Observation(trial.Id, EncodeTrial(trial), loss, Pruned: false, LastStep: 0);
+        }
+        else if (trial.State == TrialState.Pruned)
+        {
+            // A pruned trial without any report ranks last, as if it never got anywhere.
+            var reported = trial.Loss is double l && double.IsFinite(l);
+            var lastStep = reported && trial.IntermediateValues.Count > 0 ? trial.IntermediateValues.Keys.Max() : -1;
+            _finished[trial.Id] = new Observation(trial.Id, EncodeTrial(trial), reported ? trial.Loss!.Value : double.PositiveInfinity, Pruned: true, lastStep);
+        }
+        else
+        {
+            _finished.Remove(trial.Id);
+        }
+    }
+
+    private double[] EncodeTrial(TuningTrial trial)
+    {
+        try
+        {
+            return _layout.Encode(trial.Parameters);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Trial {trial.Id} does not belong to the tuner's search space: {e.Message}", nameof(trial), e);
+        }
+    }
+
+    /// <summary>Splits the history into good and bad observations, each in trial order.</summary>
+    private (List<double[]> Good, List<double[]> Bad) Split()
+    {
+        var ranked = _finished.Values.ToList();
+        ranked.Sort(static (a, b) =>
+        {
+            if (a.Pruned != b.Pruned)
+            {
+                return a.Pruned ? 1 : -1;
+            }
+
+            if (a.Pruned && a.LastStep != b.LastStep)
+            {
+                return b.LastStep.CompareTo(a.LastStep);
+            }
+
+            var byLoss = a.Loss.CompareTo(b.Loss);
+            return byLoss != 0 ? byLoss : a.Id.CompareTo(b.Id);
+        });
+
+        var goodCount = Math.Min((int)Math.Ceiling(_options.GoodFraction * ranked.Count), _options.MaxGoodTrials);
+        var good = ranked.Take(goodCount).OrderBy(o => o.Id).Select(o => o.Values).ToList();
+        var badTrials = ranked.Skip(goodCount).Select(o => (o.Id, o.Values));
+        if (_options.ConstantLiar)
+        {
+            badTrials = badTrials.Concat(_running.Select(kv => (kv.Key, kv.Value)));
+        }
+
+        var bad = badTrials.OrderBy(t => t.Id).Select(t => t.Values).ToList();
+        return (good, bad);
+    }
+
+    private void SampleGroup(int[] group, List<double[]> good, List<double[]> bad, Random random, double[] values)
+    {
+        var leaves = group.Select(i => _layout.Leaves[i]).ToArray();
+        var below = new ParzenEstimator(leaves, Columns(group, good), _options);
+        var above = new ParzenEstimator(leaves, Columns(group, bad), _options);
+        var scratch = new double[Math.Max(below.KernelCount, above.KernelCount)];
+        var candidate = new double[group.Length];
+        var best = new double[group.Length];
+        var bestScore = double.NegativeInfinity;
+        for (var c = 0; c < _options.CandidateCount; c++)
+        {
+            below.Sample(random, candidate);
+            var score = below.LogDensity(candidate, scratch) - above.LogDensity(candidate, scratch);
+            if (c == 0 || score > bestScore)
+            {
+                bestScore = score;
+                candidate.CopyTo(best, 0);
+            }
+        }
+
+        for (var d = 0; d < group.Length; d++)
+        {
+            values[group[d]] = best[d];
+        }
+    }
+
+    /// <summary>The group's values of the observations in which the group is active, one column per leaf.</summary>
+    private static double[][] Columns(int[] group, List<double[]> observations)
+    {
+        var first = group[0];
+        var count = 0;
+        foreach (var o in observations)
+        {
+            if (!double.IsNaN(o[first]))
+            {
+                count++;
+            }
+        }
+
+        var columns = new double[group.Length][];
+        for (var d = 0; d < group.Length; d++)
+        {
+            var column = new double[count];
+            var k = 0;
+            foreach (var o in observations)
+            {
+                if (!double.IsNaN(o[first]))
+                {
+                    column[k++] = o[group[d]];
+                }
+            }
+
+            columns[d] = column;
+        }
+
+        return columns;
+    }
+
+    private static double SampleUniform(TpeLeaf leaf, Random random)
+    {
+        if (leaf.Kind == TpeLeafKind.Categorical)
+        {
+            return random.Next(leaf.Categories);
+        }
+
+        var x = leaf.Low + (random.NextDouble() * (leaf.High - leaf.Low));
+        return leaf.Kind == TpeLeafKind.Integer ? leaf.Discretise(x) : x;
+    }
+
+    private sealed record Observation(int Id, double[] Values, double Loss, bool Pruned, int LastStep);
+}

@@ -1,0 +1,82 @@
+namespace MLNetTuning.Tuners;
+
+/// <summary>Options of <see cref="TpeTuner"/>. The defaults are Optuna's (Bergstra et al. 2011, as Optuna
+/// refined it); every setter rejects values the algorithm cannot use.</summary>
+public sealed class TpeTunerOptions
+{
+    private int _startupTrials = 10;
+    private int _candidateCount = 24;
+    private double _goodFraction = 0.1;
+    private int _maxGoodTrials = 25;
+    private double _priorWeight = 1.0;
+    private int _fullWeightTrials = 25;
+
+    /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed is used.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Trials drawn at random before the model is used: until this many trials completed or were
+    /// pruned. Default 10.</summary>
+    public int StartupTrials
+    {
+        get => _startupTrials;
+        set => _startupTrials = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(StartupTrials), value, "StartupTrials must be 0 or more.");
+    }
+
+    /// <summary>Points drawn from the good trials' density per proposal; the one with the highest ratio of
+    /// good to bad density (expected improvement) is proposed. Default 24.</summary>
+    public int CandidateCount
+    {
+        get => _candidateCount;
+        set => _candidateCount = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(CandidateCount), value, "CandidateCount must be at least 1.");
+    }
+
+    /// <summary>γ: the share of finished trials counted as good, rounded up: good = min(⌈γ·n⌉, <see cref="MaxGoodTrials"/>).
+    /// Default 0.1.</summary>
+    public double GoodFraction
+    {
+        get => _goodFraction;
+        set => _goodFraction = value is > 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(GoodFraction), value, "GoodFraction must be in (0, 1].");
+    }
+
+    /// <summary>Cap on the number of good trials. Default 25.</summary>
+    public int MaxGoodTrials
+    {
+        get => _maxGoodTrials;
+        set => _maxGoodTrials = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxGoodTrials), value, "MaxGoodTrials must be at least 1.");
+    }
+
+    /// <summary>Weight of the prior kernel (a kernel spanning each whole range, uniform over choices) against
+    /// a weight of 1 for a recent observation. Default 1.</summary>
+    public double PriorWeight
+    {
+        get => _priorWeight;
+        set => _priorWeight = double.IsFinite(value) && value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(PriorWeight), value, "PriorWeight must be a positive finite number.");
+    }
+
+    /// <summary>How many of the latest observations of each density weigh 1; older ones ramp linearly down to
+    /// 1/n for the oldest, as in Optuna's default weights. Default 25.</summary>
+    public int FullWeightTrials
+    {
+        get => _fullWeightTrials;
+        set => _fullWeightTrials = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(FullWeightTrials), value, "FullWeightTrials must be at least 1.");
+    }
+
+    /// <summary>Model the parameters of a group jointly (product kernels with a Scott-like bandwidth) rather
+    /// than each on its own. Parameters of one conditional branch form one group. Default false, as in Optuna.</summary>
+    public bool Multivariate { get; set; }
+
+    /// <summary>Keep every kernel at least as wide as the range over the number of kernels (at most 100), so a
+    /// cluster of close observations cannot collapse the density. Default true.</summary>
+    public bool ConsiderMagicClip { get; set; } = true;
+
+    /// <summary>Let the outermost kernels of a range widen up to the range's bounds. Default false.</summary>
+    public bool ConsiderEndpoints { get; set; }
+
+    /// <summary>Count trials still running as bad observations, so parallel proposals spread out instead of
+    /// piling onto one point. It only acts when proposals are made while other trials run, so it is on by
+    /// default (unlike Optuna, whose default is off). Default true.</summary>
+    public bool ConstantLiar { get; set; } = true;
+
+    /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
+    internal TpeTunerOptions Clone() => (TpeTunerOptions)MemberwiseClone();
+}
