@@ -23,7 +23,7 @@ public sealed class FunctionsCommand : IBenchmarkCommand
 
     public string Name => "functions";
 
-    public string Summary => "tuners on test functions: --tuner NAME|all --function NAME|all --trials 100 --seeds 20 --out FILE.jsonl";
+    public string Summary => "tuners on test functions: --tuner NAME|all --function NAME|all --trials 100 --seeds 20 [--first-seed 0] --out FILE.jsonl";
 
     public int Run(BenchmarkArguments arguments)
     {
@@ -31,6 +31,7 @@ public sealed class FunctionsCommand : IBenchmarkCommand
         var functions = BenchmarkFunctions.Resolve(arguments.String("function", "all"));
         var trials = arguments.Int("trials", 100);
         var seeds = arguments.Int("seeds", 20);
+        var firstSeed = arguments.Int("first-seed", 0);
         var output = arguments.String("out", "functions.jsonl");
         arguments.RejectUnknown();
         if (trials < 1 || seeds < 1)
@@ -46,7 +47,7 @@ public sealed class FunctionsCommand : IBenchmarkCommand
                 foreach (var function in functions)
                 {
                     var finals = new List<double>();
-                    for (var seed = 0; seed < seeds; seed++)
+                    for (var seed = firstSeed; seed < firstSeed + seeds; seed++)
                     {
                         var (regret, seconds, suggestSeconds) = TunerDriver.Minimise(TunerRegistry.All[tuner], function, seed, trials);
                         finals.Add(TunerDriver.Log10Regret(regret[^1]));
@@ -67,14 +68,14 @@ public sealed class FunctionsCommand : IBenchmarkCommand
             }
         }
 
-        PrintTable(tuners, functions.Select(f => f.Name).ToList(), means, trials, seeds);
+        PrintTable(tuners, functions.Select(f => f.Name).ToList(), means, trials, firstSeed, seeds);
         Console.WriteLine($"wrote {output}");
         return 0;
     }
 
-    private static void PrintTable(IReadOnlyList<string> tuners, List<string> functions, Dictionary<(string, string), double> means, int trials, int seeds)
+    private static void PrintTable(IReadOnlyList<string> tuners, List<string> functions, Dictionary<(string, string), double> means, int trials, int firstSeed, int seeds)
     {
-        Console.WriteLine($"mean log10 regret after {trials} trials over seeds 0..{seeds - 1} (lower is better)");
+        Console.WriteLine($"mean log10 regret after {trials} trials over seeds {firstSeed}..{firstSeed + seeds - 1} (lower is better)");
         Console.WriteLine($"{"tuner",-16}" + string.Concat(functions.Select(f => $"{f,18}")));
         foreach (var tuner in tuners)
         {

@@ -39,9 +39,20 @@ public sealed class OverheadCommand : IBenchmarkCommand
         static double Sphere(TrialParameters p) => p.Values.Sum(v => Math.Pow(Convert.ToDouble(v, CultureInfo.InvariantCulture) - 0.3, 2));
 
         var results = new List<Dictionary<string, object>>();
-        Console.WriteLine($"{"tuner",-16}" + string.Concat(Checkpoints.Select(c => $"{$"ms after {c}",16}")));
+        Console.WriteLine($"{"tuner",-16}" + string.Concat(Checkpoints.Select(c => $"{$"ms after {c}",16}{$"cpu ms after {c}",18}")));
         foreach (var name in tuners)
         {
+            // A short throwaway run first, so that compilation is not timed.
+            var warmup = TunerRegistry.All[name].Create(space, seed + 1);
+            for (var w = 0; w < 40 && !warmup.IsFinished; w++)
+            {
+                var proposal = warmup.Propose(w);
+                if (proposal is not null)
+                {
+                    TunerDriver.Complete(warmup, w, proposal.Parameters, Sphere(proposal.Parameters));
+                }
+            }
+
             var tuner = TunerRegistry.All[name].Create(space, seed);
             var row = new Dictionary<string, object> { ["sampler"] = name };
             var id = 0;
@@ -58,8 +69,10 @@ public sealed class OverheadCommand : IBenchmarkCommand
                     TunerDriver.Complete(tuner, id++, proposal.Parameters, Sphere(proposal.Parameters));
                 }
 
-                // Each timed proposal is completed too, so the history stays at (about) the checkpoint.
+                // Each timed proposal is completed too, so the history stays at (about) the checkpoint. The process
+                // CPU time is kept beside the wall time, as other work on the machine inflates the latter.
                 var watch = new Stopwatch();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var timed = 0;
                 for (var r = 0; r < repeats && !tuner.IsFinished; r++)
                 {
@@ -75,11 +88,14 @@ public sealed class OverheadCommand : IBenchmarkCommand
                     TunerDriver.Complete(tuner, id++, proposal.Parameters, Sphere(proposal.Parameters));
                 }
 
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
                 row[$"ms_after_{checkpoint}"] = timed == 0 ? -1.0 : watch.Elapsed.TotalMilliseconds / timed;
+                row[$"cpu_ms_after_{checkpoint}"] = timed == 0 ? -1.0 : cpu.TotalMilliseconds / timed;
             }
 
             results.Add(row);
-            Console.WriteLine($"{name,-16}" + string.Concat(Checkpoints.Select(c => $"{((double)row[$"ms_after_{c}"]).ToString("F3", CultureInfo.InvariantCulture),16}")));
+            Console.WriteLine($"{name,-16}" + string.Concat(Checkpoints.Select(c =>
+                $"{((double)row[$"ms_after_{c}"]).ToString("F3", CultureInfo.InvariantCulture),16}{((double)row[$"cpu_ms_after_{c}"]).ToString("F3", CultureInfo.InvariantCulture),18}")));
         }
 
         File.WriteAllText(output, JsonSerializer.Serialize(new Dictionary<string, object>

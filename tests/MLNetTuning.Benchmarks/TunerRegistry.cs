@@ -14,7 +14,8 @@ public static class TunerRegistry
         ["random"] = Catalog.Random(),
         ["grid"] = Catalog.Grid(),
         ["tpe"] = Catalog.Tpe(),
-        ["tpe-mv"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = true }),
+        ["tpe-mv"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = true, MultivariateBandwidth = TpeBandwidth.Scott }),
+        ["tpe-univariate"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = false, LatinHypercubeStartup = false }),
     };
 
     /// <summary>Names from a comma-separated list, or every tuner for "all".</summary>

@@ -93,7 +93,10 @@ internal sealed class ParzenEstimator
         var max = double.NegativeInfinity;
         foreach (var v in perKernel)
         {
-            max = Math.Max(max, v);
+            if (v > max)
+            {
+                max = v;
+            }
         }
 
         if (double.IsNegativeInfinity(max))
@@ -139,7 +142,7 @@ internal sealed class ParzenEstimator
             _mus = new double[m + 1];
             _sigmas = new double[m + 1];
             observations.CopyTo(_mus, 0);
-            if (options.Multivariate)
+            if (options.Multivariate && options.MultivariateBandwidth == TpeBandwidth.Scott)
             {
                 // Scott-like rule for a product kernel in groupSize dimensions.
                 _sigmas.AsSpan(0, m).Fill(0.2 * Math.Pow(Math.Max(m, 1), -1.0 / (groupSize + 4)) * width);
@@ -163,7 +166,11 @@ internal sealed class ParzenEstimator
             for (var j = 0; j <= m; j++)
             {
                 _inverseSigmas[j] = 1.0 / _sigmas[j];
-                var inside = TruncatedNormal.Mass((low - _mus[j]) * _inverseSigmas[j], (high - _mus[j]) * _inverseSigmas[j]);
+                var a = (low - _mus[j]) * _inverseSigmas[j];
+                var b = (high - _mus[j]) * _inverseSigmas[j];
+
+                // Beyond 8.5 sigmas on both sides the lost mass is below 1e-17: skip the two erfc calls.
+                var inside = a < -8.5 && b > 8.5 ? 1.0 : TruncatedNormal.Mass(a, b);
                 _logNormalisers[j] = -Math.Log(inside) - (leaf.Kind == TpeLeafKind.Integer ? 0 : Math.Log(_sigmas[j]) + TruncatedNormal.LogSqrtTwoPi);
             }
         }

@@ -59,11 +59,14 @@ public sealed class TpeTuner : IHyperparameterTuner
         var modelled = _finished.Count >= Math.Max(1, _options.StartupTrials);
         if (!modelled)
         {
+            var slot = _finished.Count + _running.Count;
+            var latin = _options.LatinHypercubeStartup && slot < _options.StartupTrials;
             for (var i = 0; i < leaves.Length; i++)
             {
                 if (_layout.IsActive(i, values))
                 {
-                    values[i] = SampleUniform(leaves[i], random);
+                    var u = latin ? (StartupStrata(i)[slot] + random.NextDouble()) / _options.StartupTrials : random.NextDouble();
+                    values[i] = FromUniform(leaves[i], u);
                 }
             }
         }
@@ -226,14 +229,29 @@ public sealed class TpeTuner : IHyperparameterTuner
         return columns;
     }
 
-    private static double SampleUniform(TpeLeaf leaf, Random random)
+    private readonly Dictionary<int, int[]> _strata = [];
+
+    /// <summary>A seeded permutation of the startup strata of one leaf (a Latin hypercube over the startup trials).</summary>
+    private int[] StartupStrata(int leaf)
+    {
+        if (!_strata.TryGetValue(leaf, out var strata))
+        {
+            strata = Enumerable.Range(0, _options.StartupTrials).ToArray();
+            SeedMixer.Create(_seed, -1 - (long)leaf).Shuffle(strata);
+            _strata[leaf] = strata;
+        }
+
+        return strata;
+    }
+
+    private static double FromUniform(TpeLeaf leaf, double u)
     {
         if (leaf.Kind == TpeLeafKind.Categorical)
         {
-            return random.Next(leaf.Categories);
+            return Math.Min((int)(u * leaf.Categories), leaf.Categories - 1);
         }
 
-        var x = leaf.Low + (random.NextDouble() * (leaf.High - leaf.Low));
+        var x = leaf.Low + (u * (leaf.High - leaf.Low));
         return leaf.Kind == TpeLeafKind.Integer ? leaf.Discretise(x) : x;
     }
 

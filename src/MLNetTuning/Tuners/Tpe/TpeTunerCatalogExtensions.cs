@@ -5,11 +5,14 @@ namespace MLNetTuning.Tuners;
 /// <summary>Adds the TPE tuner to <c>mlContext.Tuning().Tuners</c>.</summary>
 public static class TpeTunerCatalogExtensions
 {
-    /// <summary>Tree-structured Parzen estimator (Bayesian) search; named "tpe", or "tpe-mv" when multivariate.</summary>
+    /// <summary>Tree-structured Parzen estimator (Bayesian) search. Named "tpe" for joint kernels with
+    /// neighbour bandwidths (the default), "tpe-mv" for Optuna's multivariate rule and "tpe-univariate" for
+    /// Optuna's independent sampling.</summary>
     public static TunerFactory Tpe(this TunerCatalog catalog, TpeTunerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var copy = options?.Clone() ?? new TpeTunerOptions();
-        return new TunerFactory(copy.Multivariate ? "tpe-mv" : "tpe", (space, seed) => new TpeTuner(space, copy, seed));
+        var name = !copy.Multivariate ? "tpe-univariate" : copy.MultivariateBandwidth == TpeBandwidth.Scott ? "tpe-mv" : "tpe";
+        return new TunerFactory(name, (space, seed) => new TpeTuner(space, copy, seed));
     }
 }
