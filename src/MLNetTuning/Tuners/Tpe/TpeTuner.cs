@@ -25,8 +25,7 @@ public sealed class TpeTuner : IHyperparameterTuner
     private readonly TpeTunerOptions _options;
     private readonly int _seed;
     private readonly TpeLayout _layout;
-    private readonly Dictionary<int, Observation> _finished = [];
-    private readonly Dictionary<int, double[]> _running = [];
+    private readonly TpeHistory _history;
 
     /// <summary>Creates a TPE tuner.</summary>
     /// <param name="space">The space to search.</param>
@@ -38,6 +37,7 @@ public sealed class TpeTuner : IHyperparameterTuner
         _options = options?.Clone() ?? new TpeTunerOptions();
         _seed = _options.Seed ?? defaultSeed;
         _layout = new TpeLayout(space);
+        _history = new TpeHistory(_layout.Leaves.Length);
     }
 
     /// <inheritdoc/>
@@ -56,10 +56,10 @@ public sealed class TpeTuner : IHyperparameterTuner
         var leaves = _layout.Leaves;
         var values = new double[leaves.Length];
         Array.Fill(values, double.NaN);
-        var modelled = _finished.Count >= Math.Max(1, _options.StartupTrials);
+        var modelled = _history.FinishedCount >= Math.Max(1, _options.StartupTrials);
         if (!modelled)
         {
-            var slot = _finished.Count + _running.Count;
+            var slot = _history.FinishedCount + _history.RunningCount;
             var latin = _options.LatinHypercubeStartup && slot < _options.StartupTrials;
             for (var i = 0; i < leaves.Length; i++)
             {
@@ -72,14 +72,14 @@ public sealed class TpeTuner : IHyperparameterTuner
         }
         else
         {
-            var (good, bad) = Split();
+            var good = _history.SelectGood(Math.Min((int)Math.Ceiling(_options.GoodFraction * _history.FinishedCount), _options.MaxGoodTrials));
             if (_options.Multivariate)
             {
                 foreach (var group in _layout.Groups)
                 {
                     if (_layout.IsActive(group[0], values))
                     {
-                        SampleGroup(group, good, bad, random, values);
+                        SampleGroup(group, good, random, values);
                     }
                 }
             }
@@ -89,13 +89,13 @@ public sealed class TpeTuner : IHyperparameterTuner
                 {
                     if (_layout.IsActive(i, values))
                     {
-                        SampleGroup([i], good, bad, random, values);
+                        SampleGroup([i], good, random, values);
                     }
                 }
             }
         }
 
-        _running[trialId] = values;
+        _history.AddRunning(trialId, values);
         return new TrialProposal(_layout.Decode(values))
         {
             Attributes = new Dictionary<string, string> { ["tpe"] = modelled ? "model" : "startup" },
@@ -109,21 +109,20 @@ public sealed class TpeTuner : IHyperparameterTuner
     public void Complete(TuningTrial trial)
     {
         ArgumentNullException.ThrowIfNull(trial);
-        _running.Remove(trial.Id);
         if (trial.State == TrialState.Completed && trial.Loss is double loss && double.IsFinite(loss))
         {
-            _finished[trial.Id] = new Observation(trial.Id, EncodeTrial(trial), loss, Pruned: false, LastStep: 0);
+            _history.AddFinished(trial.Id, EncodeTrial(trial), loss, pruned: false, lastStep: 0);
         }
         else if (trial.State == TrialState.Pruned)
         {
             // A pruned trial without any report ranks last, as if it never got anywhere.
             var reported = trial.Loss is double l && double.IsFinite(l);
             var lastStep = reported && trial.IntermediateValues.Count > 0 ? trial.IntermediateValues.Keys.Max() : -1;
-            _finished[trial.Id] = new Observation(trial.Id, EncodeTrial(trial), reported ? trial.Loss!.Value : double.PositiveInfinity, Pruned: true, lastStep);
+            _history.AddFinished(trial.Id, EncodeTrial(trial), reported ? trial.Loss!.Value : double.PositiveInfinity, pruned: true, lastStep);
         }
         else
         {
-            _finished.Remove(trial.Id);
+            _history.Remove(trial.Id);
         }
     }
 
@@ -139,43 +138,11 @@ public sealed class TpeTuner : IHyperparameterTuner
         }
     }
 
-    /// <summary>Splits the history into good and bad observations, each in trial order.</summary>
-    private (List<double[]> Good, List<double[]> Bad) Split()
-    {
-        var ranked = _finished.Values.ToList();
-        ranked.Sort(static (a, b) =>
-        {
-            if (a.Pruned != b.Pruned)
-            {
-                return a.Pruned ? 1 : -1;
-            }
-
-            if (a.Pruned && a.LastStep != b.LastStep)
-            {
-                return b.LastStep.CompareTo(a.LastStep);
-            }
-
-            var byLoss = a.Loss.CompareTo(b.Loss);
-            return byLoss != 0 ? byLoss : a.Id.CompareTo(b.Id);
-        });
-
-        var goodCount = Math.Min((int)Math.Ceiling(_options.GoodFraction * ranked.Count), _options.MaxGoodTrials);
-        var good = ranked.Take(goodCount).OrderBy(o => o.Id).Select(o => o.Values).ToList();
-        var badTrials = ranked.Skip(goodCount).Select(o => (o.Id, o.Values));
-        if (_options.ConstantLiar)
-        {
-            badTrials = badTrials.Concat(_running.Select(kv => (kv.Key, kv.Value)));
-        }
-
-        var bad = badTrials.OrderBy(t => t.Id).Select(t => t.Values).ToList();
-        return (good, bad);
-    }
-
-    private void SampleGroup(int[] group, List<double[]> good, List<double[]> bad, Random random, double[] values)
+    private void SampleGroup(int[] group, bool[] good, Random random, double[] values)
     {
         var leaves = group.Select(i => _layout.Leaves[i]).ToArray();
-        var below = new ParzenEstimator(leaves, Columns(group, good), _options);
-        var above = new ParzenEstimator(leaves, Columns(group, bad), _options);
+        var below = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: true, withRunning: false, out var belowOrders), _options, belowOrders);
+        var above = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: false, withRunning: _options.ConstantLiar, out var aboveOrders), _options, aboveOrders);
         var scratch = new double[Math.Max(below.KernelCount, above.KernelCount)];
         var candidate = new double[group.Length];
         var best = new double[group.Length];
@@ -195,38 +162,6 @@ public sealed class TpeTuner : IHyperparameterTuner
         {
             values[group[d]] = best[d];
         }
-    }
-
-    /// <summary>The group's values of the observations in which the group is active, one column per leaf.</summary>
-    private static double[][] Columns(int[] group, List<double[]> observations)
-    {
-        var first = group[0];
-        var count = 0;
-        foreach (var o in observations)
-        {
-            if (!double.IsNaN(o[first]))
-            {
-                count++;
-            }
-        }
-
-        var columns = new double[group.Length][];
-        for (var d = 0; d < group.Length; d++)
-        {
-            var column = new double[count];
-            var k = 0;
-            foreach (var o in observations)
-            {
-                if (!double.IsNaN(o[first]))
-                {
-                    column[k++] = o[group[d]];
-                }
-            }
-
-            columns[d] = column;
-        }
-
-        return columns;
     }
 
     private readonly Dictionary<int, int[]> _strata = [];
@@ -255,5 +190,4 @@ public sealed class TpeTuner : IHyperparameterTuner
         return leaf.Kind == TpeLeafKind.Integer ? leaf.Discretise(x) : x;
     }
 
-    private sealed record Observation(int Id, double[] Values, double Loss, bool Pruned, int LastStep);
 }
