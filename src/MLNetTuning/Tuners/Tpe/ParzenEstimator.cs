@@ -68,9 +68,11 @@ internal sealed class ParzenEstimator
     }
 
     /// <summary>Draws a point: a kernel by weight, then each leaf from that kernel.</summary>
-    public void Sample(Random random, Span<double> point)
+    public void Sample(Random random, Span<double> point) => Sample(random, point, random.NextDouble());
+
+    /// <summary>Draws a point from the kernel that the quantile <paramref name="u"/> of the weights picks.</summary>
+    public void Sample(Random random, Span<double> point, double u)
     {
-        var u = random.NextDouble();
         var kernel = Array.BinarySearch(_cumulativeWeights, u);
         kernel = Math.Min(kernel >= 0 ? kernel : ~kernel, _cumulativeWeights.Length - 1);
         for (var d = 0; d < _dimensions.Length; d++)

@@ -147,9 +147,12 @@ public sealed class TpeTuner : IHyperparameterTuner
         var candidate = new double[group.Length];
         var best = new double[group.Length];
         var bestScore = double.NegativeInfinity;
+        // Kernels are picked by systematic resampling (evenly spaced quantiles of the weights from one random
+        // offset): the same distribution as independent picks, with every good kernel getting its share.
+        var offset = random.NextDouble();
         for (var c = 0; c < _options.CandidateCount; c++)
         {
-            below.Sample(random, candidate);
+            below.Sample(random, candidate, (c + offset) / _options.CandidateCount);
             var score = below.LogDensity(candidate, scratch) - above.LogDensity(candidate, scratch);
             if (c == 0 || score > bestScore)
             {
