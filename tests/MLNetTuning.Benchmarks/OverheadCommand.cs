@@ -40,11 +40,12 @@ public sealed class OverheadCommand : IBenchmarkCommand
 
         var results = new List<Dictionary<string, object>>();
         Console.WriteLine($"{"tuner",-16}" + string.Concat(Checkpoints.Select(c => $"{$"ms after {c}",16}{$"cpu ms after {c}",18}")));
+        // Throwaway runs of every tuner first, then a pause, so that tiered compilation has produced optimised
+        // code before anything is timed (otherwise the first tuner measured pays for it).
         foreach (var name in tuners)
         {
-            // A short throwaway run first, so that compilation is not timed.
             var warmup = TunerRegistry.All[name].Create(space, seed + 1);
-            for (var w = 0; w < 40 && !warmup.IsFinished; w++)
+            for (var w = 0; w < 150 && !warmup.IsFinished; w++)
             {
                 var proposal = warmup.Propose(w);
                 if (proposal is not null)
@@ -52,7 +53,11 @@ public sealed class OverheadCommand : IBenchmarkCommand
                     TunerDriver.Complete(warmup, w, proposal.Parameters, Sphere(proposal.Parameters));
                 }
             }
+        }
 
+        Thread.Sleep(500);
+        foreach (var name in tuners)
+        {
             var tuner = TunerRegistry.All[name].Create(space, seed);
             var row = new Dictionary<string, object> { ["sampler"] = name };
             var id = 0;

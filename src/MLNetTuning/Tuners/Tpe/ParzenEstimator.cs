@@ -164,6 +164,7 @@ internal sealed class ParzenEstimator
 
             _mus[m] = 0.5 * (low + high);
             _sigmas[m] = width;
+            var logMinSigma = Math.Log(minSigma);
             _inverseSigmas = new double[m + 1];
             _logNormalisers = new double[m + 1];
             for (var j = 0; j <= m; j++)
@@ -173,8 +174,9 @@ internal sealed class ParzenEstimator
                 var b = (high - _mus[j]) * _inverseSigmas[j];
 
                 // Beyond 8.5 sigmas on both sides the lost mass is below 1e-17: skip the two erfc calls.
-                var inside = a < -8.5 && b > 8.5 ? 1.0 : TruncatedNormal.Mass(a, b);
-                _logNormalisers[j] = -Math.Log(inside) - (leaf.Kind == TpeLeafKind.Integer ? 0 : Math.Log(_sigmas[j]) + TruncatedNormal.LogSqrtTwoPi);
+                var logInside = a < -8.5 && b > 8.5 ? 0.0 : Math.Log(TruncatedNormal.Mass(a, b));
+                var logSigma = _sigmas[j] == minSigma ? logMinSigma : Math.Log(_sigmas[j]);
+                _logNormalisers[j] = -logInside - (leaf.Kind == TpeLeafKind.Integer ? 0 : logSigma + TruncatedNormal.LogSqrtTwoPi);
             }
         }
 

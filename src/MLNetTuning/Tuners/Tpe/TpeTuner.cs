@@ -5,15 +5,21 @@ namespace MLNetTuning.Tuners;
 
 /// <summary>
 /// Tree-structured Parzen estimator (Bergstra et al. 2011) with Optuna's defaults and rules. After
-/// <see cref="TpeTunerOptions.StartupTrials"/> random trials, the finished trials are split into the best
+/// <see cref="TpeTunerOptions.StartupTrials"/> startup trials, the finished trials are split into the best
 /// γ share ("good", at most 25) and the rest ("bad"); each side gets a Parzen estimator, and the proposal is
 /// the candidate, among <see cref="TpeTunerOptions.CandidateCount"/> drawn from the good density, with the
 /// highest ratio good/bad.
 /// </summary>
 /// <remarks>
 /// <para>Numbers are modelled with truncated normal kernels in their log or linear domain (integers on unit
-/// bins widened by half a step), choices and branch selectors with Optuna's categorical kernel. Parameters
-/// inside a branch of a <see cref="ConditionalChoice"/> are fitted only on trials that took that branch.</para>
+/// bins widened by half a step), choices and branch selectors with Optuna's categorical kernel (prior share
+/// on every category, one more on the observed one). Kernel weights, the prior kernel, the bandwidth rule
+/// and its magic clip are Optuna's.</para>
+/// <para>By default the parameters of a group (those active under the same condition) are modelled jointly
+/// with product kernels whose per-dimension widths follow Optuna's neighbour rule, and the startup trials
+/// form a Latin hypercube; <c>Multivariate = false, LatinHypercubeStartup = false</c> gives Optuna's default
+/// independent TPE, <c>MultivariateBandwidth = Scott</c> Optuna's multivariate TPE. Parameters inside a
+/// branch of a <see cref="ConditionalChoice"/> are fitted only on trials that took that branch.</para>
 /// <para>Completed trials rank by loss; pruned trials rank after every completed one, those that got further
 /// first, then by their last reported loss (Optuna's rule). Failed trials are ignored. With
 /// <see cref="TpeTunerOptions.ConstantLiar"/>, trials still running count as bad observations.</para>
