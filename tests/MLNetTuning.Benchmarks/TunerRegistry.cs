@@ -14,7 +14,7 @@ public static class TunerRegistry
         ["random"] = Catalog.Random(),
         ["grid"] = Catalog.Grid(),
         ["tpe"] = Catalog.Tpe(),
-        ["tpe-mv"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = true, MultivariateBandwidth = TpeBandwidth.Scott }),
+        ["tpe-mv"] = Catalog.Tpe(new TpeTunerOptions { GoodBandwidth = TpeBandwidth.Scott, BadBandwidth = TpeBandwidth.Scott }),
         ["tpe-univariate"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = false, LatinHypercubeStartup = false }),
     };
 

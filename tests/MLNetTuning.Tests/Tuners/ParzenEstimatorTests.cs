@@ -27,11 +27,11 @@ public class ParzenEstimatorTests
     public void EachMarginalIsANormalisedDistribution(bool multivariate)
     {
         var layout = new TpeLayout(Space);
-        var options = new TpeTunerOptions { Multivariate = multivariate, MultivariateBandwidth = TpeBandwidth.Scott };
+        var options = new TpeTunerOptions { Multivariate = multivariate };
         for (var leaf = 0; leaf < layout.Leaves.Length; leaf++)
         {
             var l = layout.Leaves[leaf];
-            var estimator = new ParzenEstimator([l], [Observations[leaf]], options);
+            var estimator = new ParzenEstimator([l], [Observations[leaf]], options, bandwidth: TpeBandwidth.Scott);
             var scratch = new double[estimator.KernelCount];
             double total;
             if (l.Kind == TpeLeafKind.Continuous)

@@ -9,11 +9,11 @@ namespace MLNetTuning.Tests.Tuners;
 
 public class TpeTunerTests
 {
-    /// <summary>The default (joint kernels, neighbour bandwidths), Optuna's multivariate rule and Optuna's independent sampling.</summary>
+    /// <summary>The default (joint kernels, neighbour widths for the good density, Scott's for the bad), Optuna's multivariate rule and Optuna's independent sampling.</summary>
     private static IEnumerable<TestCaseData> Variants()
     {
         yield return new TestCaseData(new TpeTunerOptions()).SetArgDisplayNames("tpe");
-        yield return new TestCaseData(new TpeTunerOptions { MultivariateBandwidth = TpeBandwidth.Scott }).SetArgDisplayNames("tpe-mv");
+        yield return new TestCaseData(new TpeTunerOptions { GoodBandwidth = TpeBandwidth.Scott, BadBandwidth = TpeBandwidth.Scott }).SetArgDisplayNames("tpe-mv");
         yield return new TestCaseData(new TpeTunerOptions { Multivariate = false, LatinHypercubeStartup = false }).SetArgDisplayNames("tpe-univariate");
     }
 
@@ -294,7 +294,7 @@ public class TpeTunerTests
         {
             Assert.That(factory.Name, Is.EqualTo("tpe"));
             Assert.That(((TpeTuner)factory.Create(BraninSpace, 0)).Multivariate, Is.True);
-            Assert.That(tuners.Tpe(new TpeTunerOptions { MultivariateBandwidth = TpeBandwidth.Scott }).Name, Is.EqualTo("tpe-mv"));
+            Assert.That(tuners.Tpe(new TpeTunerOptions { GoodBandwidth = TpeBandwidth.Scott, BadBandwidth = TpeBandwidth.Scott }).Name, Is.EqualTo("tpe-mv"));
             Assert.That(tuners.Tpe(new TpeTunerOptions { Multivariate = false }).Name, Is.EqualTo("tpe-univariate"));
         });
     }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace MLNetTuning.Tuners;
 
 /// <summary>
@@ -19,7 +21,8 @@ internal sealed class ParzenEstimator
     /// <param name="columns">Observed internal values, one column per leaf, observations in trial order (oldest first).</param>
     /// <param name="options">Prior weight, weights and bandwidth rules.</param>
     /// <param name="ascending">Per leaf, optionally, the column's indices in ascending order of value (saves a sort).</param>
-    public ParzenEstimator(TpeLeaf[] leaves, double[][] columns, TpeTunerOptions options, int[]?[]? ascending = null)
+    /// <param name="bandwidth">The width rule of numeric kernels when the options are multivariate (univariate estimators use the neighbour rule).</param>
+    public ParzenEstimator(TpeLeaf[] leaves, double[][] columns, TpeTunerOptions options, int[]?[]? ascending = null, TpeBandwidth bandwidth = TpeBandwidth.Neighbours)
     {
         var observed = columns.Length == 0 ? 0 : columns[0].Length;
         var weights = new double[observed + 1];
@@ -41,7 +44,7 @@ internal sealed class ParzenEstimator
         {
             _dimensions[d] = leaves[d].Kind == TpeLeafKind.Categorical
                 ? new CategoricalDimension(leaves[d], columns[d], options.PriorWeight)
-                : new NumericDimension(leaves[d], columns[d], options, leaves.Length, ascending?[d]);
+                : new NumericDimension(leaves[d], columns[d], options, leaves.Length, ascending?[d], bandwidth);
         }
     }
 
@@ -135,7 +138,7 @@ internal sealed class ParzenEstimator
         private readonly double[] _inverseSigmas;
         private readonly double[] _logNormalisers;
 
-        public NumericDimension(TpeLeaf leaf, double[] observations, TpeTunerOptions options, int groupSize, int[]? ascending)
+        public NumericDimension(TpeLeaf leaf, double[] observations, TpeTunerOptions options, int groupSize, int[]? ascending, TpeBandwidth bandwidth)
         {
             _leaf = leaf;
             var low = leaf.Low;
@@ -145,7 +148,7 @@ internal sealed class ParzenEstimator
             _mus = new double[m + 1];
             _sigmas = new double[m + 1];
             observations.CopyTo(_mus, 0);
-            if (options.Multivariate && options.MultivariateBandwidth == TpeBandwidth.Scott)
+            if (options.Multivariate && bandwidth == TpeBandwidth.Scott)
             {
                 // Scott-like rule for a product kernel in groupSize dimensions.
                 _sigmas.AsSpan(0, m).Fill(0.2 * Math.Pow(Math.Max(m, 1), -1.0 / (groupSize + 4)) * width);
@@ -203,7 +206,21 @@ internal sealed class ParzenEstimator
             var mus = _mus;
             var inverse = _inverseSigmas;
             var norm = _logNormalisers;
-            for (var j = 0; j < perKernel.Length; j++)
+            var start = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                // The same operations, in the same order, on four kernels at a time: identical results.
+                var xs = Vector256.Create(x);
+                var half = Vector256.Create(0.5);
+                for (; start + 4 <= perKernel.Length; start += 4)
+                {
+                    var z = (xs - Vector256.Create(mus, start)) * Vector256.Create(inverse, start);
+                    var sum = Vector256.Create(perKernel[start..]) + (Vector256.Create(norm, start) - (half * z * z));
+                    sum.CopyTo(perKernel[start..]);
+                }
+            }
+
+            for (var j = start; j < perKernel.Length; j++)
             {
                 var z = (x - mus[j]) * inverse[j];
                 perKernel[j] += norm[j] - (0.5 * z * z);

@@ -98,9 +98,9 @@ internal sealed class TpeHistory
     }
 
     /// <summary>The values of one group of leaves over the good (or the bad) observations in which the group is
-    /// active, in trial order; the bad side includes the running trials when asked. Also gives, per leaf, the
+    /// active, in trial order; the bad side includes the running trials when asked. Also gives, when asked, per leaf, the
     /// observations' indices in ascending order of value for subsets large enough for sorting to matter (else null).</summary>
-    public double[][] Columns(int[] group, bool[] good, bool wantGood, bool withRunning, out int[]?[] orders)
+    public double[][] Columns(int[] group, bool[] good, bool wantGood, bool withRunning, bool withOrders, out int[]?[] orders)
     {
         var first = group[0];
         var position = new int[_slots.Count];
@@ -143,7 +143,7 @@ internal sealed class TpeHistory
             }
 
             columns[d] = column;
-            if (rows.Count >= 64)
+            if (withOrders && rows.Count >= 64)
             {
                 orders[d] = Ascending(leaf, position, running, rows.Count);
             }

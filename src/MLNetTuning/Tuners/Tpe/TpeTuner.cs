@@ -16,9 +16,10 @@ namespace MLNetTuning.Tuners;
 /// on every category, one more on the observed one). Kernel weights, the prior kernel, the bandwidth rule
 /// and its magic clip are Optuna's.</para>
 /// <para>By default the parameters of a group (those active under the same condition) are modelled jointly
-/// with product kernels whose per-dimension widths follow Optuna's neighbour rule, and the startup trials
+/// with product kernels, the good density's widths by Optuna's neighbour rule per dimension, the bad
+/// density's by Optuna's multivariate (Scott) rule, and the startup trials
 /// form a Latin hypercube; <c>Multivariate = false, LatinHypercubeStartup = false</c> gives Optuna's default
-/// independent TPE, <c>MultivariateBandwidth = Scott</c> Optuna's multivariate TPE. Parameters inside a
+/// independent TPE, <c>GoodBandwidth = BadBandwidth = Scott</c> Optuna's multivariate TPE. Parameters inside a
 /// branch of a <see cref="ConditionalChoice"/> are fitted only on trials that took that branch.</para>
 /// <para>Completed trials rank by loss; pruned trials rank after every completed one, those that got further
 /// first, then by their last reported loss (Optuna's rule). Failed trials are ignored. With
@@ -144,11 +145,14 @@ public sealed class TpeTuner : IHyperparameterTuner
         }
     }
 
+    /// <summary>Only the neighbour rule needs the observations in value order.</summary>
+    private bool NeedsOrders(TpeBandwidth rule) => !_options.Multivariate || rule == TpeBandwidth.Neighbours;
+
     private void SampleGroup(int[] group, bool[] good, Random random, double[] values)
     {
         var leaves = group.Select(i => _layout.Leaves[i]).ToArray();
-        var below = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: true, withRunning: false, out var belowOrders), _options, belowOrders);
-        var above = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: false, withRunning: _options.ConstantLiar, out var aboveOrders), _options, aboveOrders);
+        var below = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: true, withRunning: false, NeedsOrders(_options.GoodBandwidth), out var belowOrders), _options, belowOrders, _options.GoodBandwidth);
+        var above = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: false, withRunning: _options.ConstantLiar, NeedsOrders(_options.BadBandwidth), out var aboveOrders), _options, aboveOrders, _options.BadBandwidth);
         var scratch = new double[Math.Max(below.KernelCount, above.KernelCount)];
         var candidate = new double[group.Length];
         var best = new double[group.Length];

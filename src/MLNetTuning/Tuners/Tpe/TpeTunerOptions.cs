@@ -67,9 +67,16 @@ public sealed class TpeTunerOptions
     /// default independent sampling clearly (see the notes of the TPE benchmark); false gives Optuna's default.</summary>
     public bool Multivariate { get; set; } = true;
 
-    /// <summary>How wide the kernels are when <see cref="Multivariate"/> is on. Default
-    /// <see cref="TpeBandwidth.Neighbours"/>; <see cref="TpeBandwidth.Scott"/> gives Optuna's multivariate TPE.</summary>
-    public TpeBandwidth MultivariateBandwidth { get; set; } = TpeBandwidth.Neighbours;
+    /// <summary>How wide the good density's kernels are when <see cref="Multivariate"/> is on. Default
+    /// <see cref="TpeBandwidth.Neighbours"/>: the few good trials get kernels as narrow as their spacing allows
+    /// (down to the magic clip), so candidates stay close to them.</summary>
+    public TpeBandwidth GoodBandwidth { get; set; } = TpeBandwidth.Neighbours;
+
+    /// <summary>How wide the bad density's kernels are when <see cref="Multivariate"/> is on. Default
+    /// <see cref="TpeBandwidth.Scott"/>: the many bad trials are a d-dimensional sample, for which per-dimension
+    /// neighbour gaps would give a spiky density that rewards any hole between bad points. Both set to
+    /// <see cref="TpeBandwidth.Scott"/> give Optuna's multivariate TPE.</summary>
+    public TpeBandwidth BadBandwidth { get; set; } = TpeBandwidth.Scott;
 
     /// <summary>Spread the startup trials as a Latin hypercube (each range cut into <see cref="StartupTrials"/>
     /// strata, each stratum drawn once, in a seeded order) instead of drawing them independently, so the first
