@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MLNetTuning.SearchSpaces;
+using MLNetTuning.Tuners;
 
 namespace MLNetTuning.Benchmarks;
 
@@ -36,66 +37,22 @@ public sealed class OverheadCommand : IBenchmarkCommand
         }
 
         var space = builder.Build();
-        static double Sphere(TrialParameters p) => p.Values.Sum(v => Math.Pow(Convert.ToDouble(v, CultureInfo.InvariantCulture) - 0.3, 2));
+
+        // A whole throwaway pass first, so that tiered compilation has produced optimised code before anything
+        // is timed (otherwise the first tuner measured pays for it).
+        foreach (var name in tuners)
+        {
+            Measure(TunerRegistry.All[name].Create(space, seed + 1), repeats);
+        }
 
         var results = new List<Dictionary<string, object>>();
         Console.WriteLine($"{"tuner",-16}" + string.Concat(Checkpoints.Select(c => $"{$"ms after {c}",16}{$"cpu ms after {c}",18}")));
-        // Throwaway runs of every tuner first, then a pause, so that tiered compilation has produced optimised
-        // code before anything is timed (otherwise the first tuner measured pays for it).
         foreach (var name in tuners)
         {
-            var warmup = TunerRegistry.All[name].Create(space, seed + 1);
-            for (var w = 0; w < 150 && !warmup.IsFinished; w++)
-            {
-                var proposal = warmup.Propose(w);
-                if (proposal is not null)
-                {
-                    TunerDriver.Complete(warmup, w, proposal.Parameters, Sphere(proposal.Parameters));
-                }
-            }
-        }
-
-        Thread.Sleep(500);
-        foreach (var name in tuners)
-        {
-            var tuner = TunerRegistry.All[name].Create(space, seed);
             var row = new Dictionary<string, object> { ["sampler"] = name };
-            var id = 0;
-            foreach (var checkpoint in Checkpoints)
+            foreach (var (key, value) in Measure(TunerRegistry.All[name].Create(space, seed), repeats))
             {
-                while (id < checkpoint && !tuner.IsFinished)
-                {
-                    var proposal = tuner.Propose(id);
-                    if (proposal is null)
-                    {
-                        break;
-                    }
-
-                    TunerDriver.Complete(tuner, id++, proposal.Parameters, Sphere(proposal.Parameters));
-                }
-
-                // Each timed proposal is completed too, so the history stays at (about) the checkpoint. The process
-                // CPU time is kept beside the wall time, as other work on the machine inflates the latter.
-                var watch = new Stopwatch();
-                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                var timed = 0;
-                for (var r = 0; r < repeats && !tuner.IsFinished; r++)
-                {
-                    watch.Start();
-                    var proposal = tuner.Propose(id);
-                    watch.Stop();
-                    if (proposal is null)
-                    {
-                        break;
-                    }
-
-                    timed++;
-                    TunerDriver.Complete(tuner, id++, proposal.Parameters, Sphere(proposal.Parameters));
-                }
-
-                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-                row[$"ms_after_{checkpoint}"] = timed == 0 ? -1.0 : watch.Elapsed.TotalMilliseconds / timed;
-                row[$"cpu_ms_after_{checkpoint}"] = timed == 0 ? -1.0 : cpu.TotalMilliseconds / timed;
+                row[key] = value;
             }
 
             results.Add(row);
@@ -112,5 +69,52 @@ public sealed class OverheadCommand : IBenchmarkCommand
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {output}");
         return 0;
+    }
+
+    private static double Sphere(TrialParameters p) => p.Values.Sum(v => Math.Pow(Convert.ToDouble(v, CultureInfo.InvariantCulture) - 0.3, 2));
+
+    /// <summary>Wall and process-CPU milliseconds per proposal at each checkpoint (-1 when the tuner stopped).</summary>
+    private static Dictionary<string, double> Measure(IHyperparameterTuner tuner, int repeats)
+    {
+        var row = new Dictionary<string, double>();
+        var id = 0;
+        foreach (var checkpoint in Checkpoints)
+        {
+            while (id < checkpoint && !tuner.IsFinished)
+            {
+                var proposal = tuner.Propose(id);
+                if (proposal is null)
+                {
+                    break;
+                }
+
+                TunerDriver.Complete(tuner, id++, proposal.Parameters, Sphere(proposal.Parameters));
+            }
+
+            // Each timed proposal is completed too, so the history stays at (about) the checkpoint. The process
+            // CPU time is kept beside the wall time, as other work on the machine inflates the latter.
+            var watch = new Stopwatch();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var timed = 0;
+            for (var r = 0; r < repeats && !tuner.IsFinished; r++)
+            {
+                watch.Start();
+                var proposal = tuner.Propose(id);
+                watch.Stop();
+                if (proposal is null)
+                {
+                    break;
+                }
+
+                timed++;
+                TunerDriver.Complete(tuner, id++, proposal.Parameters, Sphere(proposal.Parameters));
+            }
+
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            row[$"ms_after_{checkpoint}"] = timed == 0 ? -1.0 : watch.Elapsed.TotalMilliseconds / timed;
+            row[$"cpu_ms_after_{checkpoint}"] = timed == 0 ? -1.0 : cpu.TotalMilliseconds / timed;
+        }
+
+        return row;
     }
 }
