@@ -300,6 +300,27 @@ public class TpeTunerTests
     }
 
     [Test]
+    public void TunesAnMLNetExperiment()
+    {
+        // A conditional trainer choice (two logistic regressions) past the startup trials, two at a time.
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.TrainTestSplit(SharedData.BreastCancer(ml), 0.25, seed: 1);
+        var tuning = ml.Tuning();
+        var pipeline = ml.Transforms.NormalizeMinMax("Features")
+            .Append(tuning.BinaryClassification.LbfgsLogisticRegression(), tuning.BinaryClassification.SdcaLogisticRegression());
+        var result = tuning.CreateExperiment(pipeline, BinaryTuningMetric.AreaUnderRocCurve, options: new() { MaxTrials = 12, Seed = 2, ParallelTrials = 2 })
+            .SetTrainValidationData(split.TrainSet, split.TestSet)
+            .SetTuner(tuning.Tuners.Tpe())
+            .Run();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Trials, Has.Count.EqualTo(12));
+            Assert.That(result.Trials.Count(t => t.Attributes.TryGetValue("tpe", out var phase) && phase == "model"), Is.GreaterThanOrEqualTo(1));
+            Assert.That(result.BestMetric, Is.GreaterThan(0.95));
+        });
+    }
+
+    [Test]
     public void RunsInAParallelStudy()
     {
         var study = new TuningStudy(new TpeTuner(BraninSpace, null, 7));
