@@ -33,10 +33,11 @@ public sealed class TpeTuner : IHyperparameterTuner
     private readonly int _seed;
     private readonly TpeLayout _layout;
     private readonly TpeHistory _history;
+    private readonly Dictionary<int, int[]> _strata = [];
 
     /// <summary>Creates a TPE tuner.</summary>
     /// <param name="space">The space to search.</param>
-    /// <param name="options">Options; Optuna's defaults when null.</param>
+    /// <param name="options">Options; the defaults of <see cref="TpeTunerOptions"/> when null.</param>
     /// <param name="defaultSeed">The seed used when <paramref name="options"/> gives none.</param>
     public TpeTuner(HyperparameterSpace space, TpeTunerOptions? options = null, int defaultSeed = 0)
     {
@@ -157,6 +158,7 @@ public sealed class TpeTuner : IHyperparameterTuner
         var candidate = new double[group.Length];
         var best = new double[group.Length];
         var bestScore = double.NegativeInfinity;
+
         // Kernels are picked by systematic resampling (evenly spaced quantiles of the weights from one random
         // offset): the same distribution as independent picks, with every good kernel getting its share.
         var offset = random.NextDouble();
@@ -176,8 +178,6 @@ public sealed class TpeTuner : IHyperparameterTuner
             values[group[d]] = best[d];
         }
     }
-
-    private readonly Dictionary<int, int[]> _strata = [];
 
     /// <summary>A seeded permutation of the startup strata of one leaf (a Latin hypercube over the startup trials).</summary>
     private int[] StartupStrata(int leaf)
@@ -202,5 +202,4 @@ public sealed class TpeTuner : IHyperparameterTuner
         var x = leaf.Low + (u * (leaf.High - leaf.Low));
         return leaf.Kind == TpeLeafKind.Integer ? leaf.Discretise(x) : x;
     }
-
 }
