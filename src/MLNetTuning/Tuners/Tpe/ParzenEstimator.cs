@@ -97,11 +97,26 @@ internal sealed class ParzenEstimator
         }
 
         var max = double.NegativeInfinity;
-        foreach (var v in perKernel)
+        var from = 0;
+        if (Vector256.IsHardwareAccelerated && perKernel.Length >= 16)
         {
-            if (v > max)
+            var top = Vector256.Create(double.NegativeInfinity);
+            for (; from + 4 <= perKernel.Length; from += 4)
             {
-                max = v;
+                top = Vector256.Max(top, Vector256.Create(perKernel[from..]));
+            }
+
+            for (var k = 0; k < 4; k++)
+            {
+                max = Math.Max(max, top[k]);
+            }
+        }
+
+        for (var j = from; j < perKernel.Length; j++)
+        {
+            if (perKernel[j] > max)
+            {
+                max = perKernel[j];
             }
         }
 
@@ -192,14 +207,20 @@ internal sealed class ParzenEstimator
                 var highs = Vector256.Create(high);
                 var one = Vector256<double>.One;
                 var offset = Vector256.Create(TruncatedNormal.LogSqrtTwoPi);
+                var farBelow = Vector256.Create(-8.5);
+                var farAbove = Vector256.Create(8.5);
                 for (; first + 4 <= m + 1; first += 4)
                 {
                     var mu = Vector256.Create(_mus, first);
                     var sigma = Vector256.Create(_sigmas, first);
                     var inverse = one / sigma;
-                    var mass = TruncatedNormal.Mass((lows - mu) * inverse, (highs - mu) * inverse);
+                    var a = (lows - mu) * inverse;
+                    var b = (highs - mu) * inverse;
+                    var logInside = Vector256.LessThanAll(a, farBelow) && Vector256.GreaterThanAll(b, farAbove)
+                        ? Vector256<double>.Zero
+                        : Vector256.Log(TruncatedNormal.Mass(a, b));
                     inverse.CopyTo(_inverseSigmas, first);
-                    (-Vector256.Log(mass) - Vector256.Log(sigma) - offset).CopyTo(_logNormalisers, first);
+                    (-logInside - Vector256.Log(sigma) - offset).CopyTo(_logNormalisers, first);
                 }
             }
 
