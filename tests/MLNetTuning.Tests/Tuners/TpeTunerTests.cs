@@ -206,8 +206,7 @@ public class TpeTunerTests
             var trial = new TuningTrial(i, p);
             if (state == TrialState.Pruned)
             {
-                typeof(TuningTrial).GetMethod("AddIntermediate", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-                    .Invoke(trial, [i, Branin(p)]);
+                trial.AddIntermediate(i, Branin(p));
             }
 
             trial.Restore(state, state == TrialState.Failed ? null : Branin(p), state == TrialState.Failed ? null : Branin(p), null, DateTimeOffset.UtcNow);
@@ -266,7 +265,7 @@ public class TpeTunerTests
     }
 
     [Test]
-    public void DefaultsAreOptunas()
+    public void DefaultsKeepOptunasSettings()
     {
         var o = new TpeTunerOptions();
         Assert.Multiple(() =>
