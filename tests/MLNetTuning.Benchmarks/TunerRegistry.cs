@@ -16,6 +16,8 @@ public static class TunerRegistry
         ["tpe"] = Catalog.Tpe(),
         ["tpe-mv"] = Catalog.Tpe(new TpeTunerOptions { GoodBandwidth = TpeBandwidth.Scott, BadBandwidth = TpeBandwidth.Scott }),
         ["tpe-univariate"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = false, LatinHypercubeStartup = false }),
+        ["cmaes"] = Catalog.CmaEs(),
+        ["ga"] = Catalog.Genetic(),
     };
 
     /// <summary>Names from a comma-separated list, or every tuner for "all".</summary>
