@@ -9,6 +9,12 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and pipes have no window: tables get room instead of wrapping at 80 columns.
+            Spectre.Console.AnsiConsole.Profile.Width = 160;
+        }
+
         var root = new RootCommand("mlnet-tune: tune ML.NET models on a CSV/TSV file; studies are kept in SQLite (default) or PostgreSQL, survive crashes and can be shared by many workers.")
         {
             TuneCommand.Create(),
