@@ -58,6 +58,7 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
             }
 
             Execute("PRAGMA synchronous = NORMAL");
+            Execute("PRAGMA cache_size = -16384");
             Execute("PRAGMA foreign_keys = ON");
             EnsureSchema();
         }

@@ -100,10 +100,17 @@ public sealed class InMemoryTrialStore : ITrialStore
                 return [];
             }
 
-            return study.Trials.Values
-                .Where(t => t.Id >= firstTrialId && !(t.State == TrialState.Running && t.WorkerId == exceptRunningOfWorker))
-                .Select(t => t.Clone())
-                .ToList();
+            // Ids are dense, so walking them from firstTrialId costs only what is returned, however long the history.
+            var found = new List<TuningTrial>();
+            for (var id = Math.Max(0, firstTrialId); id < study.NextId; id++)
+            {
+                if (study.Trials.TryGetValue(id, out var t) && !(t.State == TrialState.Running && t.WorkerId == exceptRunningOfWorker))
+                {
+                    found.Add(t.Clone());
+                }
+            }
+
+            return found;
         }
     }
 

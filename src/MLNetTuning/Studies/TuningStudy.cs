@@ -103,6 +103,7 @@ public sealed class TuningStudy : IDisposable
     private readonly Timer? _heartbeatTimer;
     private DateTimeOffset _lastExpiryCheck = DateTimeOffset.MinValue;
     private int _syncedFrom;
+    private int _lastKnownId = -1;
     private bool _budgetReached;
     private TuningTrial? _best;
 
@@ -263,6 +264,7 @@ public sealed class TuningStudy : IDisposable
 
             trial.WorkerId = WorkerId;
             _trials[id] = trial;
+            _lastKnownId = Math.Max(_lastKnownId, id);
             _ownRunning.Add(id);
             _store.Save(Name, trial);
         }
@@ -480,6 +482,7 @@ public sealed class TuningStudy : IDisposable
     private void AddKnown(TuningTrial trial)
     {
         _trials[trial.Id] = trial;
+        _lastKnownId = Math.Max(_lastKnownId, trial.Id);
         if (trial.IsFinished && _toldTuner.Add(trial.Id))
         {
             Tuner.Complete(trial);
@@ -556,8 +559,7 @@ public sealed class TuningStudy : IDisposable
     /// that died before saving, or a proposal that came back empty) is skipped after the heartbeat timeout.</summary>
     private void AdvanceSyncPoint(DateTimeOffset now)
     {
-        var last = _trials.Count == 0 ? -1 : _trials.Keys.Max();
-        while (_syncedFrom <= last)
+        while (_syncedFrom <= _lastKnownId)
         {
             if (_trials.TryGetValue(_syncedFrom, out var trial))
             {
