@@ -33,7 +33,8 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         Description = PostgresConnectionStrings.Mask(resolved);
         try
         {
-            _dataSource = NpgsqlDataSource.Create(resolved);
+            // The store keeps no session state, so a pooled connection need not be reset on every return to the pool.
+            _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(resolved) { NoResetOnClose = true });
         }
         catch (ArgumentException e)
         {

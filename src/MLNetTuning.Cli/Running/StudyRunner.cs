@@ -170,8 +170,10 @@ internal static class StudyRunner
             .StartAsync(async context =>
             {
                 var bar = context.AddTask("Tuning", maxValue: total ?? 100);
-                while (!run.IsCompleted)
+                var finalPass = false;
+                while (!finalPass)
                 {
+                    finalPass = run.IsCompleted;
                     var mine = study.Trials.Where(t => t.WorkerId == study.WorkerId).ToList();
                     bar.Value = total is not null
                         ? mine.Count(t => t.IsFinished)
@@ -180,7 +182,10 @@ internal static class StudyRunner
                     bar.Description = best is null
                         ? $"Tuning: {mine.Count(t => t.IsFinished)} trials done"
                         : string.Create(CultureInfo.InvariantCulture, $"Tuning: {mine.Count(t => t.IsFinished)} done, best {metric.Name} {best.Value:F4} (trial {best.Id}, {Markup.Escape(best.Attributes.GetValueOrDefault("trainer", "?"))})");
-                    await Task.WhenAny(run, Task.Delay(200)).ConfigureAwait(false);
+                    if (!finalPass)
+                    {
+                        await Task.WhenAny(run, Task.Delay(200)).ConfigureAwait(false);
+                    }
                 }
 
                 bar.Value = bar.MaxValue;
