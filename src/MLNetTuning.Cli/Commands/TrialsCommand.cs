@@ -35,7 +35,7 @@ internal static class TrialsCommand
             }
 
             var topCount = CommonOptions.AtLeast(result.GetValue(top), 1, "--top");
-            var store = StoreLocation.Open(result.GetValue(storage) ?? CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput));
+            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), mustExist: true);
             try
             {
                 var stored = store.FindStudy(name)

@@ -32,7 +32,7 @@ internal static class WorkerCommand
             var timeBudget = CommonOptions.PositiveSeconds(result.GetValue(time), "--time");
             var parallelTrials = CommonOptions.AtLeast(result.GetValue(parallel), 1, "--parallel")!.Value;
             var heartbeatTimeout = CommonOptions.PositiveSeconds(result.GetValue(heartbeat), "--heartbeat-timeout") ?? TimeSpan.FromSeconds(60);
-            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput));
+            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), mustExist: true);
             try
             {
                 var stored = store.FindStudy(name)

@@ -9,7 +9,11 @@ namespace MLNetTuning.Cli.Running;
 /// </summary>
 internal static class StoreLocation
 {
-    public static ITrialStore Open(string? storage, string? connection, string defaultSqlitePath)
+    /// <param name="storage">The --storage value.</param>
+    /// <param name="connection">The --connection value.</param>
+    /// <param name="defaultSqlitePath">The SQLite file used when neither is given.</param>
+    /// <param name="mustExist">For commands that only read or join: a SQLite file that does not exist is an error, not a new store.</param>
+    public static ITrialStore Open(string? storage, string? connection, string defaultSqlitePath, bool mustExist = false)
     {
         storage = string.IsNullOrWhiteSpace(storage) ? null : storage.Trim();
         try
@@ -21,7 +25,7 @@ internal static class StoreLocation
 
             if (storage is null)
             {
-                return new SqliteTrialStore(defaultSqlitePath);
+                return OpenSqlite(defaultSqlitePath, mustExist);
             }
 
             if (storage.Equals("postgres", StringComparison.OrdinalIgnoreCase) || storage.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
@@ -43,7 +47,7 @@ internal static class StoreLocation
                 throw new CliException($"--storage '{path}' is a folder; give a file such as '{Path.Combine(path, "studies.db")}'.");
             }
 
-            return new SqliteTrialStore(path);
+            return OpenSqlite(path, mustExist);
         }
         catch (TrialStoreException e)
         {
@@ -54,6 +58,11 @@ internal static class StoreLocation
             throw new CliException(PostgresConnectionStrings.Scrub(e.Message, connection), ExitCodes.BadInput);
         }
     }
+
+    private static SqliteTrialStore OpenSqlite(string path, bool mustExist) =>
+        mustExist && !File.Exists(path)
+            ? throw new CliException($"No store at '{Path.GetFullPath(path)}': the SQLite file does not exist. Give --storage the file 'tune' wrote (default <output>/studies.db).")
+            : new SqliteTrialStore(path);
 
     /// <summary>How the store is shown: never with a password.</summary>
     public static string Describe(ITrialStore store) => store switch

@@ -96,6 +96,20 @@ public class CliTests
         Assert.That(File.Exists(Path.Combine(_folder, "out", "studies.db")), Is.False, "bad input must not touch the store");
     }
 
+    [TestCase("studies")]
+    [TestCase("trials")]
+    [TestCase("worker")]
+    public void Reading_commands_do_not_create_a_store_that_is_not_there(string command)
+    {
+        var db = Path.Combine(_folder, "absent", "studies.db");
+
+        var (code, output, error) = CliProcess.Run(Minutes, null, command == "studies" ? ["studies", "--storage", db] : [command, "--storage", db, "--study", "s"]);
+
+        Assert.That(code, Is.EqualTo(2), output + error);
+        Assert.That(error, Does.Contain("No store at").And.Contain(db));
+        Assert.That(File.Exists(db), Is.False);
+    }
+
     [Test]
     public void A_corrupt_sqlite_file_exits_3_naming_it()
     {
