@@ -225,6 +225,13 @@ public sealed class TuningStudy : IDisposable
                 return null;
             }
 
+            // Known to be used up: stop without reserving (and so wasting) an id past the budget.
+            if (_lastKnownId + 1 >= _totalTrialBudget)
+            {
+                _budgetReached = true;
+                return null;
+            }
+
             var id = _store.NextTrialId(Name);
             if (id >= _totalTrialBudget)
             {

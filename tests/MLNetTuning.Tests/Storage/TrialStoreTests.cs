@@ -178,6 +178,18 @@ public class TrialStoreTests(string kind)
     }
 
     [Test]
+    public void A_used_up_budget_wastes_no_trial_id_so_a_larger_budget_continues_the_sequence()
+    {
+        TuningStudy Reopen(int budget) => new(new RandomTuner(Space), new TuningStudyOptions { Name = Name("budget-seq"), Store = Store(), TotalTrialBudget = budget });
+
+        Assert.That(Reopen(3).Optimize(c => Objective(c.Parameters)).Trials, Has.Count.EqualTo(3));
+        Assert.That(Reopen(3).Ask(), Is.Null);
+        Assert.That(Reopen(3).Ask(), Is.Null);
+
+        Assert.That(Reopen(4).Ask()!.Id, Is.EqualTo(3));
+    }
+
+    [Test]
     public void A_dead_workers_trial_is_failed_after_its_heartbeat_timeout_and_can_be_requeued()
     {
         var dead = Open(Store(), Name("hb"), heartbeatTimeout: TimeSpan.FromMilliseconds(300), workerId: "other-machine-worker");
