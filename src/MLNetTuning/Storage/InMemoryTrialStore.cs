@@ -1,22 +1,22 @@
+using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
 
 namespace MLNetTuning.Storage;
 
-/// <summary>Keeps trials in memory: for one process, and for reopening a study within it.</summary>
+/// <summary>Keeps trials in memory: for one process, and for reopening a study or sharing it between threads within it.
+/// Trials are kept as snapshots, as a database would keep them.</summary>
 public sealed class InMemoryTrialStore : ITrialStore
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, SortedDictionary<int, TuningTrial>> _studies = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _nextIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StudyEntry> _studies = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public int NextTrialId(string studyName)
     {
         lock (_gate)
         {
-            var id = _nextIds.GetValueOrDefault(studyName);
-            _nextIds[studyName] = id + 1;
-            return id;
+            var study = Entry(studyName);
+            return study.NextId++;
         }
     }
 
@@ -26,13 +26,11 @@ public sealed class InMemoryTrialStore : ITrialStore
         ArgumentNullException.ThrowIfNull(trial);
         lock (_gate)
         {
-            if (!_studies.TryGetValue(studyName, out var trials))
-            {
-                _studies[studyName] = trials = [];
-            }
-
-            trials[trial.Id] = trial;
-            _nextIds[studyName] = Math.Max(_nextIds.GetValueOrDefault(studyName), trial.Id + 1);
+            var study = Entry(studyName);
+            var copy = trial.Clone();
+            copy.HeartbeatAt = DateTimeOffset.UtcNow;
+            study.Trials[trial.Id] = copy;
+            study.NextId = Math.Max(study.NextId, trial.Id + 1);
         }
     }
 
@@ -41,7 +39,171 @@ public sealed class InMemoryTrialStore : ITrialStore
     {
         lock (_gate)
         {
-            return _studies.TryGetValue(studyName, out var trials) ? trials.Values.ToList() : [];
+            return _studies.TryGetValue(studyName, out var study) ? study.Trials.Values.Select(t => t.Clone()).ToList() : [];
         }
+    }
+
+    /// <inheritdoc/>
+    public StoredStudy OpenStudy(string studyName, HyperparameterSpace space, OptimizationDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        lock (_gate)
+        {
+            var study = Entry(studyName);
+            if (study.SpaceJson is null)
+            {
+                study.SpaceJson = space.ToJsonString();
+                study.Direction = direction;
+            }
+
+            var stored = Describe(studyName, study);
+            stored.EnsureMatches(space, direction);
+            return stored;
+        }
+    }
+
+    /// <inheritdoc/>
+    public StoredStudy? FindStudy(string studyName)
+    {
+        lock (_gate)
+        {
+            return _studies.TryGetValue(studyName, out var study) && study.SpaceJson is not null ? Describe(studyName, study) : null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredStudy> ListStudies()
+    {
+        lock (_gate)
+        {
+            return _studies.Where(kv => kv.Value.SpaceJson is not null).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => Describe(kv.Key, kv.Value)).ToList();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SetStudyAttribute(string studyName, string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (_gate)
+        {
+            Entry(studyName).Attributes[key] = value ?? "";
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> LoadFrom(string studyName, int firstTrialId, string? exceptRunningOfWorker)
+    {
+        lock (_gate)
+        {
+            if (!_studies.TryGetValue(studyName, out var study))
+            {
+                return [];
+            }
+
+            // Ids are dense, so walking them from firstTrialId costs only what is returned, however long the history.
+            var found = new List<TuningTrial>();
+            for (var id = Math.Max(0, firstTrialId); id < study.NextId; id++)
+            {
+                if (study.Trials.TryGetValue(id, out var t) && !(t.State == TrialState.Running && t.WorkerId == exceptRunningOfWorker))
+                {
+                    found.Add(t.Clone());
+                }
+            }
+
+            return found;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Heartbeat(string studyName, string workerId, IReadOnlyCollection<int> trialIds)
+    {
+        ArgumentNullException.ThrowIfNull(trialIds);
+        lock (_gate)
+        {
+            if (!_studies.TryGetValue(studyName, out var study))
+            {
+                return;
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            foreach (var id in trialIds)
+            {
+                if (study.Trials.TryGetValue(id, out var trial) && trial.State == TrialState.Running && trial.WorkerId == workerId)
+                {
+                    trial.HeartbeatAt = now;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> FailExpiredTrials(string studyName, TimeSpan heartbeatTimeout, string error)
+    {
+        lock (_gate)
+        {
+            if (!_studies.TryGetValue(studyName, out var study))
+            {
+                return [];
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            var failed = new List<TuningTrial>();
+            foreach (var trial in study.Trials.Values.Where(t => t.State == TrialState.Running && (t.HeartbeatAt ?? t.StartedAt) < now - heartbeatTimeout))
+            {
+                trial.Restore(TrialState.Failed, null, null, error, now);
+                failed.Add(trial.Clone());
+            }
+
+            return failed;
+        }
+    }
+
+    /// <inheritdoc/>
+    public TuningTrial? FailTrialIfRunning(string studyName, int trialId, string error)
+    {
+        lock (_gate)
+        {
+            if (!_studies.TryGetValue(studyName, out var study) || !study.Trials.TryGetValue(trialId, out var trial) || trial.State != TrialState.Running)
+            {
+                return null;
+            }
+
+            trial.Restore(TrialState.Failed, null, null, error, DateTimeOffset.UtcNow);
+            return trial.Clone();
+        }
+    }
+
+    private StudyEntry Entry(string studyName)
+    {
+        StudyNames.Validate(studyName);
+        if (!_studies.TryGetValue(studyName, out var study))
+        {
+            _studies[studyName] = study = new StudyEntry();
+        }
+
+        return study;
+    }
+
+    private static StoredStudy Describe(string name, StudyEntry study) => new(
+        name,
+        study.SpaceJson ?? HyperparameterSpace.Empty.ToJsonString(),
+        study.Direction,
+        study.CreatedAt,
+        new Dictionary<string, string>(study.Attributes),
+        study.Trials.Values.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()));
+
+    private sealed class StudyEntry
+    {
+        public SortedDictionary<int, TuningTrial> Trials { get; } = [];
+
+        public Dictionary<string, string> Attributes { get; } = new(StringComparer.Ordinal);
+
+        public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+
+        public string? SpaceJson { get; set; }
+
+        public OptimizationDirection Direction { get; set; }
+
+        public int NextId { get; set; }
     }
 }

@@ -10,6 +10,9 @@ namespace MLNetTuning.Studies;
 public sealed class TuningStudyOptions
 {
     private string _name = "study";
+    private TimeSpan? _heartbeatTimeout;
+    private TimeSpan? _heartbeatInterval;
+    private int? _totalTrialBudget;
 
     /// <summary>The study's name in its store: letters, digits, '-', '_' and '.', at most 128 characters. Default "study".</summary>
     public string Name
@@ -24,6 +27,41 @@ public sealed class TuningStudyOptions
     /// <summary>Where trials are kept; in memory when null.</summary>
     public ITrialStore? Store { get; set; }
 
+    /// <summary>
+    /// Null (default): this study is the only one running trials under its name, so trials found running when
+    /// it opens were interrupted and are marked failed at once. Set it to share the study with other workers
+    /// (threads, processes, machines): running trials then send heartbeats, before each proposal the study
+    /// takes in what other workers finished, and a running trial whose heartbeat is older than this timeout
+    /// (or whose process on this machine is gone) is marked failed.
+    /// </summary>
+    public TimeSpan? HeartbeatTimeout
+    {
+        get => _heartbeatTimeout;
+        set => _heartbeatTimeout = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(HeartbeatTimeout), value, "HeartbeatTimeout must be positive.");
+    }
+
+    /// <summary>How often running trials send a heartbeat and expired trials are looked for; default a quarter of <see cref="HeartbeatTimeout"/>.</summary>
+    public TimeSpan? HeartbeatInterval
+    {
+        get => _heartbeatInterval;
+        set => _heartbeatInterval = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(HeartbeatInterval), value, "HeartbeatInterval must be positive.");
+    }
+
+    /// <summary>When this worker marks a dead worker's trial failed, it runs the same parameters again under a new id
+    /// (attribute "requeued_from"). Default false.</summary>
+    public bool RequeueExpiredTrials { get; set; }
+
+    /// <summary>This worker's id, stored with its trials; default <c>host/pid/start/n</c> (see <see cref="WorkerIds"/>).</summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Most trial ids the study hands out over all runs and workers, or null. Ids are reserved atomically
+    /// in the store, so workers sharing a study stop together at exactly this many trials.</summary>
+    public int? TotalTrialBudget
+    {
+        get => _totalTrialBudget;
+        set => _totalTrialBudget = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(TotalTrialBudget), value, "TotalTrialBudget must be at least 1.");
+    }
+
     internal static string ValidateName(string? name) =>
         name is not null && Regex.IsMatch(name, "^[A-Za-z0-9_.-]{1,128}$")
             ? name
@@ -36,38 +74,85 @@ public sealed class TuningStudyOptions
 /// budget. A trial that throws or returns NaN or infinity is recorded as failed and the study goes on.
 /// </summary>
 /// <remarks>
-/// Events are raised on the thread that ends the trial (a worker thread while optimizing); handlers must be
-/// quick and thread-safe. Opening a study whose store already holds trials resumes it: the tuner is rebuilt
-/// from the history, and trials left running by a crash are marked failed.
+/// <para>Events are raised on the thread that ends the trial (a worker thread while optimizing); handlers must be
+/// quick and thread-safe. They are raised for this study's own trials only.</para>
+/// <para>Opening a study whose store already holds trials resumes it: the tuner is rebuilt from the history,
+/// and trial ids go on from the stored ones. Trials left running by a crash are marked failed (at once, or in
+/// a shared study when their process is known to be gone or their heartbeat expires); a seeded sequential
+/// study so proposes for every trial id what a never-interrupted one would, and only the interrupted trial's
+/// result is missing.</para>
+/// <para>With <see cref="TuningStudyOptions.HeartbeatTimeout"/> set, several studies (workers) share one study
+/// in one store: ids are reserved atomically, and before each proposal the tuner is told of every trial
+/// other workers finished.</para>
 /// </remarks>
-public sealed class TuningStudy
+public sealed class TuningStudy : IDisposable
 {
+    private const string InterruptedError = "Interrupted: the study stopped while this trial was running.";
+
     private readonly object _gate = new();
-    private readonly List<TuningTrial> _trials = [];
+    private readonly SortedDictionary<int, TuningTrial> _trials = [];
+    private readonly HashSet<int> _toldTuner = [];
+    private readonly HashSet<int> _ownRunning = [];
+    private readonly Dictionary<int, DateTimeOffset> _missingSince = [];
+    private readonly Queue<TuningTrial> _requeue = new();
     private readonly ITrialStore _store;
+    private readonly TimeSpan? _heartbeatTimeout;
+    private readonly TimeSpan _heartbeatInterval;
+    private readonly bool _requeueExpired;
+    private readonly int? _totalTrialBudget;
+    private readonly Timer? _heartbeatTimer;
+    private DateTimeOffset _lastExpiryCheck = DateTimeOffset.MinValue;
+    private int _syncedFrom;
+    private int _lastKnownId = -1;
+    private bool _budgetReached;
     private TuningTrial? _best;
 
     /// <summary>Opens a study (resuming what its store holds under its name).</summary>
+    /// <exception cref="InvalidOperationException">The store holds a study of this name with another space or direction.</exception>
     public TuningStudy(IHyperparameterTuner tuner, TuningStudyOptions? options = null)
     {
         Tuner = tuner ?? throw new ArgumentNullException(nameof(tuner));
         options ??= new TuningStudyOptions();
         Name = options.Name;
         Direction = options.Direction;
+        WorkerId = options.WorkerId ?? WorkerIds.NewForThisProcess();
         _store = options.Store ?? new InMemoryTrialStore();
-        foreach (var trial in _store.Load(Name))
+        _heartbeatTimeout = options.HeartbeatTimeout;
+        _heartbeatInterval = options.HeartbeatInterval ?? (_heartbeatTimeout is { } timeout ? timeout / 4 : TimeSpan.FromSeconds(10));
+        _requeueExpired = options.RequeueExpiredTrials;
+        _totalTrialBudget = options.TotalTrialBudget;
+        _store.OpenStudy(Name, Tuner.Space, Direction);
+
+        if (IsShared)
         {
-            if (trial.State == TrialState.Running)
+            ExpireDeadWorkers(DateTimeOffset.UtcNow);
+            _heartbeatTimer = new Timer(_ => SendHeartbeat(), null, _heartbeatInterval, _heartbeatInterval);
+        }
+
+        foreach (var stored in _store.Load(Name))
+        {
+            var trial = stored;
+            if (trial.State == TrialState.Running && !IsShared)
             {
-                trial.Restore(TrialState.Failed, null, null, "Interrupted: the study stopped while this trial was running.", DateTimeOffset.UtcNow);
+                trial.Restore(TrialState.Failed, null, null, InterruptedError, DateTimeOffset.UtcNow);
                 _store.Save(Name, trial);
             }
+            else if (trial.State == TrialState.Running && WorkerIds.IsDeadLocalProcess(trial.WorkerId))
+            {
+                trial = FailDeadWorkerTrial(trial.Id, $"Interrupted: its worker process ({trial.WorkerId}) is gone.") ?? trial;
+            }
 
-            _trials.Add(trial);
-            Tuner.Complete(trial);
-            UpdateBest(trial);
+            AddKnown(trial);
         }
+
+        AdvanceSyncPoint(DateTimeOffset.UtcNow);
     }
+
+    /// <summary>This worker's id, stored with the trials it runs.</summary>
+    public string WorkerId { get; }
+
+    /// <summary>Whether the study is shared with other workers (<see cref="TuningStudyOptions.HeartbeatTimeout"/> is set).</summary>
+    public bool IsShared => _heartbeatTimeout is not null;
 
     /// <summary>The study's name.</summary>
     public string Name { get; }
@@ -88,7 +173,7 @@ public sealed class TuningStudy
         {
             lock (_gate)
             {
-                return _trials.ToList();
+                return _trials.Values.ToList();
             }
         }
     }
@@ -123,43 +208,89 @@ public sealed class TuningStudy
     /// <summary>A completed trial beat every earlier one.</summary>
     public event EventHandler<TrialEventArgs>? NewBestTrial;
 
-    /// <summary>Asks the tuner for a trial and starts it.</summary>
-    /// <returns>The running trial, or null when the tuner has nothing to propose now.</returns>
+    /// <summary>Asks the tuner for a trial and starts it. In a shared study, first takes in what other workers finished.</summary>
+    /// <returns>The running trial, or null when the tuner has nothing to propose now or the total trial budget is used.</returns>
     public TuningTrial? Ask()
     {
         TuningTrial trial;
         lock (_gate)
         {
-            if (Tuner.IsFinished)
+            if (IsShared)
             {
+                Synchronize();
+            }
+
+            if (_budgetReached || (Tuner.IsFinished && _requeue.Count == 0))
+            {
+                return null;
+            }
+
+            // Known to be used up: stop without reserving (and so wasting) an id past the budget.
+            if (_lastKnownId + 1 >= _totalTrialBudget)
+            {
+                _budgetReached = true;
                 return null;
             }
 
             var id = _store.NextTrialId(Name);
-            var proposal = Tuner.Propose(id);
-            if (proposal is null)
+            if (id >= _totalTrialBudget)
             {
+                _budgetReached = true;
                 return null;
             }
 
-            if (!Space.Contains(proposal.Parameters))
+            if (_requeue.TryDequeue(out var again))
             {
-                throw new InvalidOperationException($"The tuner {Tuner.GetType().Name} proposed parameters outside its space: {proposal.Parameters}.");
+                trial = new TuningTrial(id, again.Parameters, again.Budget, again.ParentTrialId);
+                foreach (var (key, value) in again.Attributes)
+                {
+                    trial.SetAttribute(key, value);
+                }
+
+                trial.SetAttribute("requeued_from", again.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                var proposal = Tuner.Propose(id);
+                if (proposal is null)
+                {
+                    return null;
+                }
+
+                if (!Space.Contains(proposal.Parameters))
+                {
+                    throw new InvalidOperationException($"The tuner {Tuner.GetType().Name} proposed parameters outside its space: {proposal.Parameters}.");
+                }
+
+                trial = new TuningTrial(id, proposal.Parameters, proposal.Budget, proposal.ParentTrialId);
+                foreach (var (key, value) in proposal.Attributes ?? new Dictionary<string, string>())
+                {
+                    trial.SetAttribute(key, value);
+                }
             }
 
-            trial = new TuningTrial(id, proposal.Parameters, proposal.Budget, proposal.ParentTrialId);
-            foreach (var (key, value) in proposal.Attributes ?? new Dictionary<string, string>())
-            {
-                trial.SetAttribute(key, value);
-            }
-
-            _trials.Add(trial);
+            trial.WorkerId = WorkerId;
+            _trials[id] = trial;
+            _lastKnownId = Math.Max(_lastKnownId, id);
+            _ownRunning.Add(id);
             _store.Save(Name, trial);
         }
 
         TrialStarted?.Invoke(this, new TrialEventArgs(trial));
         return trial;
     }
+
+    /// <summary>Takes in, now, what other workers started and finished (<see cref="Ask"/> does it before every proposal).</summary>
+    public void Refresh()
+    {
+        lock (_gate)
+        {
+            Synchronize();
+        }
+    }
+
+    /// <summary>Stops the heartbeat timer of a shared study. Trials still running are left to the heartbeat timeout.</summary>
+    public void Dispose() => _heartbeatTimer?.Dispose();
 
     /// <summary>Records an intermediate value of a running trial and asks the tuner whether it should go on.</summary>
     /// <exception cref="ArgumentException">The value is NaN or infinite, or the trial is not a running trial of this study.</exception>
@@ -259,7 +390,7 @@ public sealed class TuningStudy
                 var trial = Ask();
                 if (trial is null)
                 {
-                    reason = StudyStopReason.TunerFinished;
+                    reason = _budgetReached ? StudyStopReason.MaxTrials : StudyStopReason.TunerFinished;
                     break;
                 }
 
@@ -278,14 +409,14 @@ public sealed class TuningStudy
         }
 
         // A cancellation or deadline that came while the last trials ran is the true reason to report.
-        if (reason == StudyStopReason.TunerFinished && stop.IsCancellationRequested && !Tuner.IsFinished)
+        if (reason == StudyStopReason.TunerFinished && stop.IsCancellationRequested && !Tuner.IsFinished && !_budgetReached)
         {
             reason = cancellationToken.IsCancellationRequested ? StudyStopReason.Cancelled : StudyStopReason.TimeBudget;
         }
 
         lock (_gate)
         {
-            return new StudyResult(_trials.ToList(), _best, reason, clock.Elapsed);
+            return new StudyResult(_trials.Values.ToList(), _best, reason, clock.Elapsed);
         }
     }
 
@@ -334,6 +465,8 @@ public sealed class TuningStudy
 
             // Stored before the tuner learns of it, and so before the next proposal.
             _store.Save(Name, trial);
+            _ownRunning.Remove(trial.Id);
+            _toldTuner.Add(trial.Id);
             Tuner.Complete(trial);
             newBest = UpdateBest(trial);
         }
@@ -352,6 +485,137 @@ public sealed class TuningStudy
         }
     }
 
+    /// <summary>Adds a stored trial (another worker's, or one of an earlier run) and tells the tuner if it has ended.</summary>
+    private void AddKnown(TuningTrial trial)
+    {
+        _trials[trial.Id] = trial;
+        _lastKnownId = Math.Max(_lastKnownId, trial.Id);
+        if (trial.IsFinished && _toldTuner.Add(trial.Id))
+        {
+            Tuner.Complete(trial);
+            UpdateBest(trial);
+        }
+    }
+
+    /// <summary>Takes in the trials from the sync point on: others' new and finished trials; fails dead workers' trials.</summary>
+    private void Synchronize()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (now - _lastExpiryCheck >= _heartbeatInterval)
+        {
+            ExpireDeadWorkers(now);
+        }
+
+        foreach (var trial in _store.LoadFrom(Name, _syncedFrom, WorkerId))
+        {
+            if (!_ownRunning.Contains(trial.Id) && !_toldTuner.Contains(trial.Id))
+            {
+                AddKnown(trial);
+            }
+        }
+
+        AdvanceSyncPoint(now);
+    }
+
+    /// <summary>Fails running trials whose heartbeat expired or whose process on this machine is gone.</summary>
+    private void ExpireDeadWorkers(DateTimeOffset now)
+    {
+        _lastExpiryCheck = now;
+        var timeout = _heartbeatTimeout ?? TimeSpan.MaxValue;
+        var error = $"Interrupted: its worker sent no heartbeat for {timeout.TotalSeconds:0.#} s.";
+        foreach (var failed in _store.FailExpiredTrials(Name, timeout, error))
+        {
+            TakeFailed(failed);
+        }
+
+        foreach (var running in _trials.Values.Where(t => t.State == TrialState.Running && !_ownRunning.Contains(t.Id) && WorkerIds.IsDeadLocalProcess(t.WorkerId)).ToList())
+        {
+            FailDeadWorkerTrial(running.Id, $"Interrupted: its worker process ({running.WorkerId}) is gone.");
+        }
+    }
+
+    private TuningTrial? FailDeadWorkerTrial(int trialId, string error)
+    {
+        var failed = _store.FailTrialIfRunning(Name, trialId, error);
+        if (failed is not null)
+        {
+            TakeFailed(failed);
+        }
+
+        return failed;
+    }
+
+    /// <summary>A trial this worker marked failed for a dead worker: known from now on, and run again if asked.</summary>
+    private void TakeFailed(TuningTrial failed)
+    {
+        if (_ownRunning.Contains(failed.Id))
+        {
+            // This worker's own trial outlived its heartbeat (a stall); its result, when it comes, is still stored.
+            return;
+        }
+
+        if (_requeueExpired)
+        {
+            _requeue.Enqueue(failed);
+        }
+
+        AddKnown(failed);
+    }
+
+    /// <summary>Moves the sync point past every trial that ended. An id that never appears (reserved by a worker
+    /// that died before saving, or a proposal that came back empty) is skipped after the heartbeat timeout.</summary>
+    private void AdvanceSyncPoint(DateTimeOffset now)
+    {
+        while (_syncedFrom <= _lastKnownId)
+        {
+            if (_trials.TryGetValue(_syncedFrom, out var trial))
+            {
+                if (!trial.IsFinished)
+                {
+                    return;
+                }
+            }
+            else if (IsShared)
+            {
+                var since = _missingSince.TryGetValue(_syncedFrom, out var s) ? s : _missingSince[_syncedFrom] = now;
+                if (now - since < _heartbeatTimeout)
+                {
+                    return;
+                }
+            }
+
+            _missingSince.Remove(_syncedFrom);
+            _syncedFrom++;
+        }
+    }
+
+    private void SendHeartbeat()
+    {
+        int[] running;
+        lock (_gate)
+        {
+            running = [.. _ownRunning];
+        }
+
+        if (running.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _store.Heartbeat(Name, WorkerId, running);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A missed heartbeat is retried at the next tick; the timeout allows for several misses.
+            LastHeartbeatError = e;
+        }
+    }
+
+    /// <summary>The last error of a heartbeat (a store that was briefly unreachable), or null.</summary>
+    public Exception? LastHeartbeatError { get; private set; }
+
     private bool UpdateBest(TuningTrial trial)
     {
         if (trial.State != TrialState.Completed || trial.Loss is not double loss || (_best is not null && _best.Loss <= loss))
@@ -366,7 +630,7 @@ public sealed class TuningStudy
     private void CheckRunning(TuningTrial trial)
     {
         ArgumentNullException.ThrowIfNull(trial);
-        if (!_trials.Contains(trial))
+        if (!_trials.TryGetValue(trial.Id, out var known) || !ReferenceEquals(known, trial))
         {
             throw new ArgumentException($"Trial {trial.Id} does not belong to study '{Name}'.", nameof(trial));
         }

@@ -88,6 +88,13 @@ public sealed class TuningTrial
     /// <summary>How long the trial ran, or null while running.</summary>
     public TimeSpan? Duration => CompletedAt - StartedAt;
 
+    /// <summary>The worker (process) that runs or ran the trial, e.g. "host/1234/3fa2c1"; null when not recorded.</summary>
+    public string? WorkerId { get; internal set; }
+
+    /// <summary>When the store last heard from the trial's worker (the store's clock); a running trial whose
+    /// heartbeat is older than the study's timeout is taken for dead.</summary>
+    public DateTimeOffset? HeartbeatAt { get; internal set; }
+
     /// <summary>Set once the tuner answered <see cref="Tuners.TrialDecision.Stop"/>.</summary>
     public bool StopRequested { get; internal set; }
 
@@ -99,8 +106,10 @@ public sealed class TuningTrial
     internal void SetAttribute(string key, string value) => _attributes[key] = value;
 
     /// <summary>Restores a stored trial's results; for trial stores.</summary>
-    public void Restore(TrialState state, double? value, double? loss, string? error, DateTimeOffset? completedAt, IEnumerable<KeyValuePair<int, double>>? intermediate = null, IEnumerable<KeyValuePair<string, string>>? attributes = null)
+    public void Restore(TrialState state, double? value, double? loss, string? error, DateTimeOffset? completedAt, IEnumerable<KeyValuePair<int, double>>? intermediate = null, IEnumerable<KeyValuePair<string, string>>? attributes = null, string? workerId = null, DateTimeOffset? heartbeatAt = null)
     {
+        WorkerId = workerId ?? WorkerId;
+        HeartbeatAt = heartbeatAt ?? HeartbeatAt;
         State = state;
         Value = value;
         Loss = loss;
@@ -115,6 +124,18 @@ public sealed class TuningTrial
         {
             _attributes[k] = v;
         }
+    }
+
+    /// <summary>A deep copy, so that a store can keep a snapshot that later changes do not reach.</summary>
+    internal TuningTrial Clone()
+    {
+        var copy = new TuningTrial(Id, Parameters, Budget, ParentTrialId, StartedAt)
+        {
+            StopRequested = StopRequested,
+            Exception = Exception,
+        };
+        copy.Restore(State, Value, Loss, Error, CompletedAt, _intermediate, _attributes, WorkerId, HeartbeatAt);
+        return copy;
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using MLNetTuning.Cli.Data;
+using MLNetTuning.Cli.Lookup;
+using MLNetTuning.Cli.Running;
+using MLNetTuning.Pipelines;
+using MLNetTuning.Storage;
+using Spectre.Console;
+
+namespace MLNetTuning.Cli.Commands;
+
+/// <summary><c>tune</c>: infer the columns of a file, tune a choice of trainers, save the best model and a summary.</summary>
+internal static partial class TuneCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "CSV or TSV file with a header row.", Required = true };
+        var label = new Option<string>("--label") { Description = "The label column.", Required = true };
+        var task = new Option<string>("--task") { Description = "binary, multiclass or regression.", Required = true };
+        var trainers = new Option<string[]>("--trainers") { Description = "Trainer presets, comma-separated (default: all of the task's).", AllowMultipleArgumentsPerToken = true };
+        var tuner = new Option<string>("--tuner") { Description = "Tuner name (random, grid, ...).", DefaultValueFactory = _ => "random" };
+        var metric = new Option<string?>("--metric") { Description = "Metric (default: AreaUnderRocCurve, MicroAccuracy or RSquared)." };
+        var trials = new Option<int?>("--trials") { Description = "Trial budget of the whole study (all runs and workers). Default 30.", DefaultValueFactory = _ => 30 };
+        var time = CommonOptions.Seconds("--time", "Time budget of this run in seconds.");
+        var parallel = new Option<int>("--parallel") { Description = "Trials run at once. Default 1 (reproducible with the seed).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the tuner and every trial. Default 1.", DefaultValueFactory = _ => 1 };
+        var validation = new Option<double>("--validation-fraction") { Description = "Share of rows held out to measure trials. Default 0.2.", DefaultValueFactory = _ => 0.2 };
+        var output = new Option<string>("--output") { Description = "Folder for best-model.zip, summary.json and the default SQLite store.", DefaultValueFactory = _ => CommonOptions.DefaultOutput };
+        var storage = CommonOptions.Storage();
+        var connection = CommonOptions.Connection();
+        var study = CommonOptions.Study(required: false);
+        study.Description += " Default: the data file's name and the task.";
+        var heartbeat = CommonOptions.Seconds("--heartbeat-timeout", "Seconds without a heartbeat after which another worker's running trial is marked failed. Default 60.");
+        var createOnly = new Option<bool>("--create-only") { Description = "Create the study in the store and exit, for 'worker' processes to run." };
+        var workerId = new Option<string?>("--worker-id") { Description = "This process's worker id (default host/pid/start/n)." };
+
+        var command = new Command("tune", "Tune trainers on a data file; resumes the study if the store holds it.")
+        {
+            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId,
+        };
+        command.SetAction((result, cancellationToken) => Program.Guard(async () =>
+        {
+            var dataPath = result.GetValue(data)!;
+            var taskName = result.GetValue(task)!;
+            var parsedTask = TaskNames.Parse(taskName);
+            var settings = new TuneSettings
+            {
+                DataPath = Path.GetFullPath(dataPath),
+                LabelColumn = result.GetValue(label)!,
+                Task = TaskNames.Name(parsedTask),
+                Trainers = (result.GetValue(trainers) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                Tuner = result.GetValue(tuner)!,
+                Metric = result.GetValue(metric),
+                Seed = result.GetValue(seed),
+                ValidationFraction = result.GetValue(validation) is var f and > 0 and < 1 ? f : throw new CliException($"--validation-fraction must be between 0 and 1, not {result.GetValue(validation)}."),
+                Trials = CommonOptions.AtLeast(result.GetValue(trials), 1, "--trials"),
+            };
+
+            // Every input is checked before the store is touched, so a typo never creates a study.
+            var file = TabularFile.Inspect(settings.DataPath);
+            file.Column(settings.LabelColumn);
+            var catalog = new Microsoft.ML.MLContext(settings.Seed).Tuning();
+            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, "Label");
+            TunerNames.Resolve(catalog.Tuners, settings.Tuner);
+            MetricNames.Resolve(parsedTask, settings.Metric);
+            var options = new RunOptions
+            {
+                StudyName = StudyNameOr(result.GetValue(study), settings.DataPath, settings.Task),
+                TimeBudget = CommonOptions.PositiveSeconds(result.GetValue(time), "--time"),
+                Parallel = CommonOptions.AtLeast(result.GetValue(parallel), 1, "--parallel")!.Value,
+                HeartbeatTimeout = CommonOptions.PositiveSeconds(result.GetValue(heartbeat), "--heartbeat-timeout") ?? TimeSpan.FromSeconds(60),
+                WorkerId = result.GetValue(workerId),
+                OutputFolder = result.GetValue(output),
+                WriteSettings = true,
+                CreateOnly = result.GetValue(createOnly),
+            };
+
+            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(options.OutputFolder!));
+            try
+            {
+                return await StudyRunner.RunAsync(settings, store, options, AnsiConsole.Console, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                (store as IDisposable)?.Dispose();
+            }
+        }));
+        return command;
+    }
+
+    private static string StudyNameOr(string? given, string dataPath, string task)
+    {
+        if (given is not null)
+        {
+            try
+            {
+                return StudyNames.Validate(given);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(e.Message);
+            }
+        }
+
+        var stem = Unsafe().Replace(Path.GetFileNameWithoutExtension(dataPath), "-").Trim('-');
+        return StudyNames.Validate($"{(stem.Length == 0 ? "data" : stem[..Math.Min(stem.Length, 100)])}-{task}");
+    }
+
+    [GeneratedRegex("[^A-Za-z0-9_.-]+")]
+    private static partial Regex Unsafe();
+}

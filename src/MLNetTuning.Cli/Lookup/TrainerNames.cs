@@ -1,0 +1,62 @@
+using System.Reflection;
+using MLNetTuning.Pipelines;
+
+namespace MLNetTuning.Cli.Lookup;
+
+/// <summary>
+/// The core's trainer presets by name, per task: every public method of a preset catalog that returns a
+/// <see cref="TunableEstimator"/> (so presets added to the core appear here without a change).
+/// </summary>
+internal static class TrainerNames
+{
+    public static IReadOnlyList<string> Known(TuningCatalog catalog, TuningTask task) => Methods(CatalogOf(catalog, task)).Keys.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The presets named in <paramref name="names"/> (case-insensitive), or all of them when empty.</summary>
+    /// <exception cref="CliException">A name is not a preset of the task; the message lists the known ones.</exception>
+    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName)
+    {
+        var target = CatalogOf(catalog, task);
+        var methods = Methods(target);
+        var chosen = names.Count == 0 ? methods.Keys.Order(StringComparer.Ordinal).ToList() : names.ToList();
+        return chosen.Select(name =>
+        {
+            var method = methods.FirstOrDefault(m => string.Equals(m.Key, name, StringComparison.OrdinalIgnoreCase)).Value
+                ?? throw new CliException($"Unknown trainer '{name}' for {TaskNames.Name(task)}. Known: {string.Join(", ", methods.Keys.Order(StringComparer.Ordinal))}.");
+            var arguments = method.GetParameters().Select(p => p.Name == "labelColumnName" ? labelColumnName : p.DefaultValue).ToArray();
+            return (TunableEstimator)method.Invoke(target, arguments)!;
+        }).ToArray();
+    }
+
+    private static object CatalogOf(TuningCatalog catalog, TuningTask task) => task switch
+    {
+        TuningTask.BinaryClassification => catalog.BinaryClassification,
+        TuningTask.MulticlassClassification => catalog.MulticlassClassification,
+        _ => catalog.Regression,
+    };
+
+    private static Dictionary<string, MethodInfo> Methods(object presets) => presets.GetType()
+        .GetMethods(BindingFlags.Public | BindingFlags.Instance)
+        .Where(m => m.ReturnType == typeof(TunableEstimator) && m.GetParameters().All(p => p.IsOptional))
+        .ToDictionary(m => m.Name, StringComparer.Ordinal);
+}
+
+/// <summary>Task names on the command line.</summary>
+internal static class TaskNames
+{
+    public static readonly string[] All = ["binary", "multiclass", "regression"];
+
+    public static TuningTask Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "binary" or "binary-classification" => TuningTask.BinaryClassification,
+        "multiclass" or "multiclass-classification" => TuningTask.MulticlassClassification,
+        "regression" => TuningTask.Regression,
+        _ => throw new CliException($"Unknown task '{name}'. Known: {string.Join(", ", All)}."),
+    };
+
+    public static string Name(TuningTask task) => task switch
+    {
+        TuningTask.BinaryClassification => "binary",
+        TuningTask.MulticlassClassification => "multiclass",
+        _ => "regression",
+    };
+}

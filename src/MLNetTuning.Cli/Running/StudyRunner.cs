@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.ML;
+using MLNetTuning.Cli.Data;
+using MLNetTuning.Cli.Lookup;
+using MLNetTuning.Pipelines;
+using MLNetTuning.Storage;
+using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
+using Spectre.Console;
+
+namespace MLNetTuning.Cli.Running;
+
+/// <summary>How one process takes part in a study: its limits, and whether it writes the model and summary.</summary>
+internal sealed record RunOptions
+{
+    public required string StudyName { get; init; }
+
+    public int? MaxTrials { get; init; }
+
+    public TimeSpan? TimeBudget { get; init; }
+
+    public int Parallel { get; init; } = 1;
+
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public bool Requeue { get; init; }
+
+    public string? WorkerId { get; init; }
+
+    public string? OutputFolder { get; init; }
+
+    public bool WriteSettings { get; init; }
+
+    public bool CreateOnly { get; init; }
+}
+
+/// <summary>Runs trials of a study of the tool (tune and worker alike), shows progress and the leaderboard,
+/// and saves the best model and a JSON summary.</summary>
+internal static class StudyRunner
+{
+    public static async Task<int> RunAsync(TuneSettings settings, ITrialStore store, RunOptions options, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var task = TaskNames.Parse(settings.Task);
+        var file = TabularFile.Inspect(settings.DataPath);
+        var ml = new MLContext(settings.Seed);
+        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed);
+        var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
+        var metric = prepared.Metric;
+
+        TuningStudy study;
+        try
+        {
+            study = new TuningStudy(tunerFactory.Create(prepared.Pipeline.Space, settings.Seed), new TuningStudyOptions
+            {
+                Name = options.StudyName,
+                Direction = metric.Direction,
+                Store = store,
+                HeartbeatTimeout = options.HeartbeatTimeout,
+                RequeueExpiredTrials = options.Requeue,
+                WorkerId = options.WorkerId,
+                TotalTrialBudget = settings.Trials,
+            });
+            if (options.WriteSettings)
+            {
+                store.SetStudyAttribute(options.StudyName, TuneSettings.AttributeKey, settings.ToJson());
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or TrialStoreException)
+        {
+            throw new CliException(e.Message, ExitCodes.StoreError);
+        }
+
+        using var _ = study;
+        var before = study.Trials.Count;
+        console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
+        if (before > 0)
+        {
+            console.MarkupLineInterpolated($"Resuming: {before} trials stored ({study.Trials.Count(t => t.State == TrialState.Completed)} completed).");
+        }
+
+        if (options.CreateOnly)
+        {
+            console.MarkupLineInterpolated($"Created study '{options.StudyName}'; start workers with: mlnet-tune worker --study {options.StudyName} --storage <store>");
+            return ExitCodes.Success;
+        }
+
+        var models = new BestModelKeeper(metric.Direction);
+        var validation = prepared.Validation;
+        var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
+        var run = Task.Run(
+            () => study.OptimizeAsync(
+                (context, token) =>
+                {
+                    context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
+                    var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
+                    var model = prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train);
+                    token.ThrowIfCancellationRequested();
+                    var value = metric.Evaluate(trialMl, model.Transform(validation), "Label");
+                    models.Offer(context.Trial.Id, value, model);
+                    return Task.FromResult(value);
+                },
+                limits,
+                cancellationToken),
+            CancellationToken.None);
+
+        await ShowProgressAsync(study, run, options, settings, metric, console).ConfigureAwait(false);
+        var result = await run.ConfigureAwait(false);
+        study.Refresh();
+        var trials = study.Trials;
+        var ranThisRun = trials.Count(t => t.WorkerId == study.WorkerId);
+        console.WriteLine();
+        console.Write(Leaderboard(trials, metric, 10));
+        var best = study.BestTrial;
+        console.MarkupLineInterpolated($"{ranThisRun} trials run now, {trials.Count} in the study ({trials.Count(t => t.State == TrialState.Completed)} completed, {trials.Count(t => t.State == TrialState.Failed)} failed); stopped by {result.StopReason} after {clock.Elapsed.TotalSeconds:F1} s.");
+        if (best is null)
+        {
+            var firstError = trials.FirstOrDefault(t => t.State == TrialState.Failed)?.Error ?? "none ran";
+            console.MarkupLineInterpolated($"[red]No trial completed.[/] First error: {firstError}");
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.AllTrialsFailed;
+        }
+
+        console.MarkupLineInterpolated($"Best {metric.Name} = [bold]{best.Value?.ToString("F4", CultureInfo.InvariantCulture)}[/] by trial {best.Id} ({best.Attributes.GetValueOrDefault("trainer", "?")}).");
+        if (options.OutputFolder is { } output)
+        {
+            Directory.CreateDirectory(output);
+            var model = models.ModelOf(best.Id)
+                ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
+            var modelPath = Path.Combine(output, "best-model.zip");
+            ml.Model.Save(model, prepared.Train.Schema, modelPath);
+            var summaryPath = Path.Combine(output, "summary.json");
+            await File.WriteAllTextAsync(summaryPath, Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed), CancellationToken.None).ConfigureAwait(false);
+            console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
+        }
+
+        return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
+    }
+
+    private static async Task ShowProgressAsync(TuningStudy study, Task<StudyResult> run, RunOptions options, TuneSettings settings, TuningMetric metric, IAnsiConsole console)
+    {
+        var total = options.MaxTrials ?? (settings.Trials is int budget ? Math.Max(0, budget - study.Trials.Count) : (int?)null);
+        var clock = Stopwatch.StartNew();
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            // Logs and pipes get one plain line per finished trial instead of a redrawn bar.
+            var gate = new object();
+            void Line(object? sender, TrialEventArgs e)
+            {
+                lock (gate)
+                {
+                    var t = e.Trial;
+                    var value = t.Value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "-";
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {t.Id,4} {t.State.ToString().ToLowerInvariant(),-9} {metric.Name}={value} {t.Attributes.GetValueOrDefault("trainer", "")} {t.Duration?.TotalSeconds:F2}s{(t.Error is null ? "" : " " + t.Error)}"));
+                }
+            }
+
+            study.TrialCompleted += Line;
+            study.TrialFailed += Line;
+            study.TrialPruned += Line;
+            await run.ConfigureAwait(false);
+            return;
+        }
+
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var bar = context.AddTask("Tuning", maxValue: total ?? 100);
+                var finalPass = false;
+                while (!finalPass)
+                {
+                    finalPass = run.IsCompleted;
+                    var mine = study.Trials.Where(t => t.WorkerId == study.WorkerId).ToList();
+                    bar.Value = total is not null
+                        ? mine.Count(t => t.IsFinished)
+                        : options.TimeBudget is { } time ? Math.Min(100, 100 * clock.Elapsed / time) : 0;
+                    var best = study.BestTrial;
+                    bar.Description = best is null
+                        ? $"Tuning: {mine.Count(t => t.IsFinished)} trials done"
+                        : string.Create(CultureInfo.InvariantCulture, $"Tuning: {mine.Count(t => t.IsFinished)} done, best {metric.Name} {best.Value:F4} (trial {best.Id}, {Markup.Escape(best.Attributes.GetValueOrDefault("trainer", "?"))})");
+                    if (!finalPass)
+                    {
+                        await Task.WhenAny(run, Task.Delay(200)).ConfigureAwait(false);
+                    }
+                }
+
+                bar.Value = bar.MaxValue;
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>The best completed trials as a table.</summary>
+    public static Table Leaderboard(IReadOnlyList<TuningTrial> trials, TuningMetric? metric, int top)
+    {
+        var table = new Table().Title("Leaderboard").AddColumns("rank", "trial", "trainer", metric?.Name ?? "value", "seconds");
+        var rows = trials.Where(t => t.State == TrialState.Completed).OrderBy(t => t.Loss).ThenBy(t => t.Id).Take(top).ToList();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var t = rows[i];
+            table.AddRow(
+                (i + 1).ToString(CultureInfo.InvariantCulture),
+                t.Id.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(t.Attributes.GetValueOrDefault("trainer", "?")),
+                t.Value?.ToString("F4", CultureInfo.InvariantCulture) ?? "",
+                t.Duration?.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) ?? "");
+        }
+
+        return table;
+    }
+
+    private static string Summary(TuneSettings settings, RunOptions options, ITrialStore store, TuningMetric metric, IReadOnlyList<TuningTrial> trials, TuningTrial best, StudyResult result, string modelPath, TimeSpan elapsed)
+    {
+        var summary = new JsonObject
+        {
+            ["study"] = options.StudyName,
+            ["storage"] = StoreLocation.Describe(store),
+            ["data"] = settings.DataPath,
+            ["label"] = settings.LabelColumn,
+            ["task"] = settings.Task,
+            ["tuner"] = settings.Tuner,
+            ["seed"] = settings.Seed,
+            ["metric"] = metric.Name,
+            ["direction"] = metric.Direction.ToString().ToLowerInvariant(),
+            ["trials"] = new JsonObject
+            {
+                ["total"] = trials.Count,
+                ["completed"] = trials.Count(t => t.State == TrialState.Completed),
+                ["pruned"] = trials.Count(t => t.State == TrialState.Pruned),
+                ["failed"] = trials.Count(t => t.State == TrialState.Failed),
+                ["running"] = trials.Count(t => t.State == TrialState.Running),
+            },
+            ["best"] = new JsonObject
+            {
+                ["trial"] = best.Id,
+                ["value"] = best.Value,
+                ["trainer"] = best.Attributes.GetValueOrDefault("trainer"),
+                ["seconds"] = best.Duration?.TotalSeconds,
+                ["parameters"] = JsonNode.Parse(best.Parameters.ToJson()),
+            },
+            ["model"] = Path.GetFullPath(modelPath),
+            ["stop_reason"] = result.StopReason.ToString(),
+            ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 3),
+        };
+        return summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Keeps only the model of this process's best trial, so memory stays flat.</summary>
+    private sealed class BestModelKeeper(OptimizationDirection direction)
+    {
+        private readonly object _gate = new();
+        private int _trialId = -1;
+        private double _loss = double.PositiveInfinity;
+        private ITransformer? _model;
+
+        public void Offer(int trialId, double value, ITransformer model)
+        {
+            var loss = direction == OptimizationDirection.Maximize ? -value : value;
+            lock (_gate)
+            {
+                if (double.IsFinite(loss) && loss < _loss)
+                {
+                    (_trialId, _loss, _model) = (trialId, loss, model);
+                }
+            }
+        }
+
+        public ITransformer? ModelOf(int trialId)
+        {
+            lock (_gate)
+            {
+                return _trialId == trialId ? _model : null;
+            }
+        }
+    }
+}

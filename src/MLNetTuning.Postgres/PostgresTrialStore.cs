@@ -1,0 +1,417 @@
+using System.Net.Sockets;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+using Npgsql;
+
+namespace MLNetTuning.Storage;
+
+/// <summary>
+/// Keeps studies in PostgreSQL, so that worker processes on many machines share one study. Trial ids are
+/// reserved with one atomic update; heartbeats and their expiry use the database server's clock, so the
+/// workers' clocks need not agree. Tables are named <c>mlnettuning_*</c> and created on first use.
+/// </summary>
+/// <remarks>Connection strings are never shown with their password (see <see cref="PostgresConnectionStrings.Mask"/>).</remarks>
+public sealed class PostgresTrialStore : ITrialStore, IDisposable
+{
+    /// <summary>The schema version this code writes.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string TrialColumns = "trial_id, state, parameters_json, budget, parent_trial_id, value, loss, intermediate_json, attributes_json, error, worker_id, started_at_ms, completed_at_ms, heartbeat_at_ms";
+    private const string ServerNowMs = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, (long Id, HyperparameterSpace Space)> _studies = new(StringComparer.Ordinal);
+
+    /// <summary>Connects (creating the tables when missing).</summary>
+    /// <param name="connectionString">An Npgsql connection string; when null, the MLNETTUNING_POSTGRES environment variable.</param>
+    /// <exception cref="ArgumentException">No connection string, or a malformed one.</exception>
+    /// <exception cref="TrialStoreException">The database cannot be reached, refuses the login, or has a newer schema.</exception>
+    public PostgresTrialStore(string? connectionString = null)
+    {
+        var resolved = PostgresConnectionStrings.Resolve(connectionString);
+        Description = PostgresConnectionStrings.Mask(resolved);
+        try
+        {
+            // The store keeps no session state, so a pooled connection need not be reset on every return to the pool.
+            _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(resolved) { NoResetOnClose = true });
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Malformed PostgreSQL connection string '{Description}': {PostgresConnectionStrings.Scrub(e.Message, resolved)}", nameof(connectionString));
+        }
+
+        try
+        {
+            EnsureSchema();
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
+        {
+            _dataSource.Dispose();
+            throw new TrialStoreException($"Cannot use the PostgreSQL store '{Description}': {PostgresConnectionStrings.Scrub(e.Message, resolved)}", e);
+        }
+    }
+
+    /// <summary>The connection string with its password masked.</summary>
+    public string Description { get; }
+
+    /// <inheritdoc/>
+    public int NextTrialId(string studyName) => Run(connection =>
+        Convert.ToInt32(Scalar(connection, "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = @s RETURNING next_trial_id - 1", ("s", StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <inheritdoc/>
+    public void Save(string studyName, TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        var record = TrialRecord.From(trial);
+        Run(connection =>
+        {
+            var study = StudyOf(connection, studyName);
+            using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(BatchCommand(
+                $"""
+                INSERT INTO mlnettuning_trials (study_id, {TrialColumns})
+                VALUES (@s, @id, @state, @p, @budget::double precision, @parent::integer, @value::double precision, @loss::double precision, @inter, @attr, @error::text, @worker::text, @started, @completed::bigint, {ServerNowMs})
+                ON CONFLICT (study_id, trial_id) DO UPDATE SET
+                  state = excluded.state, parameters_json = excluded.parameters_json, budget = excluded.budget,
+                  parent_trial_id = excluded.parent_trial_id, value = excluded.value, loss = excluded.loss,
+                  intermediate_json = excluded.intermediate_json, attributes_json = excluded.attributes_json,
+                  error = excluded.error, worker_id = excluded.worker_id, started_at_ms = excluded.started_at_ms,
+                  completed_at_ms = excluded.completed_at_ms, heartbeat_at_ms = excluded.heartbeat_at_ms
+                """,
+                ("s", study.Id),
+                ("id", record.TrialId),
+                ("state", record.State),
+                ("p", record.ParametersJson),
+                ("budget", record.Budget),
+                ("parent", record.ParentTrialId),
+                ("value", record.Value),
+                ("loss", record.Loss),
+                ("inter", record.IntermediateJson),
+                ("attr", record.AttributesJson),
+                ("error", record.Error),
+                ("worker", record.WorkerId),
+                ("started", record.StartedAtMs),
+                ("completed", record.CompletedAtMs)));
+            batch.BatchCommands.Add(BatchCommand("UPDATE mlnettuning_studies SET next_trial_id = @next WHERE study_id = @s AND next_trial_id < @next", ("s", study.Id), ("next", record.TrialId + 1)));
+            batch.ExecuteNonQuery(); // one implicit transaction
+            return 0;
+        });
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> Load(string studyName) => Run(connection =>
+    {
+        var study = FindStudyRow(connection, studyName);
+        return study is null ? [] : (IReadOnlyList<TuningTrial>)ReadTrials(connection, study.Value.Space, $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = @s ORDER BY trial_id", ("s", study.Value.Id));
+    });
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> LoadFrom(string studyName, int firstTrialId, string? exceptRunningOfWorker) => Run(connection =>
+    {
+        var study = StudyOf(connection, studyName);
+        return ReadTrials(
+            connection,
+            study.Space,
+            $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = @s AND trial_id >= @first AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM @w::text) ORDER BY trial_id",
+            ("s", study.Id),
+            ("first", firstTrialId),
+            ("w", exceptRunningOfWorker));
+    });
+
+    /// <inheritdoc/>
+    public StoredStudy OpenStudy(string studyName, HyperparameterSpace space, OptimizationDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        StudyNames.Validate(studyName);
+        return Run(connection =>
+        {
+            Execute(
+                connection,
+                $"INSERT INTO mlnettuning_studies (name, direction, space_json, next_trial_id, created_at_ms) VALUES (@n, @d, @space, 0, {ServerNowMs}) ON CONFLICT (name) DO NOTHING",
+                ("n", studyName),
+                ("d", TrialRecord.DirectionName(direction)),
+                ("space", space.ToJsonString()));
+            var stored = DescribeStudies(connection, studyName).Single();
+            stored.EnsureMatches(space, direction);
+            return stored;
+        });
+    }
+
+    /// <inheritdoc/>
+    public StoredStudy? FindStudy(string studyName)
+    {
+        StudyNames.Validate(studyName);
+        return Run(connection => DescribeStudies(connection, studyName).SingleOrDefault());
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredStudy> ListStudies() => Run(connection => DescribeStudies(connection, null));
+
+    /// <inheritdoc/>
+    public void SetStudyAttribute(string studyName, string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        Run(connection => Execute(
+            connection,
+            "INSERT INTO mlnettuning_study_attributes (study_id, key, value) VALUES (@s, @k, @v) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
+            ("s", StudyOf(connection, studyName).Id),
+            ("k", key),
+            ("v", value ?? "")));
+    }
+
+    /// <inheritdoc/>
+    public void Heartbeat(string studyName, string workerId, IReadOnlyCollection<int> trialIds)
+    {
+        ArgumentNullException.ThrowIfNull(trialIds);
+        if (trialIds.Count == 0)
+        {
+            return;
+        }
+
+        Run(connection => Execute(
+            connection,
+            $"UPDATE mlnettuning_trials SET heartbeat_at_ms = {ServerNowMs} WHERE study_id = @s AND worker_id = @w AND state = 'running' AND trial_id = ANY(@ids)",
+            ("s", StudyOf(connection, studyName).Id),
+            ("w", workerId),
+            ("ids", trialIds.ToArray())));
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> FailExpiredTrials(string studyName, TimeSpan heartbeatTimeout, string error) => Run(connection =>
+    {
+        var study = StudyOf(connection, studyName);
+        var timeoutMs = heartbeatTimeout >= TimeSpan.FromDays(3650) ? long.MaxValue / 4 : (long)heartbeatTimeout.TotalMilliseconds;
+        return ReadTrials(
+            connection,
+            study.Space,
+            $"UPDATE mlnettuning_trials SET state = 'failed', error = @e, completed_at_ms = {ServerNowMs} WHERE study_id = @s AND state = 'running' AND COALESCE(heartbeat_at_ms, started_at_ms) < {ServerNowMs} - @timeout RETURNING {TrialColumns}",
+            ("s", study.Id),
+            ("e", error),
+            ("timeout", timeoutMs));
+    });
+
+    /// <inheritdoc/>
+    public TuningTrial? FailTrialIfRunning(string studyName, int trialId, string error) => Run(connection =>
+    {
+        var study = StudyOf(connection, studyName);
+        return ReadTrials(
+            connection,
+            study.Space,
+            $"UPDATE mlnettuning_trials SET state = 'failed', error = @e, completed_at_ms = {ServerNowMs} WHERE study_id = @s AND trial_id = @t AND state = 'running' RETURNING {TrialColumns}",
+            ("s", study.Id),
+            ("t", trialId),
+            ("e", error)).SingleOrDefault();
+    });
+
+    /// <summary>Closes the pooled connections.</summary>
+    public void Dispose() => _dataSource.Dispose();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"postgres:{Description}";
+
+    private T Run<T>(Func<NpgsqlConnection, T> action)
+    {
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            return action(connection);
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        {
+            throw new TrialStoreException($"The PostgreSQL store '{Description}' failed: {e.Message}", e);
+        }
+    }
+
+    private void EnsureSchema()
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+
+        // Workers starting together must not race to create the tables.
+        Execute(connection, "SELECT pg_advisory_xact_lock(7429301)");
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS mlnettuning_schema (version integer NOT NULL);
+            CREATE TABLE IF NOT EXISTS mlnettuning_studies (
+              study_id bigserial PRIMARY KEY,
+              name text NOT NULL UNIQUE,
+              direction text NOT NULL,
+              space_json text NOT NULL,
+              next_trial_id integer NOT NULL,
+              created_at_ms bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS mlnettuning_study_attributes (
+              study_id bigint NOT NULL REFERENCES mlnettuning_studies (study_id),
+              key text NOT NULL,
+              value text NOT NULL,
+              PRIMARY KEY (study_id, key));
+            CREATE TABLE IF NOT EXISTS mlnettuning_trials (
+              study_id bigint NOT NULL REFERENCES mlnettuning_studies (study_id),
+              trial_id integer NOT NULL,
+              state text NOT NULL,
+              parameters_json text NOT NULL,
+              budget double precision,
+              parent_trial_id integer,
+              value double precision,
+              loss double precision,
+              intermediate_json text NOT NULL,
+              attributes_json text NOT NULL,
+              error text,
+              worker_id text,
+              started_at_ms bigint NOT NULL,
+              completed_at_ms bigint,
+              heartbeat_at_ms bigint,
+              PRIMARY KEY (study_id, trial_id));
+            CREATE INDEX IF NOT EXISTS mlnettuning_trials_running ON mlnettuning_trials (study_id, heartbeat_at_ms) WHERE state = 'running';
+            """);
+        var version = Scalar(connection, "SELECT max(version) FROM mlnettuning_schema");
+        if (version is DBNull or null)
+        {
+            Execute(connection, "INSERT INTO mlnettuning_schema (version) VALUES (@v)", ("v", SchemaVersion));
+        }
+        else if (Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture) > SchemaVersion)
+        {
+            throw new TrialStoreException($"The PostgreSQL store '{Description}' has schema version {version}, newer than this program's {SchemaVersion}; update MLNetTuning to use it.");
+        }
+
+        transaction.Commit();
+    }
+
+    private (long Id, HyperparameterSpace Space) StudyOf(NpgsqlConnection connection, string studyName) =>
+        FindStudyRow(connection, studyName) ?? throw new InvalidOperationException($"Study '{studyName}' is not in the PostgreSQL store '{Description}'.");
+
+    private (long Id, HyperparameterSpace Space)? FindStudyRow(NpgsqlConnection connection, string studyName)
+    {
+        lock (_gate)
+        {
+            if (_studies.TryGetValue(studyName, out var known))
+            {
+                return known;
+            }
+        }
+
+        using var command = Command(connection, "SELECT study_id, space_json FROM mlnettuning_studies WHERE name = @n", ("n", studyName));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var found = (reader.GetInt64(0), HyperparameterSpace.FromJson(reader.GetString(1)));
+        lock (_gate)
+        {
+            _studies[studyName] = found;
+        }
+
+        return found;
+    }
+
+    private static List<StoredStudy> DescribeStudies(NpgsqlConnection connection, string? onlyName)
+    {
+        var rows = new List<(long Id, string Name, string Direction, string Space, long Created)>();
+        using (var command = Command(connection, "SELECT study_id, name, direction, space_json, created_at_ms FROM mlnettuning_studies WHERE @n::text IS NULL OR name = @n ORDER BY name", ("n", onlyName)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
+            }
+        }
+
+        var result = new List<StoredStudy>();
+        foreach (var row in rows)
+        {
+            var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+            using (var command = Command(connection, "SELECT key, value FROM mlnettuning_study_attributes WHERE study_id = @s", ("s", row.Id)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    attributes[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+
+            var counts = new Dictionary<TrialState, int>();
+            using (var command = Command(connection, "SELECT state, count(*) FROM mlnettuning_trials WHERE study_id = @s GROUP BY state", ("s", row.Id)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    counts[TrialRecord.ParseState(reader.GetString(0))] = (int)reader.GetInt64(1);
+                }
+            }
+
+            result.Add(new StoredStudy(row.Name, row.Space, TrialRecord.ParseDirection(row.Direction), DateTimeOffset.FromUnixTimeMilliseconds(row.Created), attributes, counts));
+        }
+
+        return result;
+    }
+
+    private static List<TuningTrial> ReadTrials(NpgsqlConnection connection, HyperparameterSpace space, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var trials = new List<TuningTrial>();
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            trials.Add(new TrialRecord
+            {
+                TrialId = reader.GetInt32(0),
+                State = reader.GetString(1),
+                ParametersJson = reader.GetString(2),
+                Budget = reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                ParentTrialId = reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                Value = reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                Loss = reader.IsDBNull(6) ? null : reader.GetDouble(6),
+                IntermediateJson = reader.GetString(7),
+                AttributesJson = reader.GetString(8),
+                Error = reader.IsDBNull(9) ? null : reader.GetString(9),
+                WorkerId = reader.IsDBNull(10) ? null : reader.GetString(10),
+                StartedAtMs = reader.GetInt64(11),
+                CompletedAtMs = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+                HeartbeatAtMs = reader.IsDBNull(13) ? null : reader.GetInt64(13),
+            }.ToTrial(space));
+        }
+
+        return trials;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(Parameter(name, value));
+        }
+
+        return command;
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(Parameter(name, value));
+        }
+
+        return command;
+    }
+
+    private static NpgsqlParameter Parameter(string name, object? value) => value switch
+    {
+        null => new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = DBNull.Value },
+        _ => new NpgsqlParameter(name, value),
+    };
+
+    private static int Execute(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteScalar();
+    }
+}

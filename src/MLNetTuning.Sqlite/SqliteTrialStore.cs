@@ -1,0 +1,464 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Storage;
+
+/// <summary>
+/// Keeps studies in one SQLite file: the embedded default. WAL mode and a busy timeout make it safe for several
+/// processes on one machine (not over a network file system: use PostgreSQL to share a study between machines).
+/// Every trial is written when it starts, on each report and when it ends; a process killed at any point
+/// loses at most the result of the trials it was running.
+/// </summary>
+/// <remarks>The schema is versioned (<c>PRAGMA user_version</c>); a file of a newer schema is refused rather than damaged.
+/// Writes use <c>synchronous=NORMAL</c>: durable when a process dies, not when the machine loses power mid-write.</remarks>
+public sealed class SqliteTrialStore : ITrialStore, IDisposable
+{
+    /// <summary>The schema version this code writes.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string TrialColumns = "trial_id, state, parameters_json, budget, parent_trial_id, value, loss, intermediate_json, attributes_json, error, worker_id, started_at_ms, completed_at_ms, heartbeat_at_ms";
+
+    private readonly object _gate = new();
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, (long Id, HyperparameterSpace Space)> _studies = new(StringComparer.Ordinal);
+    private SqliteTransaction? _transaction;
+
+    /// <summary>Opens (or creates) the store in <paramref name="path"/>; its folder is created when missing.</summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="busyTimeout">How long to wait for another process's write; default 30 s.</param>
+    /// <exception cref="TrialStoreException">The file is not a SQLite database of this program, is corrupt, or has a newer schema.</exception>
+    public SqliteTrialStore(string path, TimeSpan? busyTimeout = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var timeout = (int)Math.Ceiling((busyTimeout ?? TimeSpan.FromSeconds(30)).TotalSeconds);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = timeout,
+        }.ToString());
+        try
+        {
+            _connection.Open();
+            Execute($"PRAGMA busy_timeout = {timeout * 1000}");
+            var mode = Scalar("PRAGMA journal_mode = WAL") as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new TrialStoreException($"The SQLite store '{Path}' cannot use WAL mode (it reports '{mode}'); is it on a network file system?");
+            }
+
+            Execute("PRAGMA synchronous = NORMAL");
+            Execute("PRAGMA cache_size = -16384");
+            Execute("PRAGMA foreign_keys = ON");
+            EnsureSchema();
+        }
+        catch (SqliteException e)
+        {
+            _connection.Dispose();
+            throw new TrialStoreException($"The SQLite store '{Path}' cannot be opened: {Describe(e)} Move the file away or choose another store.", e);
+        }
+        catch (TrialStoreException)
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The database file's full path.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc/>
+    public int NextTrialId(string studyName) => Locked(() =>
+    {
+        var study = StudyOf(studyName);
+        return Convert.ToInt32(Scalar("UPDATE studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $s RETURNING next_trial_id - 1", ("$s", study.Id)), CultureInfo.InvariantCulture);
+    });
+
+    /// <inheritdoc/>
+    public void Save(string studyName, TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        var record = TrialRecord.From(trial);
+        Locked(() =>
+        {
+            var study = StudyOf(studyName);
+            using var transaction = _transaction = _connection.BeginTransaction();
+            Execute(
+                $"""
+                INSERT INTO trials (study_id, {TrialColumns})
+                VALUES ($s, $id, $state, $p, $budget, $parent, $value, $loss, $inter, $attr, $error, $worker, $started, $completed, $now)
+                ON CONFLICT (study_id, trial_id) DO UPDATE SET
+                  state = excluded.state, parameters_json = excluded.parameters_json, budget = excluded.budget,
+                  parent_trial_id = excluded.parent_trial_id, value = excluded.value, loss = excluded.loss,
+                  intermediate_json = excluded.intermediate_json, attributes_json = excluded.attributes_json,
+                  error = excluded.error, worker_id = excluded.worker_id, started_at_ms = excluded.started_at_ms,
+                  completed_at_ms = excluded.completed_at_ms, heartbeat_at_ms = excluded.heartbeat_at_ms
+                """,
+                ("$s", study.Id),
+                ("$id", record.TrialId),
+                ("$state", record.State),
+                ("$p", record.ParametersJson),
+                ("$budget", record.Budget),
+                ("$parent", record.ParentTrialId),
+                ("$value", record.Value),
+                ("$loss", record.Loss),
+                ("$inter", record.IntermediateJson),
+                ("$attr", record.AttributesJson),
+                ("$error", record.Error),
+                ("$worker", record.WorkerId),
+                ("$started", record.StartedAtMs),
+                ("$completed", record.CompletedAtMs),
+                ("$now", NowMs()));
+            Execute("UPDATE studies SET next_trial_id = $next WHERE study_id = $s AND next_trial_id < $next", ("$s", study.Id), ("$next", record.TrialId + 1));
+            transaction.Commit();
+            _transaction = null;
+            return 0;
+        });
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> Load(string studyName) => Locked(() =>
+    {
+        var study = FindStudyRow(studyName);
+        return study is null ? [] : ReadTrials(study.Value.Space, $"SELECT {TrialColumns} FROM trials WHERE study_id = $s ORDER BY trial_id", ("$s", study.Value.Id));
+    });
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> LoadFrom(string studyName, int firstTrialId, string? exceptRunningOfWorker) => Locked(() =>
+    {
+        var study = StudyOf(studyName);
+        return ReadTrials(
+            study.Space,
+            $"SELECT {TrialColumns} FROM trials WHERE study_id = $s AND trial_id >= $first AND NOT (state = 'running' AND worker_id IS $w) ORDER BY trial_id",
+            ("$s", study.Id),
+            ("$first", firstTrialId),
+            ("$w", exceptRunningOfWorker));
+    });
+
+    /// <inheritdoc/>
+    public StoredStudy OpenStudy(string studyName, HyperparameterSpace space, OptimizationDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        StudyNames.Validate(studyName);
+        return Locked(() =>
+        {
+            Execute(
+                "INSERT INTO studies (name, direction, space_json, next_trial_id, created_at_ms) VALUES ($n, $d, $space, 0, $now) ON CONFLICT (name) DO NOTHING",
+                ("$n", studyName),
+                ("$d", TrialRecord.DirectionName(direction)),
+                ("$space", space.ToJsonString()),
+                ("$now", NowMs()));
+            var stored = DescribeStudies(studyName).Single();
+            stored.EnsureMatches(space, direction);
+            return stored;
+        });
+    }
+
+    /// <inheritdoc/>
+    public StoredStudy? FindStudy(string studyName)
+    {
+        StudyNames.Validate(studyName);
+        return Locked(() => DescribeStudies(studyName).SingleOrDefault());
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredStudy> ListStudies() => Locked(() => DescribeStudies(null));
+
+    /// <inheritdoc/>
+    public void SetStudyAttribute(string studyName, string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        Locked(() => Execute(
+            "INSERT INTO study_attributes (study_id, key, value) VALUES ($s, $k, $v) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
+            ("$s", StudyOf(studyName).Id),
+            ("$k", key),
+            ("$v", value ?? "")));
+    }
+
+    /// <inheritdoc/>
+    public void Heartbeat(string studyName, string workerId, IReadOnlyCollection<int> trialIds)
+    {
+        ArgumentNullException.ThrowIfNull(trialIds);
+        if (trialIds.Count == 0)
+        {
+            return;
+        }
+
+        Locked(() =>
+        {
+            var ids = trialIds.ToList();
+            var parameters = new List<(string, object?)> { ("$s", StudyOf(studyName).Id), ("$w", workerId), ("$now", NowMs()) };
+            parameters.AddRange(ids.Select((id, i) => ($"$t{i}", (object?)id)));
+            var list = string.Join(", ", ids.Select((_, i) => $"$t{i}"));
+            return Execute($"UPDATE trials SET heartbeat_at_ms = $now WHERE study_id = $s AND worker_id = $w AND state = 'running' AND trial_id IN ({list})", [.. parameters]);
+        });
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TuningTrial> FailExpiredTrials(string studyName, TimeSpan heartbeatTimeout, string error) => Locked(() =>
+    {
+        var study = StudyOf(studyName);
+        var cutoff = heartbeatTimeout >= TimeSpan.FromDays(3650) ? long.MinValue : NowMs() - (long)heartbeatTimeout.TotalMilliseconds;
+        return ReadTrials(
+            study.Space,
+            $"UPDATE trials SET state = 'failed', error = $e, completed_at_ms = $now WHERE study_id = $s AND state = 'running' AND COALESCE(heartbeat_at_ms, started_at_ms) < $cutoff RETURNING {TrialColumns}",
+            ("$s", study.Id),
+            ("$e", error),
+            ("$now", NowMs()),
+            ("$cutoff", cutoff));
+    });
+
+    /// <inheritdoc/>
+    public TuningTrial? FailTrialIfRunning(string studyName, int trialId, string error) => Locked(() =>
+    {
+        var study = StudyOf(studyName);
+        return ReadTrials(
+            study.Space,
+            $"UPDATE trials SET state = 'failed', error = $e, completed_at_ms = $now WHERE study_id = $s AND trial_id = $t AND state = 'running' RETURNING {TrialColumns}",
+            ("$s", study.Id),
+            ("$t", trialId),
+            ("$e", error),
+            ("$now", NowMs())).SingleOrDefault();
+    });
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _connection.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"sqlite:{Path}";
+
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static string Describe(SqliteException e) => e.SqliteErrorCode switch
+    {
+        26 => "the file is not a SQLite database (SQLITE_NOTADB).",
+        11 => "the database file is corrupt (SQLITE_CORRUPT).",
+        5 or 6 => $"the database is locked by another process and stayed locked past the busy timeout ({e.Message}).",
+        14 => "the file cannot be opened (SQLITE_CANTOPEN): check the folder exists and is writable.",
+        _ => e.Message.TrimEnd('.') + ".",
+    };
+
+    private T Locked<T>(Func<T> action)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                return action();
+            }
+            catch (SqliteException e)
+            {
+                throw new TrialStoreException($"The SQLite store '{Path}' failed: {Describe(e)}", e);
+            }
+            finally
+            {
+                // A transaction that threw is rolled back by its disposal.
+                _transaction = null;
+            }
+        }
+    }
+
+    private void EnsureSchema()
+    {
+        var version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+        if (version == SchemaVersion)
+        {
+            return;
+        }
+
+        if (version > SchemaVersion)
+        {
+            throw new TrialStoreException($"The SQLite store '{Path}' has schema version {version}, newer than this program's {SchemaVersion}; update MLNetTuning to open it.");
+        }
+
+        using var transaction = _transaction = _connection.BeginTransaction(deferred: false);
+
+        // Another process may have created the schema while this one waited for the write lock.
+        version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+        if (version == 0)
+        {
+            var foreign = new List<string>();
+            using (var command = Command("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    foreign.Add(reader.GetString(0));
+                }
+            }
+
+            if (foreign.Count > 0)
+            {
+                throw new TrialStoreException($"The SQLite store '{Path}' is a database of another program (tables: {string.Join(", ", foreign)}); choose another file.");
+            }
+
+            Execute("""
+                CREATE TABLE studies (
+                  study_id INTEGER PRIMARY KEY,
+                  name TEXT NOT NULL UNIQUE,
+                  direction TEXT NOT NULL,
+                  space_json TEXT NOT NULL,
+                  next_trial_id INTEGER NOT NULL,
+                  created_at_ms INTEGER NOT NULL);
+                CREATE TABLE study_attributes (
+                  study_id INTEGER NOT NULL REFERENCES studies (study_id),
+                  key TEXT NOT NULL,
+                  value TEXT NOT NULL,
+                  PRIMARY KEY (study_id, key)) WITHOUT ROWID;
+                CREATE TABLE trials (
+                  study_id INTEGER NOT NULL REFERENCES studies (study_id),
+                  trial_id INTEGER NOT NULL,
+                  state TEXT NOT NULL,
+                  parameters_json TEXT NOT NULL,
+                  budget REAL,
+                  parent_trial_id INTEGER,
+                  value REAL,
+                  loss REAL,
+                  intermediate_json TEXT NOT NULL,
+                  attributes_json TEXT NOT NULL,
+                  error TEXT,
+                  worker_id TEXT,
+                  started_at_ms INTEGER NOT NULL,
+                  completed_at_ms INTEGER,
+                  heartbeat_at_ms INTEGER,
+                  PRIMARY KEY (study_id, trial_id)) WITHOUT ROWID;
+                CREATE INDEX trials_running ON trials (study_id, heartbeat_at_ms) WHERE state = 'running';
+                """);
+            Execute($"PRAGMA user_version = {SchemaVersion}");
+        }
+
+        transaction.Commit();
+        _transaction = null;
+    }
+
+    private (long Id, HyperparameterSpace Space) StudyOf(string studyName) =>
+        FindStudyRow(studyName) ?? throw new InvalidOperationException($"Study '{studyName}' is not in the SQLite store '{Path}'. Studies: {string.Join(", ", DescribeStudies(null).Select(s => s.Name).DefaultIfEmpty("(none)"))}.");
+
+    private (long Id, HyperparameterSpace Space)? FindStudyRow(string studyName)
+    {
+        if (_studies.TryGetValue(studyName, out var known))
+        {
+            return known;
+        }
+
+        using var command = Command("SELECT study_id, space_json FROM studies WHERE name = $n", ("$n", studyName));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return _studies[studyName] = (reader.GetInt64(0), HyperparameterSpace.FromJson(reader.GetString(1)));
+    }
+
+    private List<StoredStudy> DescribeStudies(string? onlyName)
+    {
+        var rows = new List<(long Id, string Name, string Direction, string Space, long Created)>();
+        using (var command = Command("SELECT study_id, name, direction, space_json, created_at_ms FROM studies WHERE $n IS NULL OR name = $n ORDER BY name", ("$n", onlyName)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
+            }
+        }
+
+        var result = new List<StoredStudy>();
+        foreach (var row in rows)
+        {
+            var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+            using (var command = Command("SELECT key, value FROM study_attributes WHERE study_id = $s", ("$s", row.Id)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    attributes[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+
+            var counts = new Dictionary<TrialState, int>();
+            using (var command = Command("SELECT state, COUNT(*) FROM trials WHERE study_id = $s GROUP BY state", ("$s", row.Id)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    counts[TrialRecord.ParseState(reader.GetString(0))] = reader.GetInt32(1);
+                }
+            }
+
+            result.Add(new StoredStudy(row.Name, row.Space, TrialRecord.ParseDirection(row.Direction), DateTimeOffset.FromUnixTimeMilliseconds(row.Created), attributes, counts));
+        }
+
+        return result;
+    }
+
+    private List<TuningTrial> ReadTrials(HyperparameterSpace space, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var trials = new List<TuningTrial>();
+        using var command = Command(sql, parameters);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            trials.Add(new TrialRecord
+            {
+                TrialId = reader.GetInt32(0),
+                State = reader.GetString(1),
+                ParametersJson = reader.GetString(2),
+                Budget = reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                ParentTrialId = reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                Value = reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                Loss = reader.IsDBNull(6) ? null : reader.GetDouble(6),
+                IntermediateJson = reader.GetString(7),
+                AttributesJson = reader.GetString(8),
+                Error = reader.IsDBNull(9) ? null : reader.GetString(9),
+                WorkerId = reader.IsDBNull(10) ? null : reader.GetString(10),
+                StartedAtMs = reader.GetInt64(11),
+                CompletedAtMs = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+                HeartbeatAtMs = reader.IsDBNull(13) ? null : reader.GetInt64(13),
+            }.ToTrial(space));
+        }
+
+        return trials;
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = _transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return command.ExecuteScalar();
+    }
+}
