@@ -39,6 +39,11 @@ public class TrialStoreTests(string kind)
 
         _open.Clear();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_folder.Length == 0)
+        {
+            return; // SetUp ignored the test before making a folder.
+        }
+
         try
         {
             Directory.Delete(_folder, recursive: true);
