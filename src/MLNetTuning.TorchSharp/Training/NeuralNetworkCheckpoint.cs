@@ -98,7 +98,14 @@ public sealed class NeuralNetworkCheckpoint
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        return Read(reader);
+        try
+        {
+            return Read(reader);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The stream ends before the checkpoint does: it is truncated or not a neural-network checkpoint.", e);
+        }
     }
 
     /// <summary>Reads a checkpoint file written by <see cref="Save(string)"/>.</summary>
