@@ -111,6 +111,12 @@ internal static class NetworkTrainer
             }
 
             epoch++;
+            if (!double.IsFinite(lossSum))
+            {
+                throw new InvalidOperationException(
+                    $"Training diverged: the loss is {lossSum / rows} in epoch {epoch} (learning rate {options.LearningRate}, optimizer {options.Optimizer}). Lower the learning rate or clip gradients (GradientClipNorm).");
+            }
+
             double? validationLoss = validationX is null ? null : Evaluate(task, network, validationX, validationY!);
             var report = new EpochReport(epoch, lossSum / rows, validationLoss, learningRate, Capture);
             if (report.Loss < best)
