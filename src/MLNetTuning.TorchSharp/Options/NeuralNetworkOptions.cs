@@ -96,9 +96,10 @@ public abstract class NeuralNetworkOptions
 
     /// <summary>
     /// Training state to resume from: weights, optimizer state, epoch, split and early-stopping state. The
-    /// architecture, optimizer and seed must equal the checkpoint's (a mismatch is an
-    /// <see cref="ArgumentException"/>); the learning rate, schedule and epochs may change. Null (default)
-    /// starts afresh.
+    /// architecture, optimizer with its weight decay, momentum and Nesterov flag, validation fraction and seed
+    /// must equal the checkpoint's (a mismatch is an <see cref="ArgumentException"/>); the learning rate and
+    /// its schedule, epochs, batch size, dropout, patience and clipping may change (what a population-based
+    /// tuner perturbs). Null (default) starts afresh.
     /// </summary>
     public NeuralNetworkCheckpoint? InitialCheckpoint { get; set; }
 

@@ -31,7 +31,11 @@ public sealed class EpochReport
     /// <summary>The learning rate of the epoch's last step.</summary>
     public double LearningRate { get; }
 
-    /// <summary>Captures the training state as it is now (for a promotion or an exploit step); resuming from it continues after this epoch.</summary>
+    /// <summary>
+    /// Captures the training state as it is now (for a promotion or an exploit step); resuming from it continues
+    /// after this epoch. Valid only inside <see cref="NeuralNetworkOptions.OnEpochEnd"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called after training ended.</exception>
     public NeuralNetworkCheckpoint CreateCheckpoint() => _capture();
 
     /// <inheritdoc/>

@@ -75,7 +75,11 @@ internal static class NetworkTrainer
         var rows = trainRows.Length;
         var batchSize = Math.Min(options.BatchSize, rows);
         var stepsPerEpoch = (rows + batchSize - 1) / batchSize;
+        var finished = false;
         NeuralNetworkCheckpoint Capture() => CaptureCheckpoint(task, shape, options, seed, epoch, best, sinceBest, scaling, network, optimizer);
+        NeuralNetworkCheckpoint CaptureDuringCallback() => finished
+            ? throw new InvalidOperationException("EpochReport.CreateCheckpoint works only inside OnEpochEnd; after training, use the transformer's Checkpoint.")
+            : Capture();
 
         while (epoch < options.NumberOfEpochs)
         {
@@ -118,7 +122,7 @@ internal static class NetworkTrainer
             }
 
             double? validationLoss = validationX is null ? null : Evaluate(task, network, validationX, validationY!);
-            var report = new EpochReport(epoch, lossSum / rows, validationLoss, learningRate, Capture);
+            var report = new EpochReport(epoch, lossSum / rows, validationLoss, learningRate, CaptureDuringCallback);
             if (report.Loss < best)
             {
                 best = report.Loss;
@@ -143,7 +147,9 @@ internal static class NetworkTrainer
             }
         }
 
-        return new TrainingOutcome(Capture(), history, stopReason);
+        var final = Capture();
+        finished = true;
+        return new TrainingOutcome(final, history, stopReason);
     }
 
     /// <summary>Mean loss of a whole tensor in evaluation mode (batch norm uses running statistics, no dropout).</summary>
@@ -190,6 +196,11 @@ internal static class NetworkTrainer
         if (checkpoint.Optimizer != options.Optimizer)
         {
             Mismatch("optimizer", checkpoint.Optimizer, options.Optimizer);
+        }
+
+        if (checkpoint.OptimizerSettings != OptimizerSettings.Of(options))
+        {
+            Mismatch("optimizer settings (weight decay, momentum, Nesterov)", checkpoint.OptimizerSettings, OptimizerSettings.Of(options));
         }
 
         if (checkpoint.ValidationFraction != options.ValidationFraction)
@@ -278,7 +289,7 @@ internal static class NetworkTrainer
             optimizer.save_state_dict(writer);
         }
 
-        return new NeuralNetworkCheckpoint(task, shape, options.Optimizer, seed, options.ValidationFraction, epoch, best, sinceBest, scaling, tensors, stream.ToArray());
+        return new NeuralNetworkCheckpoint(task, shape, options.Optimizer, OptimizerSettings.Of(options), seed, options.ValidationFraction, epoch, best, sinceBest, scaling, tensors, stream.ToArray());
     }
 
     private static void LoadState(MultilayerPerceptron network, NeuralNetworkCheckpoint checkpoint)

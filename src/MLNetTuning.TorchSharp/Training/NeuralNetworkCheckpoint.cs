@@ -18,6 +18,7 @@ public sealed class NeuralNetworkCheckpoint
         NeuralNetworkTask task,
         NetworkShape shape,
         NeuralNetworkOptimizer optimizer,
+        OptimizerSettings optimizerSettings,
         int seed,
         double validationFraction,
         int epoch,
@@ -30,6 +31,7 @@ public sealed class NeuralNetworkCheckpoint
         Task = task;
         Shape = shape;
         Optimizer = optimizer;
+        OptimizerSettings = optimizerSettings;
         Seed = seed;
         ValidationFraction = validationFraction;
         Epoch = epoch;
@@ -65,6 +67,9 @@ public sealed class NeuralNetworkCheckpoint
     public double BestLoss { get; }
 
     internal NetworkShape Shape { get; }
+
+    /// <summary>Optimizer hyperparameters kept inside the optimizer state (a resumed run must use the same).</summary>
+    internal OptimizerSettings OptimizerSettings { get; }
 
     internal double ValidationFraction { get; }
 
@@ -123,6 +128,9 @@ public sealed class NeuralNetworkCheckpoint
         writer.Write((int)Task);
         Shape.Write(writer);
         writer.Write((int)Optimizer);
+        writer.Write(OptimizerSettings.WeightDecay);
+        writer.Write(OptimizerSettings.Momentum);
+        writer.Write(OptimizerSettings.Nesterov);
         writer.Write(Seed);
         writer.Write(ValidationFraction);
         writer.Write(Epoch);
@@ -156,6 +164,7 @@ public sealed class NeuralNetworkCheckpoint
         var task = (NeuralNetworkTask)reader.ReadInt32();
         var shape = NetworkShape.Read(reader);
         var optimizer = (NeuralNetworkOptimizer)reader.ReadInt32();
+        var settings = new OptimizerSettings(reader.ReadDouble(), reader.ReadDouble(), reader.ReadBoolean());
         var seed = reader.ReadInt32();
         var validationFraction = reader.ReadDouble();
         var epoch = reader.ReadInt32();
@@ -170,6 +179,6 @@ public sealed class NeuralNetworkCheckpoint
         }
 
         var optimizerState = reader.ReadBytes(reader.ReadInt32());
-        return new NeuralNetworkCheckpoint(task, shape, optimizer, seed, validationFraction, epoch, bestLoss, sinceBest, scaling, tensors, optimizerState);
+        return new NeuralNetworkCheckpoint(task, shape, optimizer, settings, seed, validationFraction, epoch, bestLoss, sinceBest, scaling, tensors, optimizerState);
     }
 }

@@ -153,6 +153,25 @@ public class NeuralNetworkResumeTests
     }
 
     [Test]
+    public void ResumingWithAnotherWeightDecayIsRejectedButANewLearningRateAndDropoutAreAccepted()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SharedData.Iris(ml);
+        var first = ml.MulticlassClassification.Trainers.NeuralNetwork(IrisOptions(NeuralNetworkOptimizer.AdamW, 1)).Fit(data);
+        var decay = IrisOptions(NeuralNetworkOptimizer.AdamW, 2);
+        decay.WeightDecay = 0.5;
+        decay.InitialCheckpoint = first.Checkpoint;
+        var perturbed = IrisOptions(NeuralNetworkOptimizer.AdamW, 2);
+        perturbed.LearningRate = 0.001;
+        perturbed.Dropout = 0;
+        perturbed.InitialCheckpoint = first.Checkpoint;
+
+        var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(decay).Fit(data));
+        Assert.That(error!.Message, Does.Contain("weight decay"));
+        Assert.That(ml.MulticlassClassification.Trainers.NeuralNetwork(perturbed).Fit(data).EpochsTrained, Is.EqualTo(2));
+    }
+
+    [Test]
     public void ACheckpointFileRoundTripsAndAForeignFileIsRejected()
     {
         var ml = new MLContext(seed: 1);
