@@ -5,22 +5,6 @@ using static TorchSharp.torch;
 
 namespace MLNetTuning.TorchSharp;
 
-/// <summary>How a training run ended.</summary>
-public enum TrainingStopReason
-{
-    /// <summary>All <see cref="NeuralNetworkOptions.NumberOfEpochs"/> were trained (or the checkpoint had reached them already).</summary>
-    Completed,
-
-    /// <summary>The loss did not improve for <see cref="NeuralNetworkOptions.EarlyStoppingPatience"/> epochs.</summary>
-    EarlyStopping,
-
-    /// <summary><see cref="NeuralNetworkOptions.OnEpochEnd"/> answered <see cref="TrialDecision.Stop"/>.</summary>
-    Callback,
-}
-
-/// <summary>The result of <see cref="NetworkTrainer.Train"/>.</summary>
-internal sealed record TrainingOutcome(NeuralNetworkCheckpoint Checkpoint, IReadOnlyList<EpochReport> History, TrainingStopReason StopReason);
-
 /// <summary>
 /// The TorchSharp training loop. Reproducibility rests on three things: every random draw comes from the
 /// trainer's own generator, reseeded from (seed, epoch) at the start of each epoch (so no random state
