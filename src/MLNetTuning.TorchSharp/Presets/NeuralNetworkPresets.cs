@@ -79,7 +79,7 @@ public static class NeuralNetworkPresets
     {
         ArgumentNullException.ThrowIfNull(presets);
         return Make(space, (context, parameters) => context.BinaryClassification.Trainers.NeuralNetwork(
-            Options(new NeuralNetworkBinaryTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+            ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
     }
 
     /// <summary>A tunable multiclass network (key label).</summary>
@@ -92,7 +92,7 @@ public static class NeuralNetworkPresets
     {
         ArgumentNullException.ThrowIfNull(presets);
         return Make(space, (context, parameters) => context.MulticlassClassification.Trainers.NeuralNetwork(
-            Options(new NeuralNetworkMulticlassTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+            ApplyParameters(new NeuralNetworkMulticlassTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
     }
 
     /// <summary>A tunable regression network (Single label).</summary>
@@ -105,7 +105,7 @@ public static class NeuralNetworkPresets
     {
         ArgumentNullException.ThrowIfNull(presets);
         return Make(space, (context, parameters) => context.Regression.Trainers.NeuralNetwork(
-            Options(new NeuralNetworkRegressionTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+            ApplyParameters(new NeuralNetworkRegressionTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
     }
 
     /// <summary>Options from a trial's parameters; parameters absent from the space keep the defaults.</summary>
@@ -114,7 +114,7 @@ public static class NeuralNetworkPresets
     /// <param name="labelColumnName">Label column.</param>
     /// <param name="featureColumnName">Feature column.</param>
     /// <param name="configure">Applied last.</param>
-    public static TOptions Options<TOptions>(TOptions options, TrialParameters parameters, string labelColumnName = "Label", string featureColumnName = "Features", Action<NeuralNetworkOptions>? configure = null)
+    public static TOptions ApplyParameters<TOptions>(TOptions options, TrialParameters parameters, string labelColumnName = "Label", string featureColumnName = "Features", Action<NeuralNetworkOptions>? configure = null)
         where TOptions : NeuralNetworkOptions
     {
         ArgumentNullException.ThrowIfNull(options);

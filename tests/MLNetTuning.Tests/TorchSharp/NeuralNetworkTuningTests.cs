@@ -51,13 +51,13 @@ public class NeuralNetworkTuningTests
         var tuner = new RandomTuner(space, null, 3);
         for (var i = 0; i < 200; i++)
         {
-            var options = NeuralNetworkPresets.Options(new NeuralNetworkRegressionTrainer.Options(), tuner.Propose(i).Parameters);
+            var options = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkRegressionTrainer.Options(), tuner.Propose(i).Parameters);
             Assert.DoesNotThrow(options.Validate);
             Assert.That(options.HiddenLayerSizes.Count, Is.InRange(1, 3));
             Assert.That(options.NumberOfEpochs, Is.InRange(5, 100));
         }
 
-        var defaults = NeuralNetworkPresets.Options(new NeuralNetworkRegressionTrainer.Options(), space.Defaults);
+        var defaults = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkRegressionTrainer.Options(), space.Defaults);
         Assert.That((defaults.HiddenLayerSizes, defaults.LearningRate, defaults.BatchSize, defaults.NumberOfEpochs), Is.EqualTo((new[] { 64, 64 }, 1e-3, 32, 20)));
     }
 
@@ -72,7 +72,7 @@ public class NeuralNetworkTuningTests
         study.Optimize(
             context =>
             {
-                var options = NeuralNetworkPresets.Options(new NeuralNetworkMulticlassTrainer.Options { ValidationFraction = 0.2 }, context.Parameters);
+                var options = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkMulticlassTrainer.Options { ValidationFraction = 0.2 }, context.Parameters);
                 options.NumberOfEpochs = 6;
                 options.OnEpochEnd = report => context.Report(report.Epoch, report.Loss);
                 var model = ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(data);
