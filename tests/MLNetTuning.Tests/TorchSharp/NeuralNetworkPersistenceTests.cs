@@ -92,7 +92,7 @@ public class NeuralNetworkPersistenceTests
     [TestCase(NeuralNetworkActivation.GELU, true)]
     [TestCase(NeuralNetworkActivation.Tanh, false)]
     [TestCase(NeuralNetworkActivation.Sigmoid, true)]
-    public void ManagedScoringMatchesTheTorchValidationLoss(NeuralNetworkActivation activation, bool batchNorm)
+    public void ManagedScoringMatchesTheTorchLoss(NeuralNetworkActivation activation, bool batchNorm)
     {
         // Scoring is managed code, training is libtorch. With one full batch per epoch and a negligible learning
         // rate, the libtorch loss of epoch 2 is the cross-entropy of the final weights, which ML.NET's log-loss
