@@ -1,0 +1,151 @@
+using Microsoft.ML;
+using MLNetTuning.Pipelines;
+using MLNetTuning.Pipelines.Presets;
+using MLNetTuning.SearchSpaces;
+
+namespace MLNetTuning.TorchSharp;
+
+/// <summary>
+/// The neural network as one more option of a trainer choice:
+/// <c>mlContext.Tuning().BinaryClassification.NeuralNetwork()</c> and its multiclass and regression siblings.
+/// </summary>
+/// <remarks>
+/// The default space (<see cref="DefaultSpace"/>) searches the hyperparameters named below; the network is
+/// <see cref="HiddenLayers"/> layers of <see cref="Units"/> units each. Every trial is seeded from its
+/// trial's <see cref="MLContext"/>. Pass <c>configure</c> to set what is not searched (e.g. a validation
+/// fraction and patience, threads, or an <see cref="NeuralNetworkOptions.OnEpochEnd"/> hook).
+/// </remarks>
+public static class NeuralNetworkPresets
+{
+    /// <summary>Hidden layers, 1 to 3 (default 2).</summary>
+    public const string HiddenLayers = "HiddenLayers";
+
+    /// <summary>Units of each hidden layer, 8 to 512 on a log scale (default 64).</summary>
+    public const string Units = "Units";
+
+    /// <summary>Activation, any <see cref="NeuralNetworkActivation"/> (default ReLU).</summary>
+    public const string Activation = "Activation";
+
+    /// <summary>Dropout, 0 to 0.5 (default 0).</summary>
+    public const string Dropout = "Dropout";
+
+    /// <summary>Batch normalization, false or true (default false).</summary>
+    public const string BatchNormalization = "BatchNormalization";
+
+    /// <summary>Weight decay, 1e-6 to 1e-2 on a log scale (default 1e-5).</summary>
+    public const string WeightDecay = "WeightDecay";
+
+    /// <summary>Optimizer, any <see cref="NeuralNetworkOptimizer"/> (default Adam).</summary>
+    public const string Optimizer = "Optimizer";
+
+    /// <summary>Momentum of SGD and RMSprop, 0.5 to 0.99 (default 0.9).</summary>
+    public const string Momentum = "Momentum";
+
+    /// <summary>Learning rate, 1e-4 to 0.1 on a log scale (default 1e-3).</summary>
+    public const string LearningRate = "LearningRate";
+
+    /// <summary>Schedule, any <see cref="LearningRateSchedule"/> (default constant).</summary>
+    public const string Schedule = "Schedule";
+
+    /// <summary>Batch size, one of 16, 32, 64, 128, 256 (default 32).</summary>
+    public const string BatchSize = "BatchSize";
+
+    /// <summary>Epochs, 5 to 100 on a log scale (default 20).</summary>
+    public const string Epochs = "Epochs";
+
+    /// <summary>The default search space (see the parameter-name constants for the ranges).</summary>
+    public static HyperparameterSpace DefaultSpace { get; } = HyperparameterSpace.CreateBuilder()
+        .Int(HiddenLayers, 1, 3, defaultValue: 2)
+        .Int(Units, 8, 512, logScale: true, defaultValue: 64)
+        .Enum<NeuralNetworkActivation>(Activation, NeuralNetworkActivation.ReLU)
+        .Double(Dropout, 0, 0.5, defaultValue: 0)
+        .Boolean(BatchNormalization)
+        .Double(WeightDecay, 1e-6, 1e-2, logScale: true, defaultValue: 1e-5)
+        .Enum<NeuralNetworkOptimizer>(Optimizer, NeuralNetworkOptimizer.Adam)
+        .Double(Momentum, 0.5, 0.99, defaultValue: 0.9)
+        .Double(LearningRate, 1e-4, 0.1, logScale: true, defaultValue: 1e-3)
+        .Enum<LearningRateSchedule>(Schedule, LearningRateSchedule.Constant)
+        .Choice(BatchSize, new[] { 16, 32, 64, 128, 256 }, 32)
+        .Int(Epochs, 5, 100, logScale: true, defaultValue: 20)
+        .Build();
+
+    /// <summary>A tunable binary-classification network.</summary>
+    /// <param name="presets">The catalog.</param>
+    /// <param name="labelColumnName">Boolean label column.</param>
+    /// <param name="featureColumnName">Single-vector feature column.</param>
+    /// <param name="space">A space to search instead of <see cref="DefaultSpace"/>; parameters it leaves out keep the options' defaults.</param>
+    /// <param name="configure">Sets options that are not searched, after the searched ones.</param>
+    public static TunableEstimator NeuralNetwork(this BinaryClassificationPresets presets, string labelColumnName = "Label", string featureColumnName = "Features", HyperparameterSpace? space = null, Action<NeuralNetworkOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(presets);
+        return Make(space, (context, parameters) => context.BinaryClassification.Trainers.NeuralNetwork(
+            ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+    }
+
+    /// <summary>A tunable multiclass network (key label).</summary>
+    /// <param name="presets">The catalog.</param>
+    /// <param name="labelColumnName">Key label column.</param>
+    /// <param name="featureColumnName">Single-vector feature column.</param>
+    /// <param name="space">A space to search instead of <see cref="DefaultSpace"/>.</param>
+    /// <param name="configure">Sets options that are not searched, after the searched ones.</param>
+    public static TunableEstimator NeuralNetwork(this MulticlassClassificationPresets presets, string labelColumnName = "Label", string featureColumnName = "Features", HyperparameterSpace? space = null, Action<NeuralNetworkOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(presets);
+        return Make(space, (context, parameters) => context.MulticlassClassification.Trainers.NeuralNetwork(
+            ApplyParameters(new NeuralNetworkMulticlassTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+    }
+
+    /// <summary>A tunable regression network (Single label).</summary>
+    /// <param name="presets">The catalog.</param>
+    /// <param name="labelColumnName">Single label column.</param>
+    /// <param name="featureColumnName">Single-vector feature column.</param>
+    /// <param name="space">A space to search instead of <see cref="DefaultSpace"/>.</param>
+    /// <param name="configure">Sets options that are not searched, after the searched ones.</param>
+    public static TunableEstimator NeuralNetwork(this RegressionPresets presets, string labelColumnName = "Label", string featureColumnName = "Features", HyperparameterSpace? space = null, Action<NeuralNetworkOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(presets);
+        return Make(space, (context, parameters) => context.Regression.Trainers.NeuralNetwork(
+            ApplyParameters(new NeuralNetworkRegressionTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+    }
+
+    /// <summary>Options from a trial's parameters; parameters absent from the space keep the defaults.</summary>
+    /// <param name="options">Options to fill.</param>
+    /// <param name="parameters">The trial's parameters (keys are the constants of this class).</param>
+    /// <param name="labelColumnName">Label column.</param>
+    /// <param name="featureColumnName">Feature column.</param>
+    /// <param name="configure">Applied last.</param>
+    public static TOptions ApplyParameters<TOptions>(TOptions options, TrialParameters parameters, string labelColumnName = "Label", string featureColumnName = "Features", Action<NeuralNetworkOptions>? configure = null)
+        where TOptions : NeuralNetworkOptions
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(parameters);
+        options.LabelColumnName = labelColumnName;
+        options.FeatureColumnName = featureColumnName;
+        var layers = parameters.ContainsKey(HiddenLayers) ? parameters.Get<int>(HiddenLayers) : options.HiddenLayerSizes.Count;
+        var units = parameters.ContainsKey(Units) ? parameters.Get<int>(Units) : options.HiddenLayerSizes.DefaultIfEmpty(64).First();
+        options.HiddenLayerSizes = Enumerable.Repeat(units, layers).ToArray();
+        Set(parameters, Activation, (NeuralNetworkActivation v) => options.Activation = v);
+        Set(parameters, Dropout, (double v) => options.Dropout = v);
+        Set(parameters, BatchNormalization, (bool v) => options.BatchNormalization = v);
+        Set(parameters, WeightDecay, (double v) => options.WeightDecay = v);
+        Set(parameters, Optimizer, (NeuralNetworkOptimizer v) => options.Optimizer = v);
+        Set(parameters, Momentum, (double v) => options.Momentum = v);
+        Set(parameters, LearningRate, (double v) => options.LearningRate = v);
+        Set(parameters, Schedule, (LearningRateSchedule v) => options.Schedule = v);
+        Set(parameters, BatchSize, (int v) => options.BatchSize = v);
+        Set(parameters, Epochs, (int v) => options.NumberOfEpochs = v);
+        configure?.Invoke(options);
+        return options;
+    }
+
+    private static TunableEstimator Make(HyperparameterSpace? space, Func<MLContext, TrialParameters, IEstimator<ITransformer>> build) =>
+        new("NeuralNetwork", space ?? DefaultSpace, build);
+
+    private static void Set<T>(TrialParameters parameters, string key, Action<T> apply)
+    {
+        if (parameters.ContainsKey(key))
+        {
+            apply(parameters.Get<T>(key));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace MLNetTuning.TorchSharp;
+
+/// <summary>The trainers on ML.NET's catalogs: <c>mlContext.BinaryClassification.Trainers.NeuralNetwork(...)</c> and siblings.</summary>
+public static class NeuralNetworkCatalogExtensions
+{
+    /// <summary>A neural network for binary classification (Boolean label, Single-vector features).</summary>
+    public static NeuralNetworkBinaryTrainer NeuralNetwork(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, NeuralNetworkBinaryTrainer.Options? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new NeuralNetworkBinaryTrainer(options ?? new(), MLNetModelFormat.EnvironmentOf(catalog));
+    }
+
+    /// <summary>A neural network for multiclass classification (key label, Single-vector features).</summary>
+    public static NeuralNetworkMulticlassTrainer NeuralNetwork(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, NeuralNetworkMulticlassTrainer.Options? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new NeuralNetworkMulticlassTrainer(options ?? new(), MLNetModelFormat.EnvironmentOf(catalog));
+    }
+
+    /// <summary>A neural network for regression (Single label, Single-vector features).</summary>
+    public static NeuralNetworkRegressionTrainer NeuralNetwork(this RegressionCatalog.RegressionTrainers catalog, NeuralNetworkRegressionTrainer.Options? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new NeuralNetworkRegressionTrainer(options ?? new(), MLNetModelFormat.EnvironmentOf(catalog));
+    }
+
+    /// <summary>
+    /// Lets <c>mlContext.Model.Load</c> read neural-network models. Building any neural-network trainer on a
+    /// context does this already; call it before loading in a process that has not.
+    /// </summary>
+    /// <example><c>mlContext.ComponentCatalog.RegisterNeuralNetworks(); var model = mlContext.Model.Load("model.zip", out _);</c></example>
+    /// <exception cref="InvalidOperationException">This ML.NET version lacks an internal member the loader needs.</exception>
+    public static void RegisterNeuralNetworks(this ComponentCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        NeuralNetworkTransformer.RegisterLoader(catalog);
+    }
+}
