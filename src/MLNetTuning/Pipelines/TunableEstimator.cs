@@ -9,7 +9,8 @@ namespace MLNetTuning.Pipelines;
 /// </summary>
 public sealed class TunableEstimator
 {
-    private readonly Func<MLContext, TrialParameters, IEstimator<ITransformer>> _factory;
+    private readonly Func<MLContext, TrialParameters, TrainingContinuation?, IEstimator<ITransformer>> _factory;
+    private readonly Func<ITransformer, object?>? _checkpointOf;
     private readonly IReadOnlyList<BudgetUnit> _budgetUnits = [BudgetUnit.DataFraction];
 
     /// <summary>Creates a tunable estimator.</summary>
@@ -21,14 +22,45 @@ public sealed class TunableEstimator
         HyperparameterSpace.ValidateName(name);
         Name = name;
         Space = space ?? throw new ArgumentNullException(nameof(space));
-        _factory = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(factory);
+        _factory = (context, parameters, _) => factory(context, parameters);
     }
+
+    private TunableEstimator(string name, HyperparameterSpace space, BudgetUnit unit, Func<MLContext, TrialParameters, TrainingContinuation?, IEstimator<ITransformer>> factory, Func<ITransformer, object?> checkpointOf)
+    {
+        HyperparameterSpace.ValidateName(name);
+        Name = name;
+        Space = space ?? throw new ArgumentNullException(nameof(space));
+        _factory = factory ?? throw new ArgumentNullException(nameof(factory));
+        _checkpointOf = checkpointOf ?? throw new ArgumentNullException(nameof(checkpointOf));
+        _budgetUnits = [unit ?? throw new ArgumentNullException(nameof(unit)), BudgetUnit.DataFraction];
+    }
+
+    /// <summary>
+    /// A tunable trainer that continues training from a checkpoint: the network (epochs) or an online linear
+    /// trainer (iterations). Multi-fidelity promotions and population-based training resume it from the parent
+    /// trial's checkpoint instead of training again from the start.
+    /// </summary>
+    /// <param name="name">Name shown in results.</param>
+    /// <param name="space">The search space.</param>
+    /// <param name="unit">The budget unit (e.g. epochs); it sets the total amount to reach in the parameters.</param>
+    /// <param name="factory">Builds the estimator; the continuation is null when training starts from scratch.</param>
+    /// <param name="checkpointOf">The checkpoint of a fitted transformer of this trainer, or null for any other transformer.</param>
+    public static TunableEstimator Continuable(string name, HyperparameterSpace space, BudgetUnit unit, Func<MLContext, TrialParameters, TrainingContinuation?, IEstimator<ITransformer>> factory, Func<ITransformer, object?> checkpointOf) =>
+        new(name, space, unit, factory, checkpointOf);
+
+    /// <summary>Whether this trainer continues from checkpoints (see <see cref="Continuable"/>).</summary>
+    public bool CanContinue => _checkpointOf is not null;
+
+    /// <summary>The checkpoint of a fitted transformer of this trainer, or null.</summary>
+    public object? CheckpointOf(ITransformer transformer) => _checkpointOf?.Invoke(transformer);
 
     private TunableEstimator(TunableEstimator source, HyperparameterSpace space, IReadOnlyList<BudgetUnit> budgetUnits, TrainingBudget? budget)
     {
         Name = source.Name;
         Space = space;
         _factory = source._factory;
+        _checkpointOf = source._checkpointOf;
         _budgetUnits = budgetUnits;
         Budget = budget;
     }
@@ -97,7 +129,21 @@ public sealed class TunableEstimator
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(parameters);
-        return _factory(context, parameters) ?? throw new InvalidOperationException($"The factory of '{Name}' returned no estimator.");
+        return Build(context, parameters, null);
+    }
+
+    /// <summary>Builds the estimator for a trial, continuing from <paramref name="continuation"/> when given.</summary>
+    /// <exception cref="InvalidOperationException">A continuation was given to a trainer that cannot continue.</exception>
+    public IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters, TrainingContinuation? continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (continuation is not null && !CanContinue)
+        {
+            throw new InvalidOperationException($"'{Name}' cannot continue training from a checkpoint.");
+        }
+
+        return _factory(context, parameters, continuation) ?? throw new InvalidOperationException($"The factory of '{Name}' returned no estimator.");
     }
 
     /// <inheritdoc/>

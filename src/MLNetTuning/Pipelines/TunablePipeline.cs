@@ -69,7 +69,7 @@ public sealed class TunablePipeline
     public IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters) => Build(context, parameters, null);
 
     /// <summary>Builds the chain, letting <paramref name="adjust"/> change each chosen estimator's parameters (budgets).</summary>
-    internal IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters, Func<TunableEstimator, TrialParameters, TrialParameters>? adjust)
+    internal IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters, Func<TunableEstimator, TrialParameters, TrialParameters>? adjust, Func<TunableEstimator, TrainingContinuation?>? continueFrom = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -83,11 +83,15 @@ public sealed class TunablePipeline
             }
 
             var estimator = Resolve(stage, parameters, out var chosen);
-            chain = chain.Append(estimator.Build(context, adjust is null ? chosen : adjust(estimator, chosen)));
+            chain = chain.Append(estimator.Build(context, adjust is null ? chosen : adjust(estimator, chosen), continueFrom?.Invoke(estimator)));
         }
 
         return chain;
     }
+
+    /// <summary>The tunable estimators a set of parameters chooses, one per tunable stage.</summary>
+    internal IReadOnlyList<TunableEstimator> Chosen(TrialParameters parameters) =>
+        _stages.Where(s => s.Key is not null).Select(s => Resolve(s, parameters, out _)).ToList();
 
     /// <summary>Names the estimators chosen by a set of parameters, e.g. "LightGbm" (joined by '+' when several stages choose).</summary>
     public string DescribeChoice(TrialParameters parameters)

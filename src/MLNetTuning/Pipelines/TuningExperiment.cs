@@ -130,6 +130,12 @@ public sealed class TuningExperiment
         study.TrialFailed += (s, e) => TrialFailed?.Invoke(this, e);
         study.NewBestTrial += (s, e) => NewBestTrial?.Invoke(this, e);
 
+        if (budgets.IsPopulationBased)
+        {
+            CheckPopulationBased(folds is not null);
+        }
+
+        var checkpoints = new TrialCheckpoints();
         var models = new BestModelKeeper(Metric.Direction);
         var validation = _validation;
         var result = await study.OptimizeAsync(
@@ -139,13 +145,14 @@ public sealed class TuningExperiment
                 trial.SetAttribute("trainer", _pipeline.DescribeChoice(parameters));
                 var context = TrialContextFor(seed, trial.Trial.Id);
                 using var cancel = token.Register(() => MLNetInternals.CancelExecution(context));
+                checkpoints.Release(budgets.ReleasedCheckpoints);
                 var levels = budgets.Levels(_pipeline, trial.Trial);
                 var value = double.NaN;
                 for (var i = 0; i < levels.Count; i++)
                 {
                     var level = levels[i];
                     token.ThrowIfCancellationRequested();
-                    var (estimator, fraction, budgetNote) = budgets.Build(_pipeline, context, trial.Trial, level);
+                    var (estimator, fraction, budgetNote, amounts) = budgets.Build(_pipeline, context, trial.Trial, level, checkpoints);
                     if (budgetNote is not null)
                     {
                         trial.SetAttribute("budget", budgetNote);
@@ -159,6 +166,7 @@ public sealed class TuningExperiment
 
                     if (model is not null && i == levels.Count - 1)
                     {
+                        checkpoints.Keep(trial.Trial.Id, model, amounts);
                         models.Offer(trial.Trial.Id, value, model);
                     }
                 }
@@ -177,7 +185,7 @@ public sealed class TuningExperiment
             if (bestModel is null)
             {
                 var refit = TrialContextFor(seed, best.Id);
-                var (estimator, fraction, _) = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1]);
+                var (estimator, fraction, _, _) = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1], checkpoints);
                 bestModel = estimator.Fit(TrialBudgets.Subsample(refit, train, fraction, seed));
             }
         }
@@ -187,6 +195,77 @@ public sealed class TuningExperiment
 
     /// <summary>Runs the experiment synchronously; see <see cref="RunAsync"/>.</summary>
     public TuningExperimentResult Run(CancellationToken cancellationToken = default) => RunAsync(cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Trains a fresh model along a PBT lineage (the winner's hyperparameter schedule): each interval continues the
+    /// previous one's checkpoint with that interval's hyperparameters, seeded as its trial was. With deterministic
+    /// trainers the result reproduces the lineage's last metric.
+    /// </summary>
+    /// <returns>The model and its metric on the validation data.</returns>
+    /// <exception cref="InvalidOperationException">No train and validation data were set.</exception>
+    public (ITransformer Model, double Value) ReplaySchedule(PbtLineage lineage)
+    {
+        ArgumentNullException.ThrowIfNull(lineage);
+        var train = _train ?? throw new InvalidOperationException("No data: call SetTrainValidationData before replaying a schedule.");
+        var validation = _validation ?? throw new InvalidOperationException("Replaying a schedule needs the validation data of SetTrainValidationData.");
+        var seed = _options.Seed ?? _contextSeed;
+
+        // The run trained on the cached view, which trainers shuffle differently from the uncached one.
+        if (_options.CacheData)
+        {
+            train = _context.Data.Cache(train);
+        }
+
+        TrainingContinuation? previous = null;
+        ITransformer? model = null;
+        MLContext? context = null;
+        foreach (var segment in lineage.Segments)
+        {
+            context = TrialContextFor(seed, segment.TrialId);
+            var from = previous;
+            var chosen = new List<TunableEstimator>();
+            var estimator = _pipeline.Build(
+                context,
+                segment.Parameters,
+                (tunable, parameters) =>
+                {
+                    chosen.Add(tunable);
+                    return tunable.CanContinue
+                        ? tunable.EffectiveBudget.Unit.Apply(new BudgetRequest(parameters, segment.EndBudget, segment.TrialId, from?.ParentTrialId)).Parameters
+                        : parameters;
+                },
+                tunable => tunable.CanContinue ? from : null);
+            model = estimator.Fit(train);
+            var checkpoint = chosen.Where(c => c.CanContinue).Select(c => Flatten(model).Select(c.CheckpointOf).FirstOrDefault(x => x is not null)).FirstOrDefault(x => x is not null)
+                ?? throw new InvalidOperationException("The lineage's trainer left no checkpoint to continue from; replay needs a continuable trainer.");
+            previous = new TrainingContinuation(checkpoint, segment.EndBudget, segment.TrialId);
+        }
+
+        if (model is null || context is null)
+        {
+            throw new ArgumentException("The lineage has no intervals.", nameof(lineage));
+        }
+
+        return (model, Metric.Evaluate(context, model.Transform(validation), _labelColumnName));
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
+        model is TransformerChain<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
+
+    /// <summary>PBT continues every member from a checkpoint, on one validation set.</summary>
+    private void CheckPopulationBased(bool crossValidated)
+    {
+        if (crossValidated)
+        {
+            throw new ArgumentException("Population-based training needs train and validation data (SetTrainValidationData): a member continues one model, which cross-validation does not have.");
+        }
+
+        var fixedOnly = _pipeline.TunableStages.SelectMany(s => s).FirstOrDefault(e => !e.CanContinue);
+        if (fixedOnly is not null)
+        {
+            throw new ArgumentException($"Population-based training continues each member from its parent's checkpoint, and '{fixedOnly.Name}' cannot continue training. Use trainers made with TunableEstimator.Continuable: the neural networks (MLNetTuning.TorchSharp) and the online linear presets (AveragedPerceptron, LinearSvm, OnlineGradientDescent).");
+        }
+    }
 
     private static MLContext TrialContextFor(int seed, int trialId) => new(SeedMixer.Mix(seed, trialId));
 

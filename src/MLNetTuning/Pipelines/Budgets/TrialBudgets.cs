@@ -7,7 +7,7 @@ namespace MLNetTuning.Pipelines;
 
 /// <summary>One fit of a trial: where on the estimators' budget ranges to train (0 = minimum, 1 = maximum; null:
 /// no budget), and the step to report its value as (null: no report).</summary>
-internal readonly record struct TrialLevel(double? Position, int? Step);
+internal readonly record struct TrialLevel(double? Position, int? Step, double? Amount = null);
 
 /// <summary>
 /// Turns a trial's abstract budget into each chosen estimator's own unit (trees, iterations, a data fraction,
@@ -21,6 +21,7 @@ internal sealed class TrialBudgets
     private const int UnbudgetedLevels = 4;
 
     private readonly IMultiFidelityTuner? _tuner;
+    private readonly PbtTuner? _pbt;
     private readonly string _tunerName;
     private readonly bool _reports;
 
@@ -28,6 +29,7 @@ internal sealed class TrialBudgets
     {
         var inner = tuner is PrunedTuner pruned ? pruned.Inner : tuner;
         _tuner = inner as IMultiFidelityTuner;
+        _pbt = inner as PbtTuner;
         _tunerName = inner.GetType().Name;
         _reports = tuner is PrunedTuner || _tuner?.StopsOnReports == true;
     }
@@ -36,6 +38,12 @@ internal sealed class TrialBudgets
     /// <exception cref="ArgumentOutOfRangeException">The trial's budget is outside the tuner's range.</exception>
     public IReadOnlyList<TrialLevel> Levels(TunablePipeline pipeline, TuningTrial trial)
     {
+        if (trial.Budget is double pbtBudget && _pbt is not null)
+        {
+            // PBT's budgets are amounts of the trainer's unit (epochs) already: one fit up to it.
+            return [new TrialLevel(null, (int)Math.Ceiling(pbtBudget - 1e-9), pbtBudget)];
+        }
+
         if (trial.Budget is double budget)
         {
             var position = PositionOf(budget, trial.Id);
@@ -73,10 +81,17 @@ internal sealed class TrialBudgets
 
     /// <summary>Builds the pipeline of a trial at one level.</summary>
     /// <returns>The estimator, the share of training rows to fit on, and a note such as "FastTree: 37 trees" (null without budgets).</returns>
-    public (IEstimator<ITransformer> Estimator, double DataFraction, string? Note) Build(TunablePipeline pipeline, MLContext context, TuningTrial trial, TrialLevel level)
+    /// <summary>Population-based training, which needs trainers that continue from checkpoints.</summary>
+    public bool IsPopulationBased => _pbt is not null;
+
+    /// <summary>Checkpoints PBT no longer needs; empty for other tuners.</summary>
+    public IReadOnlyCollection<int> ReleasedCheckpoints => _pbt?.ReleasedCheckpointTrialIds ?? [];
+
+    public (IEstimator<ITransformer> Estimator, double DataFraction, string? Note, IReadOnlyDictionary<TunableEstimator, double> Amounts) Build(TunablePipeline pipeline, MLContext context, TuningTrial trial, TrialLevel level, TrialCheckpoints? checkpoints = null)
     {
         var fraction = 1.0;
         var notes = new List<string>();
+        var amounts = new Dictionary<TunableEstimator, double>();
         var estimator = pipeline.Build(context, trial.Parameters, (tunable, parameters) =>
         {
             // With a tuner budget every estimator trains by its (default or chosen) unit; without one, only an
@@ -87,7 +102,8 @@ internal sealed class TrialBudgets
                 return parameters;
             }
 
-            var amount = budget.AmountAt(level.Position ?? 1);
+            var amount = level.Amount ?? budget.AmountAt(level.Position ?? 1);
+            amounts[tunable] = amount;
             var training = budget.Unit.Apply(new BudgetRequest(parameters, amount, trial.Id, trial.ParentTrialId));
             if (!(training.DataFraction is > 0 and <= 1))
             {
@@ -97,11 +113,28 @@ internal sealed class TrialBudgets
             fraction = Math.Min(fraction, training.DataFraction);
             notes.Add($"{tunable.Name}: {budget.Unit.Describe(amount)}");
             return training.Parameters;
-        });
-        return (estimator, fraction, notes.Count > 0 ? string.Join("; ", notes) : null);
+        }, tunable => ContinuationOf(tunable, trial, checkpoints));
+        return (estimator, fraction, notes.Count > 0 ? string.Join("; ", notes) : null, amounts);
     }
 
     /// <summary>A random share of the rows; with one seed, a larger share contains a smaller one.</summary>
+    private TrainingContinuation? ContinuationOf(TunableEstimator tunable, TuningTrial trial, TrialCheckpoints? checkpoints)
+    {
+        if (!tunable.CanContinue || trial.ParentTrialId is not int parent || checkpoints is null)
+        {
+            return null;
+        }
+
+        var found = checkpoints.Find(parent);
+        if (found is null && _pbt is not null)
+        {
+            throw new InvalidOperationException($"Trial {trial.Id} continues from trial {parent}, whose checkpoint is not kept (it failed, or ran in another process); population-based training cannot go on without it.");
+        }
+
+        // A promotion without its parent's checkpoint (an earlier process) trains again from the start.
+        return found;
+    }
+
     public static IDataView Subsample(MLContext context, IDataView data, double fraction, int seed) =>
         fraction >= 1 - 1e-9 ? data : context.Data.TrainTestSplit(data, 1 - fraction, seed: seed).TrainSet;
 

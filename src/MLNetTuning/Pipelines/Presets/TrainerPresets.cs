@@ -56,7 +56,7 @@ public abstract class TrainerPresetsBase
 }
 
 /// <summary>Tunable binary-classification trainers with documented ranges; reach it as <c>mlContext.Tuning().BinaryClassification</c>.</summary>
-public sealed class BinaryClassificationPresets : TrainerPresetsBase
+public sealed partial class BinaryClassificationPresets : TrainerPresetsBase
 {
     internal BinaryClassificationPresets()
     {
@@ -189,7 +189,7 @@ public sealed class MulticlassClassificationPresets : TrainerPresetsBase
 }
 
 /// <summary>Tunable regression trainers; reach it as <c>mlContext.Tuning().Regression</c>. The label is a Single.</summary>
-public sealed class RegressionPresets : TrainerPresetsBase
+public sealed partial class RegressionPresets : TrainerPresetsBase
 {
     internal RegressionPresets()
     {

@@ -37,6 +37,9 @@ public sealed class PbtTuner : IHyperparameterTuner
     private readonly Member[] _members;
     private readonly Dictionary<int, Member> _running = [];
     private readonly HashSet<int> _completed = [];
+
+    // The study calls the tuner under its lock, but runners read the checkpoint sets from their own threads.
+    private readonly object _gate = new();
     private int _round;
 
     /// <summary>Creates a PBT tuner.</summary>
@@ -62,9 +65,17 @@ public sealed class PbtTuner : IHyperparameterTuner
     public bool IsFinished => _members.All(m => m.Done);
 
     /// <summary>Trials whose checkpoints may still be loaded: every member's latest, and the parents of intervals about to run.</summary>
-    public IReadOnlySet<int> LiveCheckpointTrialIds =>
-        _members.Select(m => m.Checkpoint).Concat(_members.Select(m => m.Next?.Parent)).Concat(_running.Values.Select(m => m.RunningParent))
-            .OfType<int>().ToHashSet();
+    public IReadOnlySet<int> LiveCheckpointTrialIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _members.Select(m => m.Checkpoint).Concat(_members.Select(m => m.Next?.Parent)).Concat(_running.Values.Select(m => m.RunningParent))
+                    .OfType<int>().ToHashSet();
+            }
+        }
+    }
 
     /// <summary>Completed trials whose checkpoints will never be loaded again; a runner deletes these. Trials the
     /// tuner has not yet seen complete are never listed, so deleting them is safe while other trials run.</summary>
@@ -72,13 +83,24 @@ public sealed class PbtTuner : IHyperparameterTuner
     {
         get
         {
-            var live = LiveCheckpointTrialIds;
-            return _completed.Where(id => !live.Contains(id)).ToList();
+            lock (_gate)
+            {
+                var live = LiveCheckpointTrialIds;
+                return _completed.Where(id => !live.Contains(id)).ToList();
+            }
         }
     }
 
     /// <inheritdoc/>
     public TrialProposal? Propose(int trialId)
+    {
+        lock (_gate)
+        {
+            return ProposeLocked(trialId);
+        }
+    }
+
+    private TrialProposal? ProposeLocked(int trialId)
     {
         // The member furthest behind goes first, as Ray time-multiplexes a population larger than the parallelism.
         var member = _members.Where(m => m.Next is not null && m.RunningTrial is null && !m.Done).MinBy(m => (m.Next!.StartBudget, m.Index));
@@ -110,6 +132,14 @@ public sealed class PbtTuner : IHyperparameterTuner
     public void Complete(TuningTrial trial)
     {
         ArgumentNullException.ThrowIfNull(trial);
+        lock (_gate)
+        {
+            CompleteLocked(trial);
+        }
+    }
+
+    private void CompleteLocked(TuningTrial trial)
+    {
         _completed.Add(trial.Id);
         if (!_running.Remove(trial.Id, out var member))
         {
