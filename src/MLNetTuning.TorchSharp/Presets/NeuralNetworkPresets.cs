@@ -78,8 +78,8 @@ public static class NeuralNetworkPresets
     public static TunableEstimator NeuralNetwork(this BinaryClassificationPresets presets, string labelColumnName = "Label", string featureColumnName = "Features", HyperparameterSpace? space = null, Action<NeuralNetworkOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(presets);
-        return Make(space, (context, parameters) => context.BinaryClassification.Trainers.NeuralNetwork(
-            ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+        return Make(space, (context, parameters, from) => context.BinaryClassification.Trainers.NeuralNetwork(
+            Resume(ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters, labelColumnName, featureColumnName, configure), from)));
     }
 
     /// <summary>A tunable multiclass network (key label).</summary>
@@ -91,8 +91,8 @@ public static class NeuralNetworkPresets
     public static TunableEstimator NeuralNetwork(this MulticlassClassificationPresets presets, string labelColumnName = "Label", string featureColumnName = "Features", HyperparameterSpace? space = null, Action<NeuralNetworkOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(presets);
-        return Make(space, (context, parameters) => context.MulticlassClassification.Trainers.NeuralNetwork(
-            ApplyParameters(new NeuralNetworkMulticlassTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+        return Make(space, (context, parameters, from) => context.MulticlassClassification.Trainers.NeuralNetwork(
+            Resume(ApplyParameters(new NeuralNetworkMulticlassTrainer.Options(), parameters, labelColumnName, featureColumnName, configure), from)));
     }
 
     /// <summary>A tunable regression network (Single label).</summary>
@@ -104,8 +104,8 @@ public static class NeuralNetworkPresets
     public static TunableEstimator NeuralNetwork(this RegressionPresets presets, string labelColumnName = "Label", string featureColumnName = "Features", HyperparameterSpace? space = null, Action<NeuralNetworkOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(presets);
-        return Make(space, (context, parameters) => context.Regression.Trainers.NeuralNetwork(
-            ApplyParameters(new NeuralNetworkRegressionTrainer.Options(), parameters, labelColumnName, featureColumnName, configure)));
+        return Make(space, (context, parameters, from) => context.Regression.Trainers.NeuralNetwork(
+            Resume(ApplyParameters(new NeuralNetworkRegressionTrainer.Options(), parameters, labelColumnName, featureColumnName, configure), from)));
     }
 
     /// <summary>Options from a trial's parameters; parameters absent from the space keep the defaults.</summary>
@@ -138,8 +138,25 @@ public static class NeuralNetworkPresets
         return options;
     }
 
-    private static TunableEstimator Make(HyperparameterSpace? space, Func<MLContext, TrialParameters, IEstimator<ITransformer>> build) =>
-        new("NeuralNetwork", space ?? DefaultSpace, build);
+    /// <summary>
+    /// The budget unit of the network presets: epochs, set through <see cref="Epochs"/>. A promoted trial or a PBT
+    /// interval continues from its parent's checkpoint and trains only the epochs the parent has not. Default range [1, 100].
+    /// </summary>
+    public static BudgetUnit EpochsUnit { get; } = BudgetUnit.IntegerParameter("epochs", Epochs, 1, 100);
+
+    private static TunableEstimator Make(HyperparameterSpace? space, Func<MLContext, TrialParameters, TrainingContinuation?, IEstimator<ITransformer>> build) =>
+        TunableEstimator.Continuable("NeuralNetwork", space ?? DefaultSpace, EpochsUnit, build, transformer => transformer is NeuralNetworkTransformer network ? network.Checkpoint : null);
+
+    private static TOptions Resume<TOptions>(TOptions options, TrainingContinuation? from)
+        where TOptions : NeuralNetworkOptions
+    {
+        if (from is not null)
+        {
+            options.InitialCheckpoint = (NeuralNetworkCheckpoint)from.Checkpoint;
+        }
+
+        return options;
+    }
 
     private static void Set<T>(TrialParameters parameters, string key, Action<T> apply)
     {
