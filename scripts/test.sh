@@ -6,12 +6,21 @@ cd "$(dirname "$0")/.."
 
 # System packages some projects need; installed only when missing (root, or sudo where there is one).
 need=()
-for tool in patchelf:patchelf python3:python3; do
+for tool in patchelf:patchelf python3:python3 g++:g++ readelf:binutils; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# A throwaway PostgreSQL on 127.0.0.1 for the shared-study tests (installed from Debian's packages when missing);
+# stopped again on exit. Without it those tests are ignored, with a message saying how to start one.
+if pg_env=$(bash .ci/postgres.sh start); then
+  eval "$pg_env"
+  trap 'bash .ci/postgres.sh stop >/dev/null 2>&1' EXIT
+else
+  echo "PostgreSQL could not be started; its tests will be ignored." >&2
 fi
 
 results="TestResults/run-$(date +%s)-$$"

@@ -56,11 +56,18 @@ public sealed class TunablePipeline
     }
 
     /// <summary>The pipeline's search space.</summary>
-    public HyperparameterSpace Space => new(_stages.Where(s => s.Key is not null).Select(s => new KeyValuePair<string, HyperparameterDomain>(
+    public HyperparameterSpace Space => SpaceOf(c => c.Space);
+
+    /// <summary>The space a tuner that sets budgets searches: without the parameters the budgets set (trees, epochs, iterations).</summary>
+    public HyperparameterSpace BudgetedSpace => SpaceOf(c => c.EffectiveBudget.Unit.ParameterName is { } set && c.Space.ContainsKey(set)
+        ? new HyperparameterSpace(c.Space.Where(kv => kv.Key != set))
+        : c.Space);
+
+    private HyperparameterSpace SpaceOf(Func<TunableEstimator, HyperparameterSpace> spaceOf) => new(_stages.Where(s => s.Key is not null).Select(s => new KeyValuePair<string, HyperparameterDomain>(
         s.Key!,
         s.Choices.Length == 1 && s.Key == s.Choices[0].Name
-            ? s.Choices[0].Space
-            : new ConditionalChoice(s.Choices.Select(c => new KeyValuePair<string, HyperparameterSpace>(c.Name, c.Space))))));
+            ? spaceOf(s.Choices[0])
+            : new ConditionalChoice(s.Choices.Select(c => new KeyValuePair<string, HyperparameterSpace>(c.Name, spaceOf(c)))))));
 
     /// <summary>The tunable stages' choices, in order.</summary>
     public IReadOnlyList<IReadOnlyList<TunableEstimator>> TunableStages => _stages.Where(s => s.Key is not null).Select(s => (IReadOnlyList<TunableEstimator>)s.Choices).ToList();

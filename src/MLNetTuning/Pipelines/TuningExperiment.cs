@@ -118,6 +118,12 @@ public sealed class TuningExperiment
 
         var folds = _folds >= 2 ? _context.Data.CrossValidationSplit(train, _folds, _samplingKeyColumnName, seed) : null;
         var tuner = _tuner.Create(_pipeline.Space, seed);
+        if (TrialBudgets.SetsBudgets(tuner))
+        {
+            // The budget decides the trees, epochs or iterations, so the tuner does not search them.
+            tuner = _tuner.Create(_pipeline.BudgetedSpace, seed);
+        }
+
         var budgets = new TrialBudgets(tuner);
         var study = new TuningStudy(tuner, new TuningStudyOptions
         {

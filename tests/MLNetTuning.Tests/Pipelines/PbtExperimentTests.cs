@@ -28,6 +28,10 @@ public class PbtExperimentTests
         Assert.That(result.Trials.Where(t => t.Budget == 8).Select(t => t.Attributes[PbtTuner.MemberAttribute]).Distinct().Count(), Is.EqualTo(4));
         Assert.That(result.Trials.Where(t => t.ParentTrialId is not null).Select(t => t.Attributes["budget"]), Is.All.Contains("iterations"));
 
+        Assert.That(
+            result.Trials.Select(t => (MLNetTuning.SearchSpaces.TrialParameters)t.Parameters["AveragedPerceptron"]!),
+            Has.None.Matches<MLNetTuning.SearchSpaces.TrialParameters>(p => p != null && p.ContainsKey("NumberOfIterations")),
+            "the budget sets the passes, so PBT does not search or perturb them");
         var winner = result.Trials.Where(t => t.Budget == 8).MaxBy(t => t.Value)!;
         var lineage = PbtLineage.Of(result.Trials, winner.Id);
         TestContext.Out.WriteLine(lineage.Format());

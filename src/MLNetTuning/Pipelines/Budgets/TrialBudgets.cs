@@ -81,6 +81,13 @@ internal sealed class TrialBudgets
 
     /// <summary>Builds the pipeline of a trial at one level.</summary>
     /// <returns>The estimator, the share of training rows to fit on, and a note such as "FastTree: 37 trees" (null without budgets).</returns>
+    /// <summary>Whether the tuner gives trials budgets (multi-fidelity tuners and PBT, pruned or not).</summary>
+    public static bool SetsBudgets(IHyperparameterTuner tuner)
+    {
+        var inner = tuner is PrunedTuner pruned ? pruned.Inner : tuner;
+        return inner is IMultiFidelityTuner or PbtTuner;
+    }
+
     /// <summary>Population-based training, which needs trainers that continue from checkpoints.</summary>
     public bool IsPopulationBased => _pbt is not null;
 

@@ -54,7 +54,7 @@ public sealed class PbtLineage
         foreach (var s in Segments)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{$"{s.StartBudget:G4}-{s.EndBudget:G4}",-11} {s.TrialId,5} {s.Value,10:F4}  {s.Parameters}");
-            if (s.Note.Length > 0 && s.Note != PbtTuner.ContinueNote)
+            if (s.Note.Length > 0 && s.Note != PbtTuner.ContinueNote && s.Note != PbtTuner.StartNote)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"{"",29}{s.Note}");
             }

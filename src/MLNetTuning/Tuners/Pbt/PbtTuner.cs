@@ -30,6 +30,8 @@ public sealed class PbtTuner : IHyperparameterTuner
 
     internal const string ContinueNote = "continue";
 
+    internal const string StartNote = "start";
+
     private readonly PbtTunerOptions _options;
     private readonly int _seed;
     private readonly PbtExplorer _explorer;
@@ -55,7 +57,7 @@ public sealed class PbtTuner : IHyperparameterTuner
         _seed = _options.Seed ?? defaultSeed;
         _explorer = new PbtExplorer(space, _options.ResampleProbability, _options.PerturbationFactors);
         _coordinates = SearchCoordinates.Of(space);
-        _members = Enumerable.Range(0, _options.PopulationSize).Select(i => new Member(i) { Next = Fresh(SeedMixer.Create(_seed, i), "start") }).ToArray();
+        _members = Enumerable.Range(0, _options.PopulationSize).Select(i => new Member(i) { Next = Fresh(SeedMixer.Create(_seed, i), StartNote) }).ToArray();
     }
 
     /// <inheritdoc/>
