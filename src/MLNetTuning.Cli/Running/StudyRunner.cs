@@ -246,33 +246,4 @@ internal static class StudyRunner
         };
         return summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
-
-    /// <summary>Keeps only the model of this process's best trial, so memory stays flat.</summary>
-    private sealed class BestModelKeeper(OptimizationDirection direction)
-    {
-        private readonly object _gate = new();
-        private int _trialId = -1;
-        private double _loss = double.PositiveInfinity;
-        private ITransformer? _model;
-
-        public void Offer(int trialId, double value, ITransformer model)
-        {
-            var loss = direction == OptimizationDirection.Maximize ? -value : value;
-            lock (_gate)
-            {
-                if (double.IsFinite(loss) && loss < _loss)
-                {
-                    (_trialId, _loss, _model) = (trialId, loss, model);
-                }
-            }
-        }
-
-        public ITransformer? ModelOf(int trialId)
-        {
-            lock (_gate)
-            {
-                return _trialId == trialId ? _model : null;
-            }
-        }
-    }
 }
