@@ -96,10 +96,10 @@ public abstract class NeuralNetworkOptions
 
     /// <summary>
     /// Training state to resume from: weights, optimizer state, epoch, split and early-stopping state. The
-    /// architecture, optimizer with its weight decay, momentum and Nesterov flag, validation fraction and seed
-    /// must equal the checkpoint's (a mismatch is an <see cref="ArgumentException"/>); the learning rate and
-    /// its schedule, epochs, batch size, dropout, patience and clipping may change (what a population-based
-    /// tuner perturbs). Null (default) starts afresh.
+    /// architecture, optimizer kind, validation fraction and seed must equal the checkpoint's (a mismatch is an
+    /// <see cref="ArgumentException"/>); the learning rate and its schedule, weight decay, momentum, Nesterov
+    /// flag, epochs, batch size, dropout, patience and clipping may change (what a population-based tuner
+    /// perturbs) and take effect from the first resumed step. Null (default) starts afresh.
     /// </summary>
     public NeuralNetworkCheckpoint? InitialCheckpoint { get; set; }
 

@@ -49,6 +49,9 @@ internal static class NetworkTrainer
             using var stream = new MemoryStream(resume.OptimizerState);
             using var reader = new BinaryReader(stream);
             optimizer.load_state_dict(reader);
+
+            // Loading the state also restores the checkpoint's hyperparameters; the options' new ones win (PBT perturbs them).
+            ApplyOptimizerSettings(optimizer, options);
         }
 
         var epoch = resume?.Epoch ?? 0;
@@ -163,6 +166,35 @@ internal static class NetworkTrainer
         _ => throw new ArgumentException($"Unknown optimizer {options.Optimizer}.", nameof(options)),
     };
 
+    /// <summary>Sets weight decay, momentum and Nesterov on every parameter group (the learning rate is set per step).</summary>
+    private static void ApplyOptimizerSettings(OptimizerHelper optimizer, NeuralNetworkOptions options)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            var groupOptions = (group as ParamGroup)?.Options;
+            switch (groupOptions)
+            {
+                case SGD.Options sgd:
+                    sgd.weight_decay = options.WeightDecay;
+                    sgd.momentum = options.Momentum;
+                    sgd.nesterov = options.Nesterov;
+                    break;
+                case Adam.Options adam:
+                    adam.weight_decay = options.WeightDecay;
+                    break;
+                case AdamW.Options adamW:
+                    adamW.weight_decay = options.WeightDecay;
+                    break;
+                case RMSProp.Options rmsProp:
+                    rmsProp.weight_decay = options.WeightDecay;
+                    rmsProp.momentum = options.Momentum;
+                    break;
+                default:
+                    throw new InvalidOperationException($"Cannot set the hyperparameters of optimizer options {groupOptions?.GetType().Name ?? "null"} after resuming.");
+            }
+        }
+    }
+
     private static void CheckResumable(NeuralNetworkCheckpoint checkpoint, NeuralNetworkTask task, NetworkShape shape, NeuralNetworkOptions options)
     {
         void Mismatch(string what, object inCheckpoint, object inOptions) => throw new ArgumentException(
@@ -180,11 +212,6 @@ internal static class NetworkTrainer
         if (checkpoint.Optimizer != options.Optimizer)
         {
             Mismatch("optimizer", checkpoint.Optimizer, options.Optimizer);
-        }
-
-        if (checkpoint.OptimizerSettings != OptimizerSettings.Of(options))
-        {
-            Mismatch("optimizer settings (weight decay, momentum, Nesterov)", checkpoint.OptimizerSettings, OptimizerSettings.Of(options));
         }
 
         if (checkpoint.ValidationFraction != options.ValidationFraction)

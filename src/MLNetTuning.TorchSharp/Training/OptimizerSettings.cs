@@ -1,6 +1,6 @@
 namespace MLNetTuning.TorchSharp;
 
-/// <summary>The optimizer hyperparameters TorchSharp stores in its state (and restores over the options' on load).</summary>
+/// <summary>The optimizer hyperparameters the checkpointed run used last (a resumed run may change them).</summary>
 internal sealed record OptimizerSettings(double WeightDecay, double Momentum, bool Nesterov)
 {
     public static OptimizerSettings Of(NeuralNetworkOptions options) => new(options.WeightDecay, options.Momentum, options.Nesterov);

@@ -153,23 +153,77 @@ public class NeuralNetworkResumeTests
     }
 
     [Test]
-    public void ResumingWithAnotherWeightDecayIsRejectedButANewLearningRateAndDropoutAreAccepted()
+    public void ResumingWithAnotherOptimizerKindIsRejected()
     {
         var ml = new MLContext(seed: 1);
         var data = SharedData.Iris(ml);
-        var first = ml.MulticlassClassification.Trainers.NeuralNetwork(IrisOptions(NeuralNetworkOptimizer.AdamW, 1)).Fit(data);
-        var decay = IrisOptions(NeuralNetworkOptimizer.AdamW, 2);
-        decay.WeightDecay = 0.5;
-        decay.InitialCheckpoint = first.Checkpoint;
-        var perturbed = IrisOptions(NeuralNetworkOptimizer.AdamW, 2);
-        perturbed.LearningRate = 0.001;
-        perturbed.Dropout = 0;
-        perturbed.InitialCheckpoint = first.Checkpoint;
+        var first = ml.MulticlassClassification.Trainers.NeuralNetwork(IrisOptions(NeuralNetworkOptimizer.Adam, 1)).Fit(data);
+        var options = IrisOptions(NeuralNetworkOptimizer.RmsProp, 2);
+        options.InitialCheckpoint = first.Checkpoint;
 
-        var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(decay).Fit(data));
-        Assert.That(error!.Message, Does.Contain("weight decay"));
-        Assert.That(ml.MulticlassClassification.Trainers.NeuralNetwork(perturbed).Fit(data).EpochsTrained, Is.EqualTo(2));
+        var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(data));
+        Assert.That(error!.Message, Does.Contain("optimizer is Adam").And.Contain("RmsProp"));
+        Assert.That(error.ParamName, Is.EqualTo("InitialCheckpoint"));
     }
+
+    [TestCase(NeuralNetworkOptimizer.AdamW)]
+    [TestCase(NeuralNetworkOptimizer.Sgd)]
+    public void ResumingWithANewWeightDecayTrainsWithTheNewValue(NeuralNetworkOptimizer optimizer)
+    {
+        const double oldDecay = 1e-3, newDecay = 0.5;
+        var ml = new MLContext(seed: 1);
+        var data = SharedData.Iris(ml);
+        NeuralNetworkMulticlassTrainer.Options Options(double decay, NeuralNetworkCheckpoint? from, int stopAt = 4)
+        {
+            var options = IrisOptions(optimizer, 4);
+            options.BatchNormalization = false;
+            options.WeightDecay = decay;
+            options.InitialCheckpoint = from;
+            options.OnEpochEnd = report => report.Epoch == stopAt ? TrialDecision.Stop : TrialDecision.Continue;
+            return options;
+        }
+
+        NeuralNetworkTransformer Fit(NeuralNetworkMulticlassTrainer.Options options) => ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(data);
+        var atEpoch2 = Fit(Options(oldDecay, null, stopAt: 2)).Checkpoint;
+
+        var keptDecay = Fit(Options(oldDecay, atEpoch2));
+        var newDecayRun = Fit(Options(newDecay, atEpoch2));
+        // The same two epochs in two resumed steps: the checkpoint taken at epoch 3 carries the new value on.
+        var atEpoch3 = Fit(Options(newDecay, atEpoch2, stopAt: 3)).Checkpoint;
+        var inTwoSteps = Fit(Options(newDecay, atEpoch3));
+
+        Assert.That(Scores(ml, newDecayRun, data), Is.Not.EqualTo(Scores(ml, keptDecay, data)).Within(1e-4));
+        Assert.That(Scores(ml, inTwoSteps, data), Is.EqualTo(Scores(ml, newDecayRun, data)).Within(1e-5));
+        Assert.That(newDecayRun.Checkpoint.OptimizerSettings.WeightDecay, Is.EqualTo(newDecay));
+        // A 500 times stronger decay over the two resumed epochs shrinks the weights: the new value is the one applied.
+        Assert.That(WeightNorm(newDecayRun.Checkpoint), Is.LessThan(WeightNorm(keptDecay.Checkpoint)));
+    }
+
+    [Test]
+    public void ResumingWithANewMomentumChangesTheUpdates()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SharedData.Iris(ml);
+        var first = ml.MulticlassClassification.Trainers.NeuralNetwork(IrisOptions(NeuralNetworkOptimizer.Sgd, 2)).Fit(data);
+        NeuralNetworkTransformer Resume(double momentum)
+        {
+            var options = IrisOptions(NeuralNetworkOptimizer.Sgd, 4);
+            options.Momentum = momentum;
+            options.InitialCheckpoint = first.Checkpoint;
+            return ml.MulticlassClassification.Trainers.NeuralNetwork(options).Fit(data);
+        }
+
+        var kept = Resume(0.9);
+        var changed = Resume(0.5);
+
+        Assert.That(Scores(ml, changed, data), Is.Not.EqualTo(Scores(ml, kept, data)).Within(1e-4));
+        Assert.That(changed.Checkpoint.OptimizerSettings.Momentum, Is.EqualTo(0.5));
+    }
+
+    private static double WeightNorm(NeuralNetworkCheckpoint checkpoint) => checkpoint.Tensors
+        .Where(t => t.Name.EndsWith("weight", StringComparison.Ordinal))
+        .SelectMany(t => t.AsSingles())
+        .Sum(w => (double)w * w);
 
     [Test]
     public void ACheckpointFileRoundTripsAndAForeignFileIsRejected()
