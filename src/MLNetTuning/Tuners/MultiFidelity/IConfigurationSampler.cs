@@ -41,6 +41,14 @@ internal static class Fidelity
     public static double RankingLoss(TuningTrial trial) =>
         trial.State is TrialState.Completed or TrialState.Pruned && trial.Loss is double loss && !double.IsNaN(loss) ? loss : double.PositiveInfinity;
 
+    /// <summary>Reads the bracket and rung a scheduler stored with a trial.</summary>
+    public static bool TryReadPosition(TuningTrial trial, out int bracket, out int rung)
+    {
+        rung = 0;
+        return int.TryParse(trial.Attributes.GetValueOrDefault("bracket"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out bracket)
+            & int.TryParse(trial.Attributes.GetValueOrDefault("rung"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out rung);
+    }
+
     /// <summary>The attributes a scheduler stores with a trial.</summary>
     public static IReadOnlyDictionary<string, string> Attributes(int bracket, int rung) => new Dictionary<string, string>
     {

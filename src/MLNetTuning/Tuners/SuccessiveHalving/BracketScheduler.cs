@@ -49,10 +49,9 @@ internal sealed class BracketScheduler
     public void Complete(TuningTrial trial)
     {
         _sampler.Observe(trial);
-        var bracket = _open.FirstOrDefault(b => b.Owns(trial.Id));
+        var bracket = _open.FirstOrDefault(b => b.Owns(trial.Id)) ?? Adopt(trial);
         if (bracket is null)
         {
-            // A replayed trial of an earlier run: the model learns from it, but its bracket is not rebuilt.
             return;
         }
 
@@ -61,5 +60,28 @@ internal sealed class BracketScheduler
         {
             _open.Remove(bracket);
         }
+    }
+
+    /// <summary>
+    /// Puts a replayed trial of an earlier run (a reopened study) back into its bracket and rung, from its
+    /// "bracket" and "rung" attributes, so that the run goes on where it stopped. Brackets are rebuilt in their
+    /// numbering; a trial without the attributes (another tuner's) or that no longer fits (an earlier run with other
+    /// options) only teaches the sampler.
+    /// </summary>
+    private SuccessiveHalvingBracket? Adopt(TuningTrial trial)
+    {
+        if (!Fidelity.TryReadPosition(trial, out var number, out var rung) || number < 0)
+        {
+            return null;
+        }
+
+        while (_started <= number && (_maxBrackets is not int max || _started < max))
+        {
+            _open.Add(new SuccessiveHalvingBracket(_started, _plans[_started % _plans.Count]));
+            _started++;
+        }
+
+        var bracket = _open.FirstOrDefault(b => b.Number == number);
+        return bracket is not null && bracket.TryAdopt(trial.Id, rung, trial.Parameters, trial.ParentTrialId) ? bracket : null;
     }
 }

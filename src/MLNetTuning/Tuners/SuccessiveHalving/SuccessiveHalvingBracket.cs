@@ -59,6 +59,34 @@ internal sealed class SuccessiveHalvingBracket
         };
     }
 
+    /// <summary>Takes a trial that an earlier run proposed from this bracket (a replayed history) into its slot.</summary>
+    /// <returns>False when the trial does not fit the bracket's current rung (it was planned otherwise).</returns>
+    public bool TryAdopt(int trialId, int rung, TrialParameters parameters, int? parentTrialId)
+    {
+        if (rung != _rung || IsFinished)
+        {
+            return false;
+        }
+
+        var slots = _rungs[_rung];
+        var slot = rung == 0
+            ? (slots.Count < _targets[0] ? new Slot(parameters, null) : null)
+            : slots.FirstOrDefault(s => s.TrialId is null && s.ParentTrialId == parentTrialId);
+        if (slot is null)
+        {
+            return false;
+        }
+
+        if (rung == 0)
+        {
+            slots.Add(slot);
+        }
+
+        slot.TrialId = trialId;
+        _byTrial[trialId] = slot;
+        return true;
+    }
+
     /// <summary>Records a result; when it completes the rung, promotes the best to the next one.</summary>
     public void Complete(int trialId, double loss)
     {

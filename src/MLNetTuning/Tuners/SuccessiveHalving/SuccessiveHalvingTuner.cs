@@ -32,7 +32,8 @@ public sealed class SuccessiveHalvingTunerOptions : MultiFidelityOptions
 /// </summary>
 /// <remarks>A promoted trial's proposal names the lower-rung trial as <see cref="TrialProposal.ParentTrialId"/>,
 /// so an objective that keeps checkpoints can continue from it; others retrain at the larger budget.
-/// Trials carry the attributes "bracket" and "rung".</remarks>
+/// Trials carry the attributes "bracket" and "rung"; a reopened study puts its stored trials back into their
+/// brackets and rungs from them and goes on where it stopped.</remarks>
 public sealed class SuccessiveHalvingTuner : IMultiFidelityTuner
 {
     private readonly BracketScheduler _scheduler;

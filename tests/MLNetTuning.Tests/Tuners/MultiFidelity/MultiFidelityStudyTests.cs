@@ -1,5 +1,6 @@
 using System.Globalization;
 using MLNetTuning.SearchSpaces;
+using MLNetTuning.Storage;
 using MLNetTuning.Studies;
 using MLNetTuning.Tuners;
 
@@ -138,6 +139,42 @@ public class MultiFidelityStudyTests
         {
             Assert.That(result.StopReason, Is.EqualTo(StudyStopReason.TimeBudget));
             Assert.That(result.Trials.Select(t => t.State), Has.None.EqualTo(TrialState.Running));
+        });
+    }
+
+    private static IHyperparameterTuner BracketTuner(string kind) => kind switch
+    {
+        "sh" => new SuccessiveHalvingTuner(Space, new SuccessiveHalvingTunerOptions { MinBudget = 1, MaxBudget = 9, MaxBrackets = 2, Seed = 5 }),
+        "hyperband" => new HyperbandTuner(Space, new HyperbandTunerOptions { MinBudget = 1, MaxBudget = 9, MaxBrackets = 3, Seed = 5 }),
+        _ => new BohbTuner(Space, new BohbTunerOptions { MinBudget = 1, MaxBudget = 9, MaxBrackets = 4, Seed = 5 }),
+    };
+
+    /// <summary>A reopened study puts the stored trials back into their brackets and rungs and goes on as if never stopped.</summary>
+    [TestCase("sh", 4)]
+    [TestCase("sh", 13)]
+    [TestCase("hyperband", 5)]
+    [TestCase("hyperband", 11)]
+    [TestCase("hyperband", 15)]
+    [TestCase("bohb", 20)]
+    public void AReopenedBracketStudyGoesOnWhereItStopped(string kind, int trialsBeforeStop)
+    {
+        static (int Id, TrialParameters Parameters, double? Budget, int? Parent, string Bracket, string Rung) Row(TuningTrial t) =>
+            (t.Id, t.Parameters, t.Budget, t.ParentTrialId, t.Attributes["bracket"], t.Attributes["rung"]);
+        double Objective(TrialContext c) => Curve(c, CancellationToken.None).GetAwaiter().GetResult();
+
+        var straight = new TuningStudy(BracketTuner(kind)).Optimize(Objective);
+
+        var store = new InMemoryTrialStore();
+        var options = new TuningStudyOptions { Name = "reopened", Store = store };
+        var stopped = new TuningStudy(BracketTuner(kind), options).Optimize(Objective, new StudyLimits { MaxTrials = trialsBeforeStop });
+        var resumed = new TuningStudy(BracketTuner(kind), options).Optimize(Objective);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped.Trials, Has.Count.EqualTo(trialsBeforeStop));
+            Assert.That(resumed.StopReason, Is.EqualTo(StudyStopReason.TunerFinished));
+            Assert.That(resumed.Trials.Select(Row), Is.EqualTo(straight.Trials.Select(Row)), "same trials, budgets, parents, brackets and rungs");
+            Assert.That(resumed.Trials.Select(t => t.Value), Is.EqualTo(straight.Trials.Select(t => t.Value)));
         });
     }
 
