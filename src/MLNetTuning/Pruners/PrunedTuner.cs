@@ -55,6 +55,9 @@ public sealed class PrunedTuner : IHyperparameterTuner
     }
 
     /// <inheritdoc/>
+    public void ObserveRunning(TuningTrial trial) => Inner.ObserveRunning(trial);
+
+    /// <inheritdoc/>
     public void Complete(TuningTrial trial)
     {
         ArgumentNullException.ThrowIfNull(trial);

@@ -92,6 +92,7 @@ public sealed class TuningStudy : IDisposable
     private readonly object _gate = new();
     private readonly SortedDictionary<int, TuningTrial> _trials = [];
     private readonly HashSet<int> _toldTuner = [];
+    private readonly HashSet<int> _toldRunning = [];
     private readonly HashSet<int> _ownRunning = [];
     private readonly Dictionary<int, DateTimeOffset> _missingSince = [];
     private readonly Queue<TuningTrial> _requeue = new();
@@ -494,6 +495,10 @@ public sealed class TuningStudy : IDisposable
         {
             Tuner.Complete(trial);
             UpdateBest(trial);
+        }
+        else if (trial.State == TrialState.Running && _toldRunning.Add(trial.Id))
+        {
+            Tuner.ObserveRunning(trial);
         }
     }
 

@@ -36,6 +36,15 @@ public interface IHyperparameterTuner
 
     /// <summary>A trial has ended: completed, pruned or failed (see <see cref="TuningTrial.State"/>).</summary>
     void Complete(TuningTrial trial);
+
+    /// <summary>
+    /// Another worker of a shared study is running this trial; its end comes later through <see cref="Complete"/>.
+    /// A tuner that must not propose the same point twice (a grid) or that treats running trials as pending
+    /// (TPE's constant liar) takes note; the default ignores it.
+    /// </summary>
+    void ObserveRunning(TuningTrial trial)
+    {
+    }
 }
 
 /// <summary>A tuner's answer to an intermediate report.</summary>

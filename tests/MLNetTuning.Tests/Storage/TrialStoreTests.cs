@@ -166,6 +166,37 @@ public class TrialStoreTests(string kind)
     }
 
     [Test]
+    public void Workers_sharing_a_grid_never_run_the_same_point()
+    {
+        var workers = Enumerable.Range(0, 2).Select(i => new TuningStudy(new GridTuner(Space, new GridTunerOptions { StepsPerRange = 2 }), new TuningStudyOptions
+        {
+            Name = Name("grid"),
+            Store = Store(),
+            HeartbeatTimeout = TimeSpan.FromSeconds(30),
+            WorkerId = $"grid-worker-{i}",
+        })).ToList();
+        var points = new GridTuner(Space, new GridTunerOptions { StepsPerRange = 2 }).CountPoints();
+
+        // All trials stay running while the other worker asks, as with long trials on two machines.
+        var started = new List<TuningTrial>();
+        for (var turn = 0; started.Count < points && turn < 3 * points; turn++)
+        {
+            if (workers[turn % 2].Ask() is { } trial)
+            {
+                started.Add(trial);
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(started, Has.Count.EqualTo(points));
+            Assert.That(started.Select(t => t.Parameters).Distinct().Count(), Is.EqualTo(points), "no point runs twice");
+            Assert.That(workers.Select(w => w.Ask()), Is.All.Null, "the grid is exhausted for both");
+        });
+        workers.ForEach(w => w.Dispose());
+    }
+
+    [Test]
     public void A_total_trial_budget_stops_all_workers_at_exactly_that_many_trials()
     {
         var workers = Enumerable.Range(0, 2).Select(_ => new TuningStudy(new RandomTuner(Space), new TuningStudyOptions

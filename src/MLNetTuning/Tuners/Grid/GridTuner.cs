@@ -73,4 +73,7 @@ public sealed class GridTuner : IHyperparameterTuner
 
     /// <inheritdoc/>
     public void Complete(TuningTrial trial) => _seen.Add(trial.Parameters);
+
+    /// <inheritdoc/>
+    public void ObserveRunning(TuningTrial trial) => _seen.Add(trial.Parameters);
 }

@@ -134,6 +134,13 @@ public sealed class TpeTuner : IHyperparameterTuner
         }
     }
 
+    /// <inheritdoc/>
+    public void ObserveRunning(TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _history.AddRunning(trial.Id, EncodeTrial(trial));
+    }
+
     private double[] EncodeTrial(TuningTrial trial)
     {
         try
