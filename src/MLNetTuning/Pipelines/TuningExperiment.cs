@@ -130,6 +130,8 @@ public sealed class TuningExperiment
             Name = _options.StudyName,
             Direction = Metric.Direction,
             Store = _options.Store,
+            HeartbeatTimeout = _options.HeartbeatTimeout,
+            TotalTrialBudget = _options.TotalTrialBudget,
         });
         study.TrialStarted += (s, e) => TrialStarted?.Invoke(this, e);
         study.TrialCompleted += (s, e) => TrialCompleted?.Invoke(this, e);
@@ -264,6 +266,11 @@ public sealed class TuningExperiment
         if (crossValidated)
         {
             throw new ArgumentException("Population-based training needs train and validation data (SetTrainValidationData): a member continues one model, which cross-validation does not have.");
+        }
+
+        if (_options.HeartbeatTimeout is not null)
+        {
+            throw new ArgumentException("Population-based training cannot share its study with other workers (HeartbeatTimeout is set): its members continue from checkpoints kept in this process.");
         }
 
         var fixedOnly = _pipeline.TunableStages.SelectMany(s => s).FirstOrDefault(e => !e.CanContinue);

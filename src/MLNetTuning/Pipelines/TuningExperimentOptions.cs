@@ -39,6 +39,19 @@ public sealed class TuningExperimentOptions
     /// <summary>Where trials are kept; in memory when null. A store that already holds the study resumes it.</summary>
     public ITrialStore? Store { get; set; }
 
+    /// <summary>
+    /// Set to share the study in <see cref="Store"/> with other processes or machines running the same experiment
+    /// (a SQLite file on one machine, PostgreSQL across machines): trial ids are reserved in the store, each
+    /// worker's tuner learns every worker's results, and a trial whose worker sends no heartbeat for this long is
+    /// marked failed. Null (default): this experiment owns the study. Checkpoints stay in their process, so a
+    /// promotion run by another worker trains from the start, and population-based training cannot be shared.
+    /// </summary>
+    public TimeSpan? HeartbeatTimeout { get; set; }
+
+    /// <summary>With <see cref="HeartbeatTimeout"/>: the most trials of the whole shared study, counted over every
+    /// worker and earlier run (all workers stop at exactly that many); null for no such limit.</summary>
+    public int? TotalTrialBudget { get; set; }
+
     /// <summary>Cache the training data in memory once, so that trials do not re-read it. Default true.</summary>
     public bool CacheData { get; set; } = true;
 }

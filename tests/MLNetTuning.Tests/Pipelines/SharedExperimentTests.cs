@@ -1,0 +1,59 @@
+using Microsoft.ML;
+using MLNetTuning.Pipelines;
+using MLNetTuning.Storage;
+using MLNetTuning.Studies;
+using MLNetTuning.Tests.Storage;
+using MLNetTuning.Tuners;
+
+namespace MLNetTuning.Tests.Pipelines;
+
+/// <summary>Experiments that share one stored study, as worker processes on one machine do with a SQLite file.</summary>
+public class SharedExperimentTests
+{
+    [Test]
+    public async Task TwoExperimentsShareOneStudyAndStopTogetherAtTheTotalBudget()
+    {
+        var path = Path.Combine(StoreTestKit.TempFolder(), "shared.db");
+        var ml = new MLContext(seed: 4);
+        var split = ml.Data.TrainTestSplit(GeneratedData.Binary(ml, 300, seed: 4), 0.3, seed: 4);
+
+        async Task<TuningExperimentResult> Worker()
+        {
+            using var store = new SqliteTrialStore(path);
+            var tuning = ml.Tuning();
+            return await tuning.CreateExperiment(
+                    tuning.BinaryClassification.LbfgsLogisticRegression().ToPipeline(),
+                    options: new() { MaxTrials = null, Store = store, StudyName = "shared", HeartbeatTimeout = TimeSpan.FromSeconds(30), TotalTrialBudget = 12, Seed = 2 })
+                .SetTrainValidationData(split.TrainSet, split.TestSet)
+                .RunAsync();
+        }
+
+        var results = await Task.WhenAll(Task.Run(Worker), Task.Run(Worker));
+
+        using var reader = new SqliteTrialStore(path);
+        var stored = reader.Load("shared");
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.Select(t => t.Id), Is.EqualTo(Enumerable.Range(0, 12)), "12 distinct ids, none skipped");
+            Assert.That(stored.Select(t => t.State), Is.All.EqualTo(TrialState.Completed), stored.FirstOrDefault(t => t.Error is not null)?.Error);
+            Assert.That(stored.Select(t => t.WorkerId).Distinct().Count(), Is.EqualTo(2), "both workers ran trials");
+            Assert.That(results.Select(r => r.Study.StopReason), Is.All.EqualTo(StudyStopReason.MaxTrials));
+            Assert.That(results.Select(r => r.BestModel), Is.All.Not.Null);
+            Assert.That(results.Select(r => r.BestMetric!.Value), Is.All.LessThanOrEqualTo(stored.Max(t => t.Value!.Value) + 1e-12));
+        });
+    }
+
+    [Test]
+    public void PopulationBasedTrainingRefusesASharedStudy()
+    {
+        var ml = new MLContext(seed: 5);
+        var data = GeneratedData.Binary(ml, 100, seed: 5);
+        var tuning = ml.Tuning();
+        var experiment = tuning.CreateExperiment(
+                tuning.BinaryClassification.AveragedPerceptron().ToPipeline(),
+                options: new() { MaxTrials = 4, HeartbeatTimeout = TimeSpan.FromSeconds(30) })
+            .SetTuner(tuning.Tuners.Pbt(new PbtTunerOptions { PopulationSize = 2, PerturbationInterval = 1, MaxBudget = 2 }))
+            .SetTrainValidationData(data, data);
+        Assert.That(() => experiment.Run(), Throws.ArgumentException.With.Message.Contains("cannot share its study"));
+    }
+}
