@@ -4,15 +4,18 @@ using MLNetTuning.Studies;
 namespace MLNetTuning.Tuners;
 
 /// <summary>
-/// BOHB's model (Falkner et al. 2018): per budget, the observed configurations (unit-cube coordinates) split into
-/// the best <c>TopFraction</c> ("good", density l) and the rest ("bad", density g), each a product-Gaussian
-/// kernel density with Scott's-rule bandwidths. New configurations come from the largest budget with enough
-/// observations: candidates drawn around good points with widened bandwidths, the one with the highest l/g wins.
-/// A share <c>RandomFraction</c> of proposals, and every proposal before a model exists, is uniform.
+/// BOHB's model (Falkner et al. 2018): per budget, the observed configurations (search-cube coordinates) split into
+/// the best <c>TopFraction</c> ("good", density l) and the rest ("bad", density g), each a product kernel density
+/// with normal-reference bandwidths: Gaussian on numeric coordinates (integers have cells of equal width), and
+/// Aitchison–Aitken on choices, which has no order (a trainer choice FastTree | LightGbm | Sdca is not a line).
+/// New configurations come from the largest budget with enough observations: candidates drawn around good points
+/// with widened bandwidths, the one with the highest l/g wins. A share <c>RandomFraction</c> of proposals, and every
+/// proposal before a model exists, is uniform.
 /// </summary>
 internal sealed class BohbDensitySampler : IConfigurationSampler
 {
     private readonly HyperparameterSpace _space;
+    private readonly SearchCoordinates _coordinates;
     private readonly BohbTunerOptions _options;
     private readonly int _seed;
     private readonly int _minPoints;
@@ -21,6 +24,7 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
     public BohbDensitySampler(HyperparameterSpace space, BohbTunerOptions options, int seed)
     {
         _space = space;
+        _coordinates = SearchCoordinates.Of(space);
         _options = options;
         _seed = seed;
         _minPoints = options.MinPointsInModel ?? (space.Dimension + 1);
@@ -41,7 +45,7 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
             _observations[budget] = list = [];
         }
 
-        list.Add((_space.EncodeParameters(trial.Parameters), Fidelity.RankingLoss(trial)));
+        list.Add((_coordinates.Encode(trial.Parameters), Fidelity.RankingLoss(trial)));
     }
 
     public TrialParameters Sample(int trialId)
@@ -58,8 +62,8 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
             return UniformConfigurationSampler.Draw(_space, random);
         }
 
-        var good = new KernelDensity(model.Good, _options.MinBandwidth);
-        var bad = new KernelDensity(model.Bad, _options.MinBandwidth);
+        var good = new KernelDensity(model.Good, _coordinates, _options.MinBandwidth);
+        var bad = new KernelDensity(model.Bad, _coordinates, _options.MinBandwidth);
         double[]? best = null;
         var bestScore = double.NegativeInfinity;
         var candidate = new double[_space.Dimension];
@@ -68,7 +72,10 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
             var centre = model.Good[random.Next(model.Good.Count)];
             for (var d = 0; d < candidate.Length; d++)
             {
-                candidate[d] = TruncatedNormal(random, centre[d], good.Bandwidths[d] * _options.BandwidthFactor);
+                var bandwidth = good.Bandwidths[d] * _options.BandwidthFactor;
+                candidate[d] = _coordinates.Kinds[d] == CoordinateKind.Categorical
+                    ? NearbyCategory(random, d, centre[d], bandwidth)
+                    : TruncatedNormal(random, centre[d], bandwidth);
             }
 
             var score = good.LogDensity(candidate) - bad.LogDensity(candidate);
@@ -79,7 +86,15 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
             }
         }
 
-        return _space.DecodeParameters(best!);
+        return _coordinates.Decode(best!);
+    }
+
+    /// <summary>The centre's option with probability 1 − λ, else a uniformly drawn one (λ ≥ 1: always drawn).</summary>
+    private double NearbyCategory(Random random, int coordinate, double centre, double lambda)
+    {
+        var count = _coordinates.CategoryCount(coordinate);
+        var option = random.NextDouble() < 1 - lambda ? _coordinates.CategoryAt(coordinate, centre) : random.Next(count);
+        return (option + 0.5) / count;
     }
 
     private (List<double[]> Good, List<double[]> Bad)? Split(List<(double[] X, double Loss)> observations)
@@ -116,22 +131,37 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
         return Math.Clamp(mean, 0, Math.BitDecrement(1.0));
     }
 
-    /// <summary>A product-Gaussian kernel density on the unit cube with per-dimension normal-reference bandwidths.</summary>
+    /// <summary>
+    /// A product kernel density on the search cube: Gaussian with a normal-reference bandwidth on numeric coordinates,
+    /// Aitchison–Aitken on categorical ones (the same option weighs 1 − λ, each other option λ/(c − 1)), with λ from
+    /// the same rule applied to the option indices and capped at (c − 1)/c, where every option weighs the same.
+    /// </summary>
     private sealed class KernelDensity
     {
         private readonly List<double[]> _points;
+        private readonly SearchCoordinates _coordinates;
 
-        public KernelDensity(List<double[]> points, double minBandwidth)
+        public KernelDensity(List<double[]> points, SearchCoordinates coordinates, double minBandwidth)
         {
             _points = points;
+            _coordinates = coordinates;
             var dimension = points[0].Length;
             Bandwidths = new double[dimension];
             var scale = 1.06 * Math.Pow(points.Count, -0.2);
             for (var d = 0; d < dimension; d++)
             {
-                var mean = points.Average(p => p[d]);
-                var variance = points.Sum(p => (p[d] - mean) * (p[d] - mean)) / Math.Max(1, points.Count - 1);
-                Bandwidths[d] = Math.Max(minBandwidth, scale * Math.Sqrt(variance));
+                var categorical = coordinates.Kinds[d] == CoordinateKind.Categorical;
+                var values = categorical ? points.Select(p => (double)coordinates.CategoryAt(d, p[d])).ToList() : points.Select(p => p[d]).ToList();
+                var mean = values.Average();
+                var variance = values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1);
+                var bandwidth = Math.Max(minBandwidth, scale * Math.Sqrt(variance));
+                if (categorical)
+                {
+                    var count = coordinates.CategoryCount(d);
+                    bandwidth = Math.Min(bandwidth, (count - 1.0) / count);
+                }
+
+                Bandwidths[d] = bandwidth;
             }
         }
 
@@ -146,8 +176,19 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
                 var sum = 0.0;
                 for (var d = 0; d < x.Length; d++)
                 {
-                    var z = (x[d] - _points[i][d]) / Bandwidths[d];
-                    sum += (-0.5 * z * z) - Math.Log(Bandwidths[d]);
+                    var bandwidth = Bandwidths[d];
+                    if (_coordinates.Kinds[d] == CoordinateKind.Categorical)
+                    {
+                        var count = _coordinates.CategoryCount(d);
+                        sum += _coordinates.CategoryAt(d, x[d]) == _coordinates.CategoryAt(d, _points[i][d])
+                            ? Math.Log(1 - bandwidth)
+                            : Math.Log(bandwidth / (count - 1));
+                    }
+                    else
+                    {
+                        var z = (x[d] - _points[i][d]) / bandwidth;
+                        sum += (-0.5 * z * z) - Math.Log(bandwidth);
+                    }
                 }
 
                 logs[i] = sum;

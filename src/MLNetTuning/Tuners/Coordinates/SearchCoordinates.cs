@@ -121,7 +121,11 @@ internal sealed class SearchCoordinates
         return ((double)i / n, (double)(i + 1) / n);
     }
 
-    private int CategoryAt(int coordinate, double u) => Math.Min((int)Math.Floor(u * _categoryCounts[coordinate]), _categoryCounts[coordinate] - 1);
+    /// <summary>The number of options of a categorical coordinate.</summary>
+    public int CategoryCount(int coordinate) => _categoryCounts[coordinate];
+
+    /// <summary>The option index that <paramref name="u"/> selects on a categorical coordinate.</summary>
+    public int CategoryAt(int coordinate, double u) => Math.Min((int)Math.Floor(u * _categoryCounts[coordinate]), _categoryCounts[coordinate] - 1);
 
     private int IntegerAt(int coordinate, double u)
     {

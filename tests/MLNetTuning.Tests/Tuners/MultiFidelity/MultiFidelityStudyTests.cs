@@ -212,4 +212,28 @@ public class MultiFidelityStudyTests
 
         Assert.That(late, Is.LessThan(early / 2));
     }
+
+    /// <summary>Options have no order: the two good ones sit at both ends of the list, the bad ones between them.</summary>
+    [TestCase(3)]
+    [TestCase(4)]
+    [TestCase(5)]
+    public void BohbModelsChoicesWithoutAnOrder(int seed)
+    {
+        var space = HyperparameterSpace.CreateBuilder()
+            .Choice("trainer", "good-a", "bad-b", "bad-c", "bad-d", "bad-e", "good-f")
+            .Double("x", 0, 1)
+            .Int("n", 1, 4)
+            .Build();
+        var tuner = new BohbTuner(space, new BohbTunerOptions { MinBudget = 1, MaxBudget = 1, RandomFraction = 0, Seed = seed });
+        var result = new TuningStudy(tuner).Optimize(
+            c => (c.Parameters.Get<string>("trainer").StartsWith("good", StringComparison.Ordinal) ? 0 : 1) + Math.Abs(c.Parameters.Get<double>("x") - 0.5) + (0.1 * c.Parameters.Get<int>("n")),
+            new StudyLimits { MaxTrials = 60 });
+
+        var late = result.Trials.Skip(30).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(late.Count(t => t.Parameters.Get<string>("trainer").StartsWith("good", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(24), "at least 80% of model-based proposals choose a good option");
+            Assert.That(result.Trials.Select(t => t.Parameters.Get<int>("n")).Distinct().Order(), Is.EqualTo(new[] { 1, 2, 3, 4 }), "every integer, the largest included, can be proposed");
+        });
+    }
 }
