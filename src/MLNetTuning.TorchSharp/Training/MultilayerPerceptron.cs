@@ -56,30 +56,60 @@ internal sealed class MultilayerPerceptron : nn.Module<Tensor, Tensor>
             x = _linears[i].forward(x);
             if (_norms[i] is { } norm)
             {
-                x = norm.forward(x);
+                x = Normalize(norm, x);
             }
 
             x = Activate(x);
             if (training && Dropout > 0)
             {
                 // Inverted dropout with the trainer's generator (reseeded each epoch from (seed, epoch)).
-                using var keep = rand(x.shape, generator: _generator).ge_(Dropout);
-                x = x.mul(keep).div_(1 - Dropout);
+                // Explicit scalars: TorchSharp leaves implicitly converted ones to the collector, which may free them mid-call.
+                using var rate = Dropout.ToScalar();
+                using var kept = (1 - Dropout).ToScalar();
+                using var keep = rand(x.shape, generator: _generator).ge_(rate);
+                x = x.mul(keep).div_(kept);
             }
         }
 
         return _output.forward(x);
     }
 
+    /// <summary>
+    /// What BatchNorm1d.forward does, with the batch counter raised through an explicit scalar: TorchSharp's own
+    /// forward adds an implicitly converted 1, which the collector may free during the native call.
+    /// </summary>
+    private Tensor Normalize(BatchNorm1d norm, Tensor x)
+    {
+        var averaging = norm.momentum ?? 0.0;
+        if (training && norm.num_batches_tracked is { } count)
+        {
+            using var noGrad = no_grad();
+            using var one = 1L.ToScalar();
+            count.add_(one, one);
+
+            // Without a momentum the running statistics are a cumulative average, as in PyTorch.
+            averaging = norm.momentum ?? (1.0 / count.item<long>());
+        }
+
+        return nn.functional.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, training, averaging, norm.eps);
+    }
+
     private Tensor Activate(Tensor x) => _activation switch
     {
         NeuralNetworkActivation.ReLU => nn.functional.relu(x),
-        NeuralNetworkActivation.LeakyReLU => nn.functional.leaky_relu(x, 0.01),
+        NeuralNetworkActivation.LeakyReLU => LeakyReLU(x),
         NeuralNetworkActivation.GELU => nn.functional.gelu(x),
         NeuralNetworkActivation.Tanh => x.tanh(),
         NeuralNetworkActivation.Sigmoid => x.sigmoid(),
         _ => throw new InvalidOperationException($"Unknown activation {_activation}."),
     };
+
+    private static Tensor LeakyReLU(Tensor x)
+    {
+        // An explicit slope scalar: functional.leaky_relu converts its double into one left to the collector.
+        using var slope = 0.01.ToScalar();
+        return x.leaky_relu(slope);
+    }
 
     private void Initialize()
     {

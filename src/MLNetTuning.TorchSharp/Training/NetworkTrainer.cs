@@ -42,16 +42,13 @@ internal static class NetworkTrainer
         var validationY = validationRows.Length > 0 ? LabelTensor(data, validationRows, task, scaling) : null;
 
         using var network = new MultilayerPerceptron(shape, options.Dropout, generator);
-        using var optimizer = CreateOptimizer(options, network.parameters());
+        using var optimizer = new NetworkOptimizer(options.Optimizer, network.parameters());
         if (resume is not null)
         {
             LoadState(network, resume);
             using var stream = new MemoryStream(resume.OptimizerState);
             using var reader = new BinaryReader(stream);
-            optimizer.load_state_dict(reader);
-
-            // Loading the state also restores the checkpoint's hyperparameters; the options' new ones win (PBT perturbs them).
-            ApplyOptimizerSettings(optimizer, options);
+            optimizer.Load(reader);
         }
 
         var epoch = resume?.Epoch ?? 0;
@@ -83,12 +80,7 @@ internal static class NetworkTrainer
                     var count = Math.Min(batchSize, rows - start);
                     var index = order.narrow(0, start, count);
                     learningRate = LearningRateCurve.At(options, ((long)epoch * stepsPerEpoch) + step, stepsPerEpoch);
-                    foreach (var group in optimizer.ParamGroups)
-                    {
-                        group.LearningRate = learningRate;
-                    }
-
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var loss = Loss(task, network.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
                     loss.backward();
                     if (options.GradientClipNorm is { } clip)
@@ -96,7 +88,7 @@ internal static class NetworkTrainer
                         nn.utils.clip_grad_norm_(network.parameters(), clip);
                     }
 
-                    optimizer.step();
+                    optimizer.Step(learningRate, options);
                     lossSum += loss.item<float>() * count;
                 }
             }
@@ -156,44 +148,6 @@ internal static class NetworkTrainer
         NeuralNetworkTask.MulticlassClassification => nn.functional.cross_entropy(output, target),
         _ => nn.functional.mse_loss(output.squeeze(1), target),
     };
-
-    private static OptimizerHelper CreateOptimizer(NeuralNetworkOptions options, IEnumerable<Parameter> parameters) => options.Optimizer switch
-    {
-        NeuralNetworkOptimizer.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
-        NeuralNetworkOptimizer.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        NeuralNetworkOptimizer.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        NeuralNetworkOptimizer.RmsProp => optim.RMSProp(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
-        _ => throw new ArgumentException($"Unknown optimizer {options.Optimizer}.", nameof(options)),
-    };
-
-    /// <summary>Sets weight decay, momentum and Nesterov on every parameter group (the learning rate is set per step).</summary>
-    private static void ApplyOptimizerSettings(OptimizerHelper optimizer, NeuralNetworkOptions options)
-    {
-        foreach (var group in optimizer.ParamGroups)
-        {
-            var groupOptions = (group as ParamGroup)?.Options;
-            switch (groupOptions)
-            {
-                case SGD.Options sgd:
-                    sgd.weight_decay = options.WeightDecay;
-                    sgd.momentum = options.Momentum;
-                    sgd.nesterov = options.Nesterov;
-                    break;
-                case Adam.Options adam:
-                    adam.weight_decay = options.WeightDecay;
-                    break;
-                case AdamW.Options adamW:
-                    adamW.weight_decay = options.WeightDecay;
-                    break;
-                case RMSProp.Options rmsProp:
-                    rmsProp.weight_decay = options.WeightDecay;
-                    rmsProp.momentum = options.Momentum;
-                    break;
-                default:
-                    throw new InvalidOperationException($"Cannot set the hyperparameters of optimizer options {groupOptions?.GetType().Name ?? "null"} after resuming.");
-            }
-        }
-    }
 
     private static void CheckResumable(NeuralNetworkCheckpoint checkpoint, NeuralNetworkTask task, NetworkShape shape, NeuralNetworkOptions options)
     {
@@ -287,7 +241,7 @@ internal static class NetworkTrainer
 
     private static NeuralNetworkCheckpoint CaptureCheckpoint(
         NeuralNetworkTask task, NetworkShape shape, NeuralNetworkOptions options, int seed, int epoch, double best, int sinceBest,
-        FeatureScaling scaling, MultilayerPerceptron network, OptimizerHelper optimizer)
+        FeatureScaling scaling, MultilayerPerceptron network, NetworkOptimizer optimizer)
     {
         var tensors = network.state_dict().Select(entry =>
         {
@@ -297,7 +251,7 @@ internal static class NetworkTrainer
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
         }
 
         return new NeuralNetworkCheckpoint(task, shape, options.Optimizer, OptimizerSettings.Of(options), seed, options.ValidationFraction, epoch, best, sinceBest, scaling, tensors, stream.ToArray());
