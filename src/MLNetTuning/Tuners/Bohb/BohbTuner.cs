@@ -70,55 +70,23 @@ public sealed class BohbTunerOptions : MultiFidelityOptions
 /// TPE-like kernel-density model fitted on the largest budget that has enough results (a share stays random).
 /// See <see cref="HyperbandTuner"/> for the brackets.
 /// </summary>
-public sealed class BohbTuner : IMultiFidelityTuner
+public sealed class BohbTuner : BracketTuner
 {
-    private readonly BracketScheduler _scheduler;
-    private readonly BohbDensitySampler _sampler;
-
     /// <summary>Creates the tuner.</summary>
     /// <exception cref="ArgumentException">MaxBudget is below MinBudget.</exception>
     public BohbTuner(HyperparameterSpace space, BohbTunerOptions? options = null, int defaultSeed = 0)
+        : base(
+            space,
+            options ??= new BohbTunerOptions(),
+            () => BracketPlan.Hyperband(options.MinBudget, options.MaxBudget, options.ReductionFactor),
+            new BohbDensitySampler(space ?? throw new ArgumentNullException(nameof(space)), options, options.Seed ?? defaultSeed),
+            options.MaxBrackets)
     {
-        Space = space ?? throw new ArgumentNullException(nameof(space));
-        options ??= new BohbTunerOptions();
-        options.ValidateRange();
-        MinBudget = options.MinBudget;
-        MaxBudget = options.MaxBudget;
-        Brackets = BracketPlan.Hyperband(MinBudget, MaxBudget, options.ReductionFactor);
-        _sampler = new BohbDensitySampler(space, options, options.Seed ?? defaultSeed);
-        _scheduler = new BracketScheduler(Brackets, _sampler, options.MaxBrackets);
     }
 
     /// <summary>The brackets of one Hyperband iteration, s = s_max first.</summary>
-    public IReadOnlyList<BracketPlan> Brackets { get; }
+    public IReadOnlyList<BracketPlan> Brackets => Plans;
 
     /// <summary>The budget whose observations the model is fitted on now, or null while proposals are random.</summary>
-    public double? ModelBudget => _sampler.ModelBudget;
-
-    /// <inheritdoc/>
-    public HyperparameterSpace Space { get; }
-
-    /// <inheritdoc/>
-    public double MinBudget { get; }
-
-    /// <inheritdoc/>
-    public double MaxBudget { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<double> RungBudgets => Brackets.SelectMany(b => b.Rungs).Select(r => r.Budget).Distinct().Order().ToList();
-
-    /// <inheritdoc/>
-    public bool StopsOnReports => false;
-
-    /// <inheritdoc/>
-    public bool IsFinished => _scheduler.IsFinished;
-
-    /// <inheritdoc/>
-    public TrialProposal? Propose(int trialId) => _scheduler.Propose(trialId);
-
-    /// <inheritdoc/>
-    public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
-
-    /// <inheritdoc/>
-    public void Complete(TuningTrial trial) => _scheduler.Complete(trial ?? throw new ArgumentNullException(nameof(trial)));
+    public double? ModelBudget => ((BohbDensitySampler)Sampler).ModelBudget;
 }

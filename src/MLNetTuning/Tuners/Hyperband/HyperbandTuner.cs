@@ -24,50 +24,20 @@ public sealed class HyperbandTunerOptions : MultiFidelityOptions
 /// <remarks>Brackets run in that order and then repeat. With parallel trials, the next bracket starts while one
 /// waits for its rung to fill. Promotions carry the lower-rung trial as <see cref="TrialProposal.ParentTrialId"/>;
 /// trials carry the attributes "bracket" (sequence number) and "rung".</remarks>
-public sealed class HyperbandTuner : IMultiFidelityTuner
+public sealed class HyperbandTuner : BracketTuner
 {
-    private readonly BracketScheduler _scheduler;
-
     /// <summary>Creates the tuner.</summary>
     /// <exception cref="ArgumentException">MaxBudget is below MinBudget.</exception>
     public HyperbandTuner(HyperparameterSpace space, HyperbandTunerOptions? options = null, int defaultSeed = 0)
+        : base(
+            space,
+            options ??= new HyperbandTunerOptions(),
+            () => BracketPlan.Hyperband(options.MinBudget, options.MaxBudget, options.ReductionFactor),
+            new UniformConfigurationSampler(space, options.Seed ?? defaultSeed),
+            options.MaxBrackets)
     {
-        Space = space ?? throw new ArgumentNullException(nameof(space));
-        options ??= new HyperbandTunerOptions();
-        options.ValidateRange();
-        MinBudget = options.MinBudget;
-        MaxBudget = options.MaxBudget;
-        Brackets = BracketPlan.Hyperband(MinBudget, MaxBudget, options.ReductionFactor);
-        _scheduler = new BracketScheduler(Brackets, new UniformConfigurationSampler(space, options.Seed ?? defaultSeed), options.MaxBrackets);
     }
 
     /// <summary>The brackets of one Hyperband iteration, s = s_max first.</summary>
-    public IReadOnlyList<BracketPlan> Brackets { get; }
-
-    /// <inheritdoc/>
-    public HyperparameterSpace Space { get; }
-
-    /// <inheritdoc/>
-    public double MinBudget { get; }
-
-    /// <inheritdoc/>
-    public double MaxBudget { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<double> RungBudgets => Brackets.SelectMany(b => b.Rungs).Select(r => r.Budget).Distinct().Order().ToList();
-
-    /// <inheritdoc/>
-    public bool StopsOnReports => false;
-
-    /// <inheritdoc/>
-    public bool IsFinished => _scheduler.IsFinished;
-
-    /// <inheritdoc/>
-    public TrialProposal? Propose(int trialId) => _scheduler.Propose(trialId);
-
-    /// <inheritdoc/>
-    public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
-
-    /// <inheritdoc/>
-    public void Complete(TuningTrial trial) => _scheduler.Complete(trial ?? throw new ArgumentNullException(nameof(trial)));
+    public IReadOnlyList<BracketPlan> Brackets => Plans;
 }

@@ -34,52 +34,27 @@ public sealed class SuccessiveHalvingTunerOptions : MultiFidelityOptions
 /// so an objective that keeps checkpoints can continue from it; others retrain at the larger budget.
 /// Trials carry the attributes "bracket" and "rung"; a reopened study puts its stored trials back into their
 /// brackets and rungs from them and goes on where it stopped.</remarks>
-public sealed class SuccessiveHalvingTuner : IMultiFidelityTuner
+public sealed class SuccessiveHalvingTuner : BracketTuner
 {
-    private readonly BracketScheduler _scheduler;
-
     /// <summary>Creates the tuner.</summary>
     /// <exception cref="ArgumentException">MaxBudget is below MinBudget.</exception>
     public SuccessiveHalvingTuner(HyperparameterSpace space, SuccessiveHalvingTunerOptions? options = null, int defaultSeed = 0)
+        : base(
+            space,
+            options ??= new SuccessiveHalvingTunerOptions(),
+            () => [PlanOf(options)],
+            new UniformConfigurationSampler(space, options.Seed ?? defaultSeed),
+            options.MaxBrackets)
     {
-        Space = space ?? throw new ArgumentNullException(nameof(space));
-        options ??= new SuccessiveHalvingTunerOptions();
-        options.ValidateRange();
-        MinBudget = options.MinBudget;
-        MaxBudget = options.MaxBudget;
-        var s = BracketPlan.MaxHalvings(MinBudget, MaxBudget, options.ReductionFactor);
-        var n = options.Configurations ?? (int)Math.Round(Math.Pow(options.ReductionFactor, s));
-        Plan = BracketPlan.SuccessiveHalving(s, n, MinBudget, MaxBudget, options.ReductionFactor);
-        _scheduler = new BracketScheduler([Plan], new UniformConfigurationSampler(space, options.Seed ?? defaultSeed), options.MaxBrackets);
     }
 
     /// <summary>The bracket every round runs.</summary>
-    public BracketPlan Plan { get; }
+    public BracketPlan Plan => Plans[0];
 
-    /// <inheritdoc/>
-    public HyperparameterSpace Space { get; }
-
-    /// <inheritdoc/>
-    public double MinBudget { get; }
-
-    /// <inheritdoc/>
-    public double MaxBudget { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<double> RungBudgets => Plan.Rungs.Select(r => r.Budget).ToList();
-
-    /// <inheritdoc/>
-    public bool StopsOnReports => false;
-
-    /// <inheritdoc/>
-    public bool IsFinished => _scheduler.IsFinished;
-
-    /// <inheritdoc/>
-    public TrialProposal? Propose(int trialId) => _scheduler.Propose(trialId);
-
-    /// <inheritdoc/>
-    public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
-
-    /// <inheritdoc/>
-    public void Complete(TuningTrial trial) => _scheduler.Complete(trial ?? throw new ArgumentNullException(nameof(trial)));
+    private static BracketPlan PlanOf(SuccessiveHalvingTunerOptions options)
+    {
+        var s = BracketPlan.MaxHalvings(options.MinBudget, options.MaxBudget, options.ReductionFactor);
+        var n = options.Configurations ?? (int)Math.Round(Math.Pow(options.ReductionFactor, s));
+        return BracketPlan.SuccessiveHalving(s, n, options.MinBudget, options.MaxBudget, options.ReductionFactor);
+    }
 }
