@@ -26,17 +26,23 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     private const string SaveSql = $"""
         WITH saved AS (
           INSERT INTO mlnettuning_trials (study_id, {TrialColumns})
-          VALUES (@s, @id, @state, @p, @budget, @parent, @value, @loss, @inter, @attr, @error, @worker, @started, @completed, {ServerNowMs})
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, {ServerNowMs})
           ON CONFLICT (study_id, trial_id) DO UPDATE SET
             state = excluded.state, parameters_json = excluded.parameters_json, budget = excluded.budget,
             parent_trial_id = excluded.parent_trial_id, value = excluded.value, loss = excluded.loss,
             intermediate_json = excluded.intermediate_json, attributes_json = excluded.attributes_json,
             error = excluded.error, worker_id = excluded.worker_id, started_at_ms = excluded.started_at_ms,
             completed_at_ms = excluded.completed_at_ms, heartbeat_at_ms = excluded.heartbeat_at_ms)
-        UPDATE mlnettuning_studies SET next_trial_id = @next WHERE study_id = @s AND next_trial_id < @next
+        UPDATE mlnettuning_studies SET next_trial_id = $2 + 1 WHERE study_id = $1 AND next_trial_id <= $2
         """;
 
     private readonly NpgsqlDataSource _dataSource;
+
+    // One connection is kept open for the calls of a trial: taking a pooled connection and giving it back costs
+    // about as much client time as a short statement. Calls that find it busy use the pool.
+    private readonly object _keptGate = new();
+    private NpgsqlConnection? _kept;
+    private bool _disposed;
     private readonly object _gate = new();
     private readonly Dictionary<string, (long Id, HyperparameterSpace Space)> _studies = new(StringComparer.Ordinal);
 
@@ -83,7 +89,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     /// <inheritdoc/>
     public int NextTrialId(string studyName) => Run(connection =>
-        Convert.ToInt32(Scalar(connection, "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = @s RETURNING next_trial_id - 1", ("s", StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
+        Convert.ToInt32(Scalar(connection, "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 RETURNING next_trial_id - 1", Value(StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
 
     /// <inheritdoc/>
     public void Save(string studyName, TuningTrial trial)
@@ -96,24 +102,23 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
             // One statement, so one round trip and one implicit transaction: the row, and the id counter moved past it
             // when the trial was saved under an id the study did not hand out.
-            return ExecuteTyped(
+            return Execute(
                 connection,
                 SaveSql,
-                Typed("s", NpgsqlDbType.Bigint, study.Id),
-                Typed("id", NpgsqlDbType.Integer, record.TrialId),
-                Typed("next", NpgsqlDbType.Integer, record.TrialId + 1),
-                Typed("state", NpgsqlDbType.Text, record.State),
-                Typed("p", NpgsqlDbType.Text, record.ParametersJson),
-                Typed("budget", NpgsqlDbType.Double, record.Budget),
-                Typed("parent", NpgsqlDbType.Integer, record.ParentTrialId),
-                Typed("value", NpgsqlDbType.Double, record.Value),
-                Typed("loss", NpgsqlDbType.Double, record.Loss),
-                Typed("inter", NpgsqlDbType.Text, record.IntermediateJson),
-                Typed("attr", NpgsqlDbType.Text, record.AttributesJson),
-                Typed("error", NpgsqlDbType.Text, record.Error),
-                Typed("worker", NpgsqlDbType.Text, record.WorkerId),
-                Typed("started", NpgsqlDbType.Bigint, record.StartedAtMs),
-                Typed("completed", NpgsqlDbType.Bigint, record.CompletedAtMs));
+                Value(study.Id),
+                Value(record.TrialId),
+                Value(record.State),
+                Value(record.ParametersJson),
+                Value(NpgsqlDbType.Double, record.Budget),
+                Value(NpgsqlDbType.Integer, record.ParentTrialId),
+                Value(NpgsqlDbType.Double, record.Value),
+                Value(NpgsqlDbType.Double, record.Loss),
+                Value(record.IntermediateJson),
+                Value(record.AttributesJson),
+                Value(NpgsqlDbType.Text, record.Error),
+                Value(NpgsqlDbType.Text, record.WorkerId),
+                Value(record.StartedAtMs),
+                Value(NpgsqlDbType.Bigint, record.CompletedAtMs));
         });
     }
 
@@ -121,7 +126,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     public IReadOnlyList<TuningTrial> Load(string studyName) => Run(connection =>
     {
         var study = FindStudyRow(connection, studyName);
-        return study is null ? [] : (IReadOnlyList<TuningTrial>)ReadTrials(connection, study.Value.Space, $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = @s ORDER BY trial_id", ("s", study.Value.Id));
+        return study is null ? [] : (IReadOnlyList<TuningTrial>)ReadTrials(connection, study.Value.Space, $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = $1 ORDER BY trial_id", Value(study.Value.Id));
     });
 
     /// <inheritdoc/>
@@ -131,10 +136,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return ReadTrials(
             connection,
             study.Space,
-            $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = @s AND trial_id >= @first AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM @w::text) ORDER BY trial_id",
-            ("s", study.Id),
-            ("first", firstTrialId),
-            ("w", exceptRunningOfWorker));
+            $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = $1 AND trial_id >= $2 AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM $3) ORDER BY trial_id",
+            Value(study.Id),
+            Value(firstTrialId),
+            Value(NpgsqlDbType.Text, exceptRunningOfWorker));
     });
 
     /// <inheritdoc/>
@@ -146,10 +151,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         {
             Execute(
                 connection,
-                $"INSERT INTO mlnettuning_studies (name, direction, space_json, next_trial_id, created_at_ms) VALUES (@n, @d, @space, 0, {ServerNowMs}) ON CONFLICT (name) DO NOTHING",
-                ("n", studyName),
-                ("d", TrialRecord.DirectionName(direction)),
-                ("space", space.ToJsonString()));
+                $"INSERT INTO mlnettuning_studies (name, direction, space_json, next_trial_id, created_at_ms) VALUES ($1, $2, $3, 0, {ServerNowMs}) ON CONFLICT (name) DO NOTHING",
+                Value(studyName),
+                Value(TrialRecord.DirectionName(direction)),
+                Value(space.ToJsonString()));
             var stored = DescribeStudies(connection, studyName).Single();
             stored.EnsureMatches(space, direction);
             return stored;
@@ -172,10 +177,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(key);
         Run(connection => Execute(
             connection,
-            "INSERT INTO mlnettuning_study_attributes (study_id, key, value) VALUES (@s, @k, @v) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
-            ("s", StudyOf(connection, studyName).Id),
-            ("k", key),
-            ("v", value ?? "")));
+            "INSERT INTO mlnettuning_study_attributes (study_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
+            Value(StudyOf(connection, studyName).Id),
+            Value(key),
+            Value(value ?? "")));
     }
 
     /// <inheritdoc/>
@@ -189,10 +194,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
         Run(connection => Execute(
             connection,
-            $"UPDATE mlnettuning_trials SET heartbeat_at_ms = {ServerNowMs} WHERE study_id = @s AND worker_id = @w AND state = 'running' AND trial_id = ANY(@ids)",
-            ("s", StudyOf(connection, studyName).Id),
-            ("w", workerId),
-            ("ids", trialIds.ToArray())));
+            $"UPDATE mlnettuning_trials SET heartbeat_at_ms = {ServerNowMs} WHERE study_id = $1 AND worker_id = $2 AND state = 'running' AND trial_id = ANY($3)",
+            Value(StudyOf(connection, studyName).Id),
+            Value(workerId),
+            Value(trialIds.ToArray())));
     }
 
     /// <inheritdoc/>
@@ -203,10 +208,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return ReadTrials(
             connection,
             study.Space,
-            $"UPDATE mlnettuning_trials SET state = 'failed', error = @e, completed_at_ms = {ServerNowMs} WHERE study_id = @s AND state = 'running' AND COALESCE(heartbeat_at_ms, started_at_ms) < {ServerNowMs} - @timeout RETURNING {TrialColumns}",
-            ("s", study.Id),
-            ("e", error),
-            ("timeout", timeoutMs));
+            $"UPDATE mlnettuning_trials SET state = 'failed', error = $2, completed_at_ms = {ServerNowMs} WHERE study_id = $1 AND state = 'running' AND COALESCE(heartbeat_at_ms, started_at_ms) < {ServerNowMs} - $3 RETURNING {TrialColumns}",
+            Value(study.Id),
+            Value(error),
+            Value(timeoutMs));
     });
 
     /// <inheritdoc/>
@@ -216,14 +221,24 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return ReadTrials(
             connection,
             study.Space,
-            $"UPDATE mlnettuning_trials SET state = 'failed', error = @e, completed_at_ms = {ServerNowMs} WHERE study_id = @s AND trial_id = @t AND state = 'running' RETURNING {TrialColumns}",
-            ("s", study.Id),
-            ("t", trialId),
-            ("e", error)).SingleOrDefault();
+            $"UPDATE mlnettuning_trials SET state = 'failed', error = $3, completed_at_ms = {ServerNowMs} WHERE study_id = $1 AND trial_id = $2 AND state = 'running' RETURNING {TrialColumns}",
+            Value(study.Id),
+            Value(trialId),
+            Value(error)).SingleOrDefault();
     });
 
-    /// <summary>Closes the pooled connections.</summary>
-    public void Dispose() => _dataSource.Dispose();
+    /// <summary>Closes the kept and the pooled connections.</summary>
+    public void Dispose()
+    {
+        lock (_keptGate)
+        {
+            _disposed = true;
+            _kept?.Dispose();
+            _kept = null;
+        }
+
+        _dataSource.Dispose();
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"postgres:{Description}";
@@ -232,12 +247,47 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     {
         try
         {
+            if (Monitor.TryEnter(_keptGate))
+            {
+                try
+                {
+                    return RunOnKept(action);
+                }
+                finally
+                {
+                    Monitor.Exit(_keptGate);
+                }
+            }
+
+            // Another thread is using the kept connection (a heartbeat, another study): take a pooled one rather than wait.
             using var connection = _dataSource.OpenConnection();
             return action(connection);
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
         {
             throw new TrialStoreException($"The PostgreSQL store '{Description}' failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs on the connection this store keeps open, opening it first if needed; a connection the failure
+    /// broke is dropped, so that the next call opens a new one.</summary>
+    private T RunOnKept<T>(Func<NpgsqlConnection, T> action)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _kept ??= _dataSource.OpenConnection();
+        try
+        {
+            return action(_kept);
+        }
+        catch
+        {
+            if (_kept.FullState != System.Data.ConnectionState.Open)
+            {
+                _kept.Dispose();
+                _kept = null;
+            }
+
+            throw;
         }
     }
 
@@ -284,7 +334,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         var version = Scalar(connection, "SELECT max(version) FROM mlnettuning_schema");
         if (version is DBNull or null)
         {
-            Execute(connection, "INSERT INTO mlnettuning_schema (version) VALUES (@v)", ("v", SchemaVersion));
+            Execute(connection, "INSERT INTO mlnettuning_schema (version) VALUES ($1)", Value(SchemaVersion));
         }
         else if (Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture) > SchemaVersion)
         {
@@ -307,7 +357,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
             }
         }
 
-        using var command = Command(connection, "SELECT study_id, space_json FROM mlnettuning_studies WHERE name = @n", ("n", studyName));
+        using var command = Command(connection, "SELECT study_id, space_json FROM mlnettuning_studies WHERE name = $1", Value(studyName));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -326,7 +376,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     private static List<StoredStudy> DescribeStudies(NpgsqlConnection connection, string? onlyName)
     {
         var rows = new List<(long Id, string Name, string Direction, string Space, long Created)>();
-        using (var command = Command(connection, "SELECT study_id, name, direction, space_json, created_at_ms FROM mlnettuning_studies WHERE @n::text IS NULL OR name = @n ORDER BY name", ("n", onlyName)))
+        using (var command = Command(connection, "SELECT study_id, name, direction, space_json, created_at_ms FROM mlnettuning_studies WHERE $1::text IS NULL OR name = $1 ORDER BY name", Value(NpgsqlDbType.Text, onlyName)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -339,7 +389,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         foreach (var row in rows)
         {
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-            using (var command = Command(connection, "SELECT key, value FROM mlnettuning_study_attributes WHERE study_id = @s", ("s", row.Id)))
+            using (var command = Command(connection, "SELECT key, value FROM mlnettuning_study_attributes WHERE study_id = $1", Value(row.Id)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -349,7 +399,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
             }
 
             var counts = new Dictionary<TrialState, int>();
-            using (var command = Command(connection, "SELECT state, count(*) FROM mlnettuning_trials WHERE study_id = @s GROUP BY state", ("s", row.Id)))
+            using (var command = Command(connection, "SELECT state, count(*) FROM mlnettuning_trials WHERE study_id = $1 GROUP BY state", Value(row.Id)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -364,7 +414,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return result;
     }
 
-    private static List<TuningTrial> ReadTrials(NpgsqlConnection connection, HyperparameterSpace space, string sql, params (string Name, object? Value)[] parameters)
+    private static List<TuningTrial> ReadTrials(NpgsqlConnection connection, HyperparameterSpace space, string sql, params NpgsqlParameter[] parameters)
     {
         var trials = new List<TuningTrial>();
         using var command = Command(connection, sql, parameters);
@@ -393,25 +443,19 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return trials;
     }
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.Add(Parameter(name, value));
-        }
-
+        command.Parameters.AddRange(parameters);
         return command;
     }
 
-    private static NpgsqlParameter Parameter(string name, object? value) => value switch
-    {
-        null => new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = DBNull.Value },
-        _ => new NpgsqlParameter(name, value),
-    };
+    /// <summary>A positional parameter ($1, $2, ...) typed by its value. Positional parameters spare Npgsql rewriting
+    /// named ones in the SQL text on every execution.</summary>
+    private static NpgsqlParameter Value(object value) => new() { Value = value };
 
-    /// <summary>A parameter whose type does not depend on whether the value is null, so that its prepared statement is reused.</summary>
-    private static NpgsqlParameter Typed(string name, NpgsqlDbType type, object? value) => new(name, type) { Value = value ?? DBNull.Value };
+    /// <summary>A positional parameter of a fixed type, null or not, so that its prepared statement is reused.</summary>
+    private static NpgsqlParameter Value(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
 
     /// <summary>Whether the connection string sets Npgsql's automatic preparation itself (then the store leaves it as set).</summary>
     private static bool NamesAutoPrepare(string connectionString)
@@ -420,20 +464,13 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return keys.Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static int Execute(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    private static int Execute(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         return command.ExecuteNonQuery();
     }
 
-    private static int ExecuteTyped(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
-    {
-        using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddRange(parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    private static object? Scalar(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         return command.ExecuteScalar();
