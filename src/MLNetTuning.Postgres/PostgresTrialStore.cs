@@ -23,6 +23,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     private const string ServerNowMs = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
+    private const string NextTrialIdSql = "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 RETURNING next_trial_id - 1";
+
+    private const string LoadFromSql = $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = $1 AND trial_id >= $2 AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM $3) ORDER BY trial_id";
+
     private const string SaveSql = $"""
         WITH saved AS (
           INSERT INTO mlnettuning_trials (study_id, {TrialColumns})
@@ -89,7 +93,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     /// <inheritdoc/>
     public int NextTrialId(string studyName) => Run(connection =>
-        Convert.ToInt32(Scalar(connection, "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 RETURNING next_trial_id - 1", Value(StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
+        Convert.ToInt32(Scalar(connection, NextTrialIdSql, Value(StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
 
     /// <inheritdoc/>
     public void Save(string studyName, TuningTrial trial)
@@ -133,13 +137,27 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     public IReadOnlyList<TuningTrial> LoadFrom(string studyName, int firstTrialId, string? exceptRunningOfWorker) => Run(connection =>
     {
         var study = StudyOf(connection, studyName);
-        return ReadTrials(
-            connection,
-            study.Space,
-            $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = $1 AND trial_id >= $2 AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM $3) ORDER BY trial_id",
-            Value(study.Id),
-            Value(firstTrialId),
-            Value(NpgsqlDbType.Text, exceptRunningOfWorker));
+        return ReadTrials(connection, study.Space, LoadFromSql, Value(study.Id), Value(firstTrialId), Value(NpgsqlDbType.Text, exceptRunningOfWorker));
+    });
+
+    /// <inheritdoc/>
+    public (IReadOnlyList<TuningTrial> Trials, int? NextTrialId) LoadFromAndReserveId(string studyName, int firstTrialId, string? exceptRunningOfWorker, int? idBelow) => Run<(IReadOnlyList<TuningTrial>, int?)>(connection =>
+    {
+        var study = StudyOf(connection, studyName);
+
+        // One round trip: the statements run in order, each seeing what was committed before it, as two calls would.
+        using var batch = new NpgsqlBatch(connection);
+        var read = new NpgsqlBatchCommand(LoadFromSql);
+        read.Parameters.AddRange(new[] { Value(study.Id), Value(firstTrialId), Value(NpgsqlDbType.Text, exceptRunningOfWorker) });
+        var reserve = new NpgsqlBatchCommand("UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 AND ($2::integer IS NULL OR next_trial_id < $2) RETURNING next_trial_id - 1");
+        reserve.Parameters.Add(Value(study.Id));
+        reserve.Parameters.Add(Value(NpgsqlDbType.Integer, idBelow));
+        batch.BatchCommands.Add(read);
+        batch.BatchCommands.Add(reserve);
+        using var reader = batch.ExecuteReader();
+        var trials = ReadTrialRows(reader, study.Space);
+        reader.NextResult();
+        return (trials, reader.Read() ? reader.GetInt32(0) : null);
     });
 
     /// <inheritdoc/>
@@ -416,9 +434,14 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     private static List<TuningTrial> ReadTrials(NpgsqlConnection connection, HyperparameterSpace space, string sql, params NpgsqlParameter[] parameters)
     {
-        var trials = new List<TuningTrial>();
         using var command = Command(connection, sql, parameters);
         using var reader = command.ExecuteReader();
+        return ReadTrialRows(reader, space);
+    }
+
+    private static List<TuningTrial> ReadTrialRows(NpgsqlDataReader reader, HyperparameterSpace space)
+    {
+        var trials = new List<TuningTrial>();
         while (reader.Read())
         {
             trials.Add(new TrialRecord
