@@ -11,7 +11,15 @@ namespace MLNetTuning.Storage;
 /// reserved with one atomic update; heartbeats and their expiry use the database server's clock, so the
 /// workers' clocks need not agree. Tables are named <c>mlnettuning_*</c> and created on first use.
 /// </summary>
-/// <remarks>Connection strings are never shown with their password (see <see cref="PostgresConnectionStrings.Mask"/>).</remarks>
+/// <remarks>
+/// <para>Connection strings are never shown with their password (see <see cref="PostgresConnectionStrings.Mask"/>).</para>
+/// <para>A trial costs four round trips (reserve its id, save it when it starts, after a report, when it ends; a shared
+/// study reads the others' trials in the same round trip as the reservation). The store keeps one connection open and
+/// lets Npgsql prepare its statements (<c>Max Auto Prepare</c>, default <see cref="DefaultMaxAutoPrepare"/>); behind a
+/// pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode), put
+/// <c>Max Auto Prepare=0</c> in the connection string. Every write commits before the call returns, so the server's
+/// <c>synchronous_commit</c> and <c>fsync</c> settings decide what a crash of the server can lose.</para>
+/// </remarks>
 public sealed class PostgresTrialStore : ITrialStore, IDisposable
 {
     /// <summary>The schema version this code writes.</summary>
