@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace MLNetTuning.Storage;
 
@@ -10,16 +11,50 @@ namespace MLNetTuning.Storage;
 /// reserved with one atomic update; heartbeats and their expiry use the database server's clock, so the
 /// workers' clocks need not agree. Tables are named <c>mlnettuning_*</c> and created on first use.
 /// </summary>
-/// <remarks>Connection strings are never shown with their password (see <see cref="PostgresConnectionStrings.Mask"/>).</remarks>
+/// <remarks>
+/// <para>Connection strings are never shown with their password (see <see cref="PostgresConnectionStrings.Mask"/>).</para>
+/// <para>A trial costs four round trips (reserve its id, save it when it starts, after a report, when it ends; a shared
+/// study reads the others' trials in the same round trip as the reservation). The store keeps one connection open and
+/// lets Npgsql prepare its statements (<c>Max Auto Prepare</c>, default <see cref="DefaultMaxAutoPrepare"/>); behind a
+/// pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode), put
+/// <c>Max Auto Prepare=0</c> in the connection string. Every write commits before the call returns, so the server's
+/// <c>synchronous_commit</c> and <c>fsync</c> settings decide what a crash of the server can lose.</para>
+/// </remarks>
 public sealed class PostgresTrialStore : ITrialStore, IDisposable
 {
     /// <summary>The schema version this code writes.</summary>
     public const int SchemaVersion = 1;
 
     private const string TrialColumns = "trial_id, state, parameters_json, budget, parent_trial_id, value, loss, intermediate_json, attributes_json, error, worker_id, started_at_ms, completed_at_ms, heartbeat_at_ms";
+    /// <summary>How many statements each connection keeps prepared unless the connection string says otherwise (Max Auto Prepare).</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
     private const string ServerNowMs = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
+    private const string NextTrialIdSql = "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 RETURNING next_trial_id - 1";
+
+    private const string LoadFromSql = $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = $1 AND trial_id >= $2 AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM $3) ORDER BY trial_id";
+
+    private const string SaveSql = $"""
+        WITH saved AS (
+          INSERT INTO mlnettuning_trials (study_id, {TrialColumns})
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, {ServerNowMs})
+          ON CONFLICT (study_id, trial_id) DO UPDATE SET
+            state = excluded.state, parameters_json = excluded.parameters_json, budget = excluded.budget,
+            parent_trial_id = excluded.parent_trial_id, value = excluded.value, loss = excluded.loss,
+            intermediate_json = excluded.intermediate_json, attributes_json = excluded.attributes_json,
+            error = excluded.error, worker_id = excluded.worker_id, started_at_ms = excluded.started_at_ms,
+            completed_at_ms = excluded.completed_at_ms, heartbeat_at_ms = excluded.heartbeat_at_ms)
+        UPDATE mlnettuning_studies SET next_trial_id = $2 + 1 WHERE study_id = $1 AND next_trial_id <= $2
+        """;
+
     private readonly NpgsqlDataSource _dataSource;
+
+    // One connection is kept open for the calls of a trial: taking a pooled connection and giving it back costs
+    // about as much client time as a short statement. Calls that find it busy use the pool.
+    private readonly object _keptGate = new();
+    private NpgsqlConnection? _kept;
+    private bool _disposed;
     private readonly object _gate = new();
     private readonly Dictionary<string, (long Id, HyperparameterSpace Space)> _studies = new(StringComparer.Ordinal);
 
@@ -34,7 +69,16 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         try
         {
             // The store keeps no session state, so a pooled connection need not be reset on every return to the pool.
-            _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(resolved) { NoResetOnClose = true });
+            var builder = new NpgsqlConnectionStringBuilder(resolved) { NoResetOnClose = true };
+            if (!NamesAutoPrepare(resolved))
+            {
+                // Each trial runs the same few statements; prepared once per connection, the server skips
+                // parsing and planning them (about half of a statement's cost on loopback).
+                builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+                builder.AutoPrepareMinUsages = 2;
+            }
+
+            _dataSource = NpgsqlDataSource.Create(builder);
         }
         catch (ArgumentException e)
         {
@@ -57,7 +101,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     /// <inheritdoc/>
     public int NextTrialId(string studyName) => Run(connection =>
-        Convert.ToInt32(Scalar(connection, "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = @s RETURNING next_trial_id - 1", ("s", StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
+        Convert.ToInt32(Scalar(connection, NextTrialIdSql, Value(StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
 
     /// <inheritdoc/>
     public void Save(string studyName, TuningTrial trial)
@@ -67,35 +111,26 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         Run(connection =>
         {
             var study = StudyOf(connection, studyName);
-            using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(BatchCommand(
-                $"""
-                INSERT INTO mlnettuning_trials (study_id, {TrialColumns})
-                VALUES (@s, @id, @state, @p, @budget::double precision, @parent::integer, @value::double precision, @loss::double precision, @inter, @attr, @error::text, @worker::text, @started, @completed::bigint, {ServerNowMs})
-                ON CONFLICT (study_id, trial_id) DO UPDATE SET
-                  state = excluded.state, parameters_json = excluded.parameters_json, budget = excluded.budget,
-                  parent_trial_id = excluded.parent_trial_id, value = excluded.value, loss = excluded.loss,
-                  intermediate_json = excluded.intermediate_json, attributes_json = excluded.attributes_json,
-                  error = excluded.error, worker_id = excluded.worker_id, started_at_ms = excluded.started_at_ms,
-                  completed_at_ms = excluded.completed_at_ms, heartbeat_at_ms = excluded.heartbeat_at_ms
-                """,
-                ("s", study.Id),
-                ("id", record.TrialId),
-                ("state", record.State),
-                ("p", record.ParametersJson),
-                ("budget", record.Budget),
-                ("parent", record.ParentTrialId),
-                ("value", record.Value),
-                ("loss", record.Loss),
-                ("inter", record.IntermediateJson),
-                ("attr", record.AttributesJson),
-                ("error", record.Error),
-                ("worker", record.WorkerId),
-                ("started", record.StartedAtMs),
-                ("completed", record.CompletedAtMs)));
-            batch.BatchCommands.Add(BatchCommand("UPDATE mlnettuning_studies SET next_trial_id = @next WHERE study_id = @s AND next_trial_id < @next", ("s", study.Id), ("next", record.TrialId + 1)));
-            batch.ExecuteNonQuery(); // one implicit transaction
-            return 0;
+
+            // One statement, so one round trip and one implicit transaction: the row, and the id counter moved past it
+            // when the trial was saved under an id the study did not hand out.
+            return Execute(
+                connection,
+                SaveSql,
+                Value(study.Id),
+                Value(record.TrialId),
+                Value(record.State),
+                Value(record.ParametersJson),
+                Value(NpgsqlDbType.Double, record.Budget),
+                Value(NpgsqlDbType.Integer, record.ParentTrialId),
+                Value(NpgsqlDbType.Double, record.Value),
+                Value(NpgsqlDbType.Double, record.Loss),
+                Value(record.IntermediateJson),
+                Value(record.AttributesJson),
+                Value(NpgsqlDbType.Text, record.Error),
+                Value(NpgsqlDbType.Text, record.WorkerId),
+                Value(record.StartedAtMs),
+                Value(NpgsqlDbType.Bigint, record.CompletedAtMs));
         });
     }
 
@@ -103,20 +138,34 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     public IReadOnlyList<TuningTrial> Load(string studyName) => Run(connection =>
     {
         var study = FindStudyRow(connection, studyName);
-        return study is null ? [] : (IReadOnlyList<TuningTrial>)ReadTrials(connection, study.Value.Space, $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = @s ORDER BY trial_id", ("s", study.Value.Id));
+        return study is null ? [] : (IReadOnlyList<TuningTrial>)ReadTrials(connection, study.Value.Space, $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = $1 ORDER BY trial_id", Value(study.Value.Id));
     });
 
     /// <inheritdoc/>
     public IReadOnlyList<TuningTrial> LoadFrom(string studyName, int firstTrialId, string? exceptRunningOfWorker) => Run(connection =>
     {
         var study = StudyOf(connection, studyName);
-        return ReadTrials(
-            connection,
-            study.Space,
-            $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = @s AND trial_id >= @first AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM @w::text) ORDER BY trial_id",
-            ("s", study.Id),
-            ("first", firstTrialId),
-            ("w", exceptRunningOfWorker));
+        return ReadTrials(connection, study.Space, LoadFromSql, Value(study.Id), Value(firstTrialId), Value(NpgsqlDbType.Text, exceptRunningOfWorker));
+    });
+
+    /// <inheritdoc/>
+    public (IReadOnlyList<TuningTrial> Trials, int? NextTrialId) LoadFromAndReserveId(string studyName, int firstTrialId, string? exceptRunningOfWorker, int? idBelow) => Run<(IReadOnlyList<TuningTrial>, int?)>(connection =>
+    {
+        var study = StudyOf(connection, studyName);
+
+        // One round trip: the statements run in order, each seeing what was committed before it, as two calls would.
+        using var batch = new NpgsqlBatch(connection);
+        var read = new NpgsqlBatchCommand(LoadFromSql);
+        read.Parameters.AddRange(new[] { Value(study.Id), Value(firstTrialId), Value(NpgsqlDbType.Text, exceptRunningOfWorker) });
+        var reserve = new NpgsqlBatchCommand("UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 AND ($2::integer IS NULL OR next_trial_id < $2) RETURNING next_trial_id - 1");
+        reserve.Parameters.Add(Value(study.Id));
+        reserve.Parameters.Add(Value(NpgsqlDbType.Integer, idBelow));
+        batch.BatchCommands.Add(read);
+        batch.BatchCommands.Add(reserve);
+        using var reader = batch.ExecuteReader();
+        var trials = ReadTrialRows(reader, study.Space);
+        reader.NextResult();
+        return (trials, reader.Read() ? reader.GetInt32(0) : null);
     });
 
     /// <inheritdoc/>
@@ -128,10 +177,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         {
             Execute(
                 connection,
-                $"INSERT INTO mlnettuning_studies (name, direction, space_json, next_trial_id, created_at_ms) VALUES (@n, @d, @space, 0, {ServerNowMs}) ON CONFLICT (name) DO NOTHING",
-                ("n", studyName),
-                ("d", TrialRecord.DirectionName(direction)),
-                ("space", space.ToJsonString()));
+                $"INSERT INTO mlnettuning_studies (name, direction, space_json, next_trial_id, created_at_ms) VALUES ($1, $2, $3, 0, {ServerNowMs}) ON CONFLICT (name) DO NOTHING",
+                Value(studyName),
+                Value(TrialRecord.DirectionName(direction)),
+                Value(space.ToJsonString()));
             var stored = DescribeStudies(connection, studyName).Single();
             stored.EnsureMatches(space, direction);
             return stored;
@@ -154,10 +203,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(key);
         Run(connection => Execute(
             connection,
-            "INSERT INTO mlnettuning_study_attributes (study_id, key, value) VALUES (@s, @k, @v) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
-            ("s", StudyOf(connection, studyName).Id),
-            ("k", key),
-            ("v", value ?? "")));
+            "INSERT INTO mlnettuning_study_attributes (study_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
+            Value(StudyOf(connection, studyName).Id),
+            Value(key),
+            Value(value ?? "")));
     }
 
     /// <inheritdoc/>
@@ -171,10 +220,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
         Run(connection => Execute(
             connection,
-            $"UPDATE mlnettuning_trials SET heartbeat_at_ms = {ServerNowMs} WHERE study_id = @s AND worker_id = @w AND state = 'running' AND trial_id = ANY(@ids)",
-            ("s", StudyOf(connection, studyName).Id),
-            ("w", workerId),
-            ("ids", trialIds.ToArray())));
+            $"UPDATE mlnettuning_trials SET heartbeat_at_ms = {ServerNowMs} WHERE study_id = $1 AND worker_id = $2 AND state = 'running' AND trial_id = ANY($3)",
+            Value(StudyOf(connection, studyName).Id),
+            Value(workerId),
+            Value(trialIds.ToArray())));
     }
 
     /// <inheritdoc/>
@@ -185,10 +234,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return ReadTrials(
             connection,
             study.Space,
-            $"UPDATE mlnettuning_trials SET state = 'failed', error = @e, completed_at_ms = {ServerNowMs} WHERE study_id = @s AND state = 'running' AND COALESCE(heartbeat_at_ms, started_at_ms) < {ServerNowMs} - @timeout RETURNING {TrialColumns}",
-            ("s", study.Id),
-            ("e", error),
-            ("timeout", timeoutMs));
+            $"UPDATE mlnettuning_trials SET state = 'failed', error = $2, completed_at_ms = {ServerNowMs} WHERE study_id = $1 AND state = 'running' AND COALESCE(heartbeat_at_ms, started_at_ms) < {ServerNowMs} - $3 RETURNING {TrialColumns}",
+            Value(study.Id),
+            Value(error),
+            Value(timeoutMs));
     });
 
     /// <inheritdoc/>
@@ -198,14 +247,24 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return ReadTrials(
             connection,
             study.Space,
-            $"UPDATE mlnettuning_trials SET state = 'failed', error = @e, completed_at_ms = {ServerNowMs} WHERE study_id = @s AND trial_id = @t AND state = 'running' RETURNING {TrialColumns}",
-            ("s", study.Id),
-            ("t", trialId),
-            ("e", error)).SingleOrDefault();
+            $"UPDATE mlnettuning_trials SET state = 'failed', error = $3, completed_at_ms = {ServerNowMs} WHERE study_id = $1 AND trial_id = $2 AND state = 'running' RETURNING {TrialColumns}",
+            Value(study.Id),
+            Value(trialId),
+            Value(error)).SingleOrDefault();
     });
 
-    /// <summary>Closes the pooled connections.</summary>
-    public void Dispose() => _dataSource.Dispose();
+    /// <summary>Closes the kept and the pooled connections.</summary>
+    public void Dispose()
+    {
+        lock (_keptGate)
+        {
+            _disposed = true;
+            _kept?.Dispose();
+            _kept = null;
+        }
+
+        _dataSource.Dispose();
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"postgres:{Description}";
@@ -214,12 +273,47 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     {
         try
         {
+            if (Monitor.TryEnter(_keptGate))
+            {
+                try
+                {
+                    return RunOnKept(action);
+                }
+                finally
+                {
+                    Monitor.Exit(_keptGate);
+                }
+            }
+
+            // Another thread is using the kept connection (a heartbeat, another study): take a pooled one rather than wait.
             using var connection = _dataSource.OpenConnection();
             return action(connection);
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
         {
             throw new TrialStoreException($"The PostgreSQL store '{Description}' failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs on the connection this store keeps open, opening it first if needed; a connection the failure
+    /// broke is dropped, so that the next call opens a new one.</summary>
+    private T RunOnKept<T>(Func<NpgsqlConnection, T> action)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _kept ??= _dataSource.OpenConnection();
+        try
+        {
+            return action(_kept);
+        }
+        catch
+        {
+            if (_kept.FullState != System.Data.ConnectionState.Open)
+            {
+                _kept.Dispose();
+                _kept = null;
+            }
+
+            throw;
         }
     }
 
@@ -266,7 +360,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         var version = Scalar(connection, "SELECT max(version) FROM mlnettuning_schema");
         if (version is DBNull or null)
         {
-            Execute(connection, "INSERT INTO mlnettuning_schema (version) VALUES (@v)", ("v", SchemaVersion));
+            Execute(connection, "INSERT INTO mlnettuning_schema (version) VALUES ($1)", Value(SchemaVersion));
         }
         else if (Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture) > SchemaVersion)
         {
@@ -289,7 +383,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
             }
         }
 
-        using var command = Command(connection, "SELECT study_id, space_json FROM mlnettuning_studies WHERE name = @n", ("n", studyName));
+        using var command = Command(connection, "SELECT study_id, space_json FROM mlnettuning_studies WHERE name = $1", Value(studyName));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -308,7 +402,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
     private static List<StoredStudy> DescribeStudies(NpgsqlConnection connection, string? onlyName)
     {
         var rows = new List<(long Id, string Name, string Direction, string Space, long Created)>();
-        using (var command = Command(connection, "SELECT study_id, name, direction, space_json, created_at_ms FROM mlnettuning_studies WHERE @n::text IS NULL OR name = @n ORDER BY name", ("n", onlyName)))
+        using (var command = Command(connection, "SELECT study_id, name, direction, space_json, created_at_ms FROM mlnettuning_studies WHERE $1::text IS NULL OR name = $1 ORDER BY name", Value(NpgsqlDbType.Text, onlyName)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -321,7 +415,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         foreach (var row in rows)
         {
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-            using (var command = Command(connection, "SELECT key, value FROM mlnettuning_study_attributes WHERE study_id = @s", ("s", row.Id)))
+            using (var command = Command(connection, "SELECT key, value FROM mlnettuning_study_attributes WHERE study_id = $1", Value(row.Id)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -331,7 +425,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
             }
 
             var counts = new Dictionary<TrialState, int>();
-            using (var command = Command(connection, "SELECT state, count(*) FROM mlnettuning_trials WHERE study_id = @s GROUP BY state", ("s", row.Id)))
+            using (var command = Command(connection, "SELECT state, count(*) FROM mlnettuning_trials WHERE study_id = $1 GROUP BY state", Value(row.Id)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -346,11 +440,16 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return result;
     }
 
-    private static List<TuningTrial> ReadTrials(NpgsqlConnection connection, HyperparameterSpace space, string sql, params (string Name, object? Value)[] parameters)
+    private static List<TuningTrial> ReadTrials(NpgsqlConnection connection, HyperparameterSpace space, string sql, params NpgsqlParameter[] parameters)
     {
-        var trials = new List<TuningTrial>();
         using var command = Command(connection, sql, parameters);
         using var reader = command.ExecuteReader();
+        return ReadTrialRows(reader, space);
+    }
+
+    private static List<TuningTrial> ReadTrialRows(NpgsqlDataReader reader, HyperparameterSpace space)
+    {
+        var trials = new List<TuningTrial>();
         while (reader.Read())
         {
             trials.Add(new TrialRecord
@@ -375,41 +474,34 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         return trials;
     }
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.Add(Parameter(name, value));
-        }
-
+        command.Parameters.AddRange(parameters);
         return command;
     }
 
-    private static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.Add(Parameter(name, value));
-        }
+    /// <summary>A positional parameter ($1, $2, ...) typed by its value. Positional parameters spare Npgsql rewriting
+    /// named ones in the SQL text on every execution.</summary>
+    private static NpgsqlParameter Value(object value) => new() { Value = value };
 
-        return command;
+    /// <summary>A positional parameter of a fixed type, null or not, so that its prepared statement is reused.</summary>
+    private static NpgsqlParameter Value(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
+
+    /// <summary>Whether the connection string sets Npgsql's automatic preparation itself (then the store leaves it as set).</summary>
+    private static bool NamesAutoPrepare(string connectionString)
+    {
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>();
+        return keys.Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static NpgsqlParameter Parameter(string name, object? value) => value switch
-    {
-        null => new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = DBNull.Value },
-        _ => new NpgsqlParameter(name, value),
-    };
-
-    private static int Execute(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    private static int Execute(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         return command.ExecuteNonQuery();
     }
 
-    private static object? Scalar(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    private static object? Scalar(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         return command.ExecuteScalar();

@@ -49,14 +49,14 @@ public sealed class StorageBenchmark : IBenchmarkCommand
         var throughput = new JsonArray();
         try
         {
-            Console.WriteLine($"{"store",-9} {"stored",8} {"fill s",8} {"open ms",9} {"alone ms/trial",15} {"shared ms/trial",16}");
+            Console.WriteLine($"{"store",-9} {"stored",8} {"fill s",8} {"open ms",9} {"alone ms/trial",15} {"shared ms/trial",16} {"load",6}");
             foreach (var kind in parts.Contains("overhead") ? stores : [])
             {
                 foreach (var size in sizes)
                 {
                     var row = MeasureOverhead(kind, size, measured, folder);
                     overhead.Add(row);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind,-9} {size,8} {(double)row["fill_seconds"]!,8:F1} {(double)row["open_ms"]!,9:F1} {(double)row["alone_ms_per_trial"]!,15:F3} {(double)row["shared_ms_per_trial"]!,16:F3}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind,-9} {size,8} {(double)row["fill_seconds"]!,8:F1} {(double)row["open_ms"]!,9:F1} {(double)row["alone_ms_per_trial"]!,15:F3} {(double)row["shared_ms_per_trial"]!,16:F3} {(double)row["load_average"]!,6:F1}"));
                 }
             }
 
@@ -115,15 +115,18 @@ public sealed class StorageBenchmark : IBenchmarkCommand
             ["open_ms"] = Math.Round(open.Elapsed.TotalMilliseconds, 2),
             ["alone_ms_per_trial"] = Math.Round(aloneMs, 4),
             ["shared_ms_per_trial"] = Math.Round(sharedMs, 4),
+            ["load_average"] = LoadAverage(),
         };
     }
 
     /// <summary>Milliseconds per trial of ask, an intermediate report and tell, with an objective that costs nothing (median of batches).</summary>
     private static double AskTell(TuningStudy study, int trials)
     {
-        for (var i = 0; i < 10; i++)
+        // Enough trials for the code on the path to be compiled by the time measuring starts.
+        for (var i = 0; i < 50; i++)
         {
             var warm = study.Ask()!;
+            study.Report(warm, 1, i + 0.5);
             study.Tell(warm, i);
         }
 
@@ -144,6 +147,19 @@ public sealed class StorageBenchmark : IBenchmarkCommand
 
         perTrial.Sort();
         return perTrial[perTrial.Count / 2];
+    }
+
+    /// <summary>The machine's one-minute load average (Linux), so that figures from a busy machine can be told apart; -1 elsewhere.</summary>
+    private static double LoadAverage()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return -1;
+        }
     }
 
     private static void Fill(StoreSet stores, string name, int size)

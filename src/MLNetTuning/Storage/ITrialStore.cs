@@ -46,6 +46,13 @@ public interface ITrialStore
     IReadOnlyList<TuningTrial> LoadFrom(string studyName, int firstTrialId, string? exceptRunningOfWorker) =>
         Load(studyName).Where(t => t.Id >= firstTrialId && !(t.State == TrialState.Running && t.WorkerId == exceptRunningOfWorker)).ToList();
 
+    /// <summary><see cref="LoadFrom"/>, then <see cref="NextTrialId"/> if the next id is below <paramref name="idBelow"/>
+    /// (any id when null), in that order: what a shared study does before each proposal. A store on a network does
+    /// both in one round trip; this default only reads, and leaves the reservation to a later <see cref="NextTrialId"/>.</summary>
+    /// <returns>The trials read, and the reserved id or null when none was reserved.</returns>
+    (IReadOnlyList<TuningTrial> Trials, int? NextTrialId) LoadFromAndReserveId(string studyName, int firstTrialId, string? exceptRunningOfWorker, int? idBelow) =>
+        (LoadFrom(studyName, firstTrialId, exceptRunningOfWorker), null);
+
     /// <summary>Records that <paramref name="workerId"/> is alive and still runs these trials (stamps their heartbeat with the store's clock).</summary>
     void Heartbeat(string studyName, string workerId, IReadOnlyCollection<int> trialIds)
     {

@@ -216,9 +216,13 @@ public sealed class TuningStudy : IDisposable
         TuningTrial trial;
         lock (_gate)
         {
+            int? reserved = null;
             if (IsShared)
             {
-                Synchronize();
+                // Reading what others did and reserving the id go to the store together (one round trip on a
+                // network store) unless the study already knows it will not propose. A reserved id that is not used
+                // below (the tuner finished with what it just learnt) is skipped, as an empty proposal's is.
+                reserved = Synchronize(reserveId: !KnownToStop());
             }
 
             if (_budgetReached || (Tuner.IsFinished && _requeue.Count == 0))
@@ -233,7 +237,7 @@ public sealed class TuningStudy : IDisposable
                 return null;
             }
 
-            var id = _store.NextTrialId(Name);
+            var id = reserved ?? _store.NextTrialId(Name);
             if (id >= _totalTrialBudget)
             {
                 _budgetReached = true;
@@ -502,8 +506,13 @@ public sealed class TuningStudy : IDisposable
         }
     }
 
+    /// <summary>Whether Ask would stop now without proposing: the tuner has nothing more, or the budget is known to be used.</summary>
+    private bool KnownToStop() => _budgetReached || (Tuner.IsFinished && _requeue.Count == 0) || _lastKnownId + 1 >= _totalTrialBudget;
+
     /// <summary>Takes in the trials from the sync point on: others' new and finished trials; fails dead workers' trials.</summary>
-    private void Synchronize()
+    /// <param name="reserveId">Also reserve the next trial id, after reading.</param>
+    /// <returns>The reserved id, or null when none was asked for.</returns>
+    private int? Synchronize(bool reserveId = false)
     {
         var now = DateTimeOffset.UtcNow;
         if (now - _lastExpiryCheck >= _heartbeatInterval)
@@ -511,7 +520,19 @@ public sealed class TuningStudy : IDisposable
             ExpireDeadWorkers(now);
         }
 
-        foreach (var trial in _store.LoadFrom(Name, _syncedFrom, WorkerId))
+        int? reserved = null;
+        IReadOnlyList<TuningTrial> trials;
+        if (reserveId)
+        {
+            // Never past the budget, so that a used-up budget wastes no id (a larger one continues the sequence).
+            (trials, reserved) = _store.LoadFromAndReserveId(Name, _syncedFrom, WorkerId, _totalTrialBudget);
+        }
+        else
+        {
+            trials = _store.LoadFrom(Name, _syncedFrom, WorkerId);
+        }
+
+        foreach (var trial in trials)
         {
             if (!_ownRunning.Contains(trial.Id) && !_toldTuner.Contains(trial.Id))
             {
@@ -520,6 +541,7 @@ public sealed class TuningStudy : IDisposable
         }
 
         AdvanceSyncPoint(now);
+        return reserved;
     }
 
     /// <summary>Fails running trials whose heartbeat expired or whose process on this machine is gone.</summary>

@@ -226,6 +226,40 @@ public class TrialStoreTests(string kind)
     }
 
     [Test]
+    public void A_shared_worker_that_learns_the_budget_is_used_wastes_no_trial_id()
+    {
+        TuningStudy Shared(int budget) => new(new RandomTuner(Space), new TuningStudyOptions { Name = Name("budget-shared"), Store = Store(), TotalTrialBudget = budget, HeartbeatTimeout = TimeSpan.FromSeconds(30) });
+        var idle = Shared(3); // opened before the others ran: it learns of their trials only when it asks
+        Shared(3).Optimize(c => Objective(c.Parameters));
+
+        Assert.That(idle.Ask(), Is.Null);
+        Assert.That(Shared(4).Ask()!.Id, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Reading_and_reserving_together_reads_first_and_reserves_only_below_the_limit()
+    {
+        var study = Open(Store(), Name("reserve"));
+        for (var i = 0; i < 3; i++)
+        {
+            study.Tell(study.Ask()!, i);
+        }
+
+        var store = Store();
+        var (trials, reserved) = store.LoadFromAndReserveId(Name("reserve"), 1, null, null);
+
+        Assert.That(trials.Select(t => t.Id), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(reserved, Is.Null.Or.EqualTo(3), "a store that reserves hands out the next id");
+        var next = store.NextTrialId(Name("reserve"));
+        Assert.That(next, Is.EqualTo(reserved is null ? 3 : 4));
+
+        var (all, pastLimit) = store.LoadFromAndReserveId(Name("reserve"), 0, null, next + 1);
+        Assert.That(all.Select(t => t.Id), Is.EqualTo(new[] { 0, 1, 2 }));
+        Assert.That(pastLimit, Is.Null, "the next id is at the limit: nothing is reserved");
+        Assert.That(store.NextTrialId(Name("reserve")), Is.EqualTo(next + 1));
+    }
+
+    [Test]
     public void A_dead_workers_trial_is_failed_after_its_heartbeat_timeout_and_can_be_requeued()
     {
         var dead = Open(Store(), Name("hb"), heartbeatTimeout: TimeSpan.FromMilliseconds(300), workerId: "other-machine-worker");
