@@ -28,7 +28,7 @@ internal static class NeuralNetworkMultifidelity
         var trials = arguments.Int("trials", 16);
         var rows = arguments.Int("rows", 20000);
         var maxEpochs = arguments.Int("max-epochs", 27);
-        var minEpochs = arguments.Int("min-epochs", 3);
+        var minEpochs = arguments.Int("min-epochs", 1);
         var eta = arguments.Double("eta", 3);
         var threads = arguments.Int("threads", 2);
         var methods = arguments.String("methods", "sh,hyperband,asha,bohb").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -83,9 +83,9 @@ internal static class NeuralNetworkMultifidelity
                 foreach (var method in methods)
                 {
                     var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, cap);
-                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed);
+                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError);
                     results.Add(row);
-                    Console.WriteLine($"  seed {seed} {method,-11} best full-budget {run.Best:0.0000}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed)" : "")}");
+                    Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}");
                 }
             }
         }
@@ -96,11 +96,11 @@ internal static class NeuralNetworkMultifidelity
         Console.WriteLine($"{"",-14} {"",-10} | {"reached",7} {"time mean/median",20} {"epochs mean/median",19} | {"reached",7} {"time mean/median",20} {"epochs mean/median",19} | {"",8}");
         foreach (var s in summaries)
         {
-            static string Pair(double mean, double median) => $"{F(mean)}x / {F(median)}x";
+            static string Pair(double? mean, double median) => $"{(mean is double m ? F(m) + "x" : "—")} / {F(median)}x";
             Console.WriteLine($"{s.Data,-14} {s.Method,-10} | {s.FullBudget.Reached + "/" + s.Seeds,7} {Pair(s.FullBudget.MeanTime, s.FullBudget.MedianTime),20} {Pair(s.FullBudget.MeanEpochs, s.FullBudget.MedianEpochs),19} | {s.AnyBudget.Reached + "/" + s.Seeds,7} {Pair(s.AnyBudget.MeanTime, s.AnyBudget.MedianTime),20} {Pair(s.AnyBudget.MeanEpochs, s.AnyBudget.MedianEpochs),19} | {F(s.MedianRandomSeconds),8}");
         }
 
-        Console.WriteLine("speed-up = random search's cost (all its trials) / the scheduler's cost until it first reaches random's final validation log-loss; a seed that missed counts as 0x.");
+        Console.WriteLine("speed-up = random search's cost (all its trials) / the scheduler's cost until it first reaches random's final validation log-loss. Mean over the seeds that reached it; median over all seeds, a miss counting as 0x.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), cap, space = SpaceDescription, summaries, results }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"JSON: {output}");
@@ -171,6 +171,7 @@ internal static class NeuralNetworkMultifidelity
         Reach? any = null, full = null;
         var count = 0;
         var failed = 0;
+        string? firstError = null;
         void Spent(TuningTrial trial)
         {
             count++;
@@ -212,6 +213,7 @@ internal static class NeuralNetworkMultifidelity
         {
             // A diverged network spent its epochs too (up to the budget at most).
             failed++;
+            firstError ??= e.Trial.Error;
             Spent(e.Trial);
         };
         clock.Start();
@@ -224,7 +226,7 @@ internal static class NeuralNetworkMultifidelity
             // Stopped on purpose: target reached or cap spent.
         }
 
-        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, best, count, failed);
+        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError);
     }
 
     /// <summary>
@@ -362,11 +364,12 @@ internal static class NeuralNetworkMultifidelity
             return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
         }
 
+        // Means over the seeds that reached the target; medians over all seeds, a miss counting as 0x.
         SpeedUps Of(bool full)
         {
-            var time = rows.Select(r => r.TimeSpeedUp(full)).ToList();
-            var epochs = rows.Select(r => r.EpochSpeedUp(full)).ToList();
-            return new SpeedUps(rows.Count(r => (full ? r.ReachedFullBudget : r.ReachedAnyBudget) is not null), time.Average(), Median(time), epochs.Average(), Median(epochs));
+            var reached = rows.Where(r => (full ? r.ReachedFullBudget : r.ReachedAnyBudget) is not null).ToList();
+            double? Mean(Func<SeedResult, double> speedUp) => reached.Count > 0 ? reached.Average(speedUp) : null;
+            return new SpeedUps(reached.Count, Mean(r => r.TimeSpeedUp(full)), Median(rows.Select(r => r.TimeSpeedUp(full))), Mean(r => r.EpochSpeedUp(full)), Median(rows.Select(r => r.EpochSpeedUp(full))));
         }
 
         return new MethodSummary(data, method, rows.Count, Of(true), Of(false), Median(rows.Select(r => r.Seconds)), Median(rows.Select(r => r.RandomSeconds)));
@@ -397,16 +400,16 @@ internal static class NeuralNetworkMultifidelity
     /// <summary>When the target was reached: seconds since the experiment started and epochs trained by then.</summary>
     private sealed record Reach(double Seconds, int Epochs);
 
-    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double Best, int Trials, int Failed);
+    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError);
 
-    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double BestFullBudget, int Trials, int Failed)
+    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError)
     {
         public double TimeSpeedUp(bool fullBudget) => (fullBudget ? ReachedFullBudget : ReachedAnyBudget) is { } r ? RandomSeconds / r.Seconds : 0;
 
         public double EpochSpeedUp(bool fullBudget) => (fullBudget ? ReachedFullBudget : ReachedAnyBudget) is { } r ? (double)RandomEpochs / r.Epochs : 0;
     }
 
-    private sealed record SpeedUps(int Reached, double MeanTime, double MedianTime, double MeanEpochs, double MedianEpochs);
+    private sealed record SpeedUps(int Reached, double? MeanTime, double MedianTime, double? MeanEpochs, double MedianEpochs);
 
     private sealed record MethodSummary(string Data, string Method, int Seeds, SpeedUps FullBudget, SpeedUps AnyBudget, double MedianSeconds, double MedianRandomSeconds);
 }
