@@ -16,12 +16,19 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
 
     public string Name => "multifidelity";
 
-    public string Summary => "multi-fidelity schedulers vs random search on MF-Hartmann6 (--function mfhartmann6 --seeds 20)";
+    public string Summary => "multi-fidelity schedulers vs random search on MF-Hartmann6 (--function mfhartmann6 --seeds 20), or tuning the network (--task nn --seeds 3 --trials 16)";
 
     public int Run(BenchmarkArguments arguments)
     {
-        var function = arguments.String("function", "mfhartmann6");
         var task = arguments.OptionalString("task");
+        if (task is not null)
+        {
+            return task == "nn"
+                ? NeuralNetworkMultifidelity.Run(arguments)
+                : throw new ArgumentException($"Unknown --task '{task}'; known: nn (or --function mfhartmann6 without --task).");
+        }
+
+        var function = arguments.String("function", "mfhartmann6");
         var seeds = arguments.Int("seeds", 20);
         var cap = arguments.Double("cap", 100);
         var eta = arguments.Double("eta", 3);
@@ -29,10 +36,6 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
         var methods = arguments.String("methods", "sh,hyperband,asha,asha-stopping,bohb").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-mfhartmann6.json"));
         arguments.RejectUnknown();
-        if (task is not null)
-        {
-            throw new ArgumentException($"--task {task}: the neural-network task is not available yet; only --function mfhartmann6 runs.");
-        }
 
         if (function != "mfhartmann6")
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTuning.Studies;
@@ -33,6 +34,12 @@ public sealed class TuningExperiment
         _options = options ?? new TuningExperimentOptions();
         _contextSeed = contextSeed;
     }
+
+    /// <summary>
+    /// The trial attribute naming the trial whose checkpoint a trial continued from (a promotion or a PBT interval
+    /// of a continuable trainer). A promotion whose parent's checkpoint is not kept trains from scratch and has none.
+    /// </summary>
+    public const string ContinuedFromAttribute = "continued_from";
 
     /// <summary>The metric the experiment optimizes.</summary>
     public TuningMetric Metric { get; }
@@ -156,25 +163,48 @@ public sealed class TuningExperiment
                 checkpoints.Release(budgets.ReleasedCheckpoints);
                 var levels = budgets.Levels(_pipeline, trial.Trial);
                 var value = double.NaN;
+                TrainingContinuation? previousLevel = null;
                 for (var i = 0; i < levels.Count; i++)
                 {
                     var level = levels[i];
                     token.ThrowIfCancellationRequested();
-                    var (estimator, fraction, budgetNote, amounts) = budgets.Build(_pipeline, context, trial.Trial, level, checkpoints);
-                    if (budgetNote is not null)
+                    var built = budgets.Build(_pipeline, context, trial.Trial, level, checkpoints, previousLevel);
+                    if (i < levels.Count - 1 && built.Continuation is { } resumed && built.Amounts.Any(a => a.Key.CanContinue && a.Value <= resumed.TrainedAmount + 1e-9))
                     {
-                        trial.SetAttribute("budget", budgetNote);
+                        // The parent's checkpoint is already past this level (a promotion fitted level by level): nothing to train or report.
+                        continue;
                     }
 
-                    value = FitAndEvaluate(context, estimator, train, validation, folds, fraction, seed, token, out var model);
+                    if (built.Note is not null)
+                    {
+                        trial.SetAttribute("budget", built.Note);
+                    }
+
+                    if (built.Continuation is { } from && from.ParentTrialId != trial.Trial.Id)
+                    {
+                        trial.SetAttribute(ContinuedFromAttribute, from.ParentTrialId.ToString(CultureInfo.InvariantCulture));
+                    }
+
+                    value = FitAndEvaluate(context, built.Estimator, train, validation, folds, built.DataFraction, seed, token, out var model);
+                    if (!double.IsFinite(value))
+                    {
+                        // The study would fail the trial anyway; this says why, in the experiment's terms.
+                        throw new InvalidOperationException($"The validation {Metric.Name} is {value.ToString(CultureInfo.InvariantCulture)}{(built.Note is null ? "" : $" at {built.Note}")}: the model diverged or predicts certainty (probability 0 or 1) for rows it gets wrong. The trial is failed and the experiment goes on; a lower learning rate, gradient clipping or weight decay avoids it.");
+                    }
+
                     if (level.Step is int step && trial.Report(step, value) == TrialDecision.Stop)
                     {
                         throw new TrialPrunedException();
                     }
 
+                    if (model is not null && i < levels.Count - 1)
+                    {
+                        previousLevel = TrialCheckpoints.Capture(trial.Trial.Id, model, built.Amounts);
+                    }
+
                     if (model is not null && i == levels.Count - 1)
                     {
-                        checkpoints.Keep(trial.Trial.Id, model, amounts);
+                        checkpoints.Keep(trial.Trial.Id, model, built.Amounts);
                         models.Offer(trial.Trial.Id, value, model);
                     }
                 }
@@ -193,8 +223,8 @@ public sealed class TuningExperiment
             if (bestModel is null)
             {
                 var refit = TrialContextFor(seed, best.Id);
-                var (estimator, fraction, _, _) = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1], checkpoints);
-                bestModel = estimator.Fit(TrialBudgets.Subsample(refit, train, fraction, seed));
+                var built = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1], checkpoints);
+                bestModel = built.Estimator.Fit(TrialBudgets.Subsample(refit, train, built.DataFraction, seed));
             }
         }
 

@@ -9,6 +9,15 @@ namespace MLNetTuning.Pipelines;
 /// no budget), and the step to report its value as (null: no report).</summary>
 internal readonly record struct TrialLevel(double? Position, int? Step, double? Amount = null);
 
+/// <summary>A trial's pipeline built at one level.</summary>
+/// <param name="Estimator">The pipeline to fit.</param>
+/// <param name="DataFraction">The share of training rows to fit on.</param>
+/// <param name="Note">E.g. "FastTree: 37 trees"; null without budgets.</param>
+/// <param name="Amounts">Each budgeted estimator's amount of its unit.</param>
+/// <param name="Continuation">The checkpoint a continuable trainer resumes from (the parent's, or the previous
+/// level's), or null when it trains from scratch.</param>
+internal sealed record BuiltTrial(IEstimator<ITransformer> Estimator, double DataFraction, string? Note, IReadOnlyDictionary<TunableEstimator, double> Amounts, TrainingContinuation? Continuation);
+
 /// <summary>
 /// Turns a trial's abstract budget into each chosen estimator's own unit (trees, iterations, a data fraction,
 /// epochs) when an experiment builds the trial's pipeline; estimators of one choice may use different units.
@@ -79,8 +88,6 @@ internal sealed class TrialBudgets
         return Enumerable.Range(0, UnbudgetedLevels).Select(k => new TrialLevel(k / (UnbudgetedLevels - 1.0), k + 1)).ToList();
     }
 
-    /// <summary>Builds the pipeline of a trial at one level.</summary>
-    /// <returns>The estimator, the share of training rows to fit on, and a note such as "FastTree: 37 trees" (null without budgets).</returns>
     /// <summary>Whether the tuner gives trials budgets (multi-fidelity tuners and PBT, pruned or not).</summary>
     public static bool SetsBudgets(IHyperparameterTuner tuner)
     {
@@ -94,11 +101,20 @@ internal sealed class TrialBudgets
     /// <summary>Checkpoints PBT no longer needs; empty for other tuners.</summary>
     public IReadOnlyCollection<int> ReleasedCheckpoints => _pbt?.ReleasedCheckpointTrialIds ?? [];
 
-    public (IEstimator<ITransformer> Estimator, double DataFraction, string? Note, IReadOnlyDictionary<TunableEstimator, double> Amounts) Build(TunablePipeline pipeline, MLContext context, TuningTrial trial, TrialLevel level, TrialCheckpoints? checkpoints = null)
+    /// <summary>Builds the pipeline of a trial at one level.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="context">The trial's context.</param>
+    /// <param name="trial">The trial.</param>
+    /// <param name="level">Where on the budget ranges to train.</param>
+    /// <param name="checkpoints">Checkpoints by trial, for a trial continuing its parent's (null: train from scratch).</param>
+    /// <param name="previousLevel">The checkpoint of this trial's previous level: a continuable trainer resumes from
+    /// it instead of the parent's, so a trial fitted level by level trains each epoch once.</param>
+    public BuiltTrial Build(TunablePipeline pipeline, MLContext context, TuningTrial trial, TrialLevel level, TrialCheckpoints? checkpoints = null, TrainingContinuation? previousLevel = null)
     {
         var fraction = 1.0;
         var notes = new List<string>();
         var amounts = new Dictionary<TunableEstimator, double>();
+        TrainingContinuation? used = null;
         var estimator = pipeline.Build(context, trial.Parameters, (tunable, parameters) =>
         {
             // With a tuner budget every estimator trains by its (default or chosen) unit; without one, only an
@@ -120,11 +136,16 @@ internal sealed class TrialBudgets
             fraction = Math.Min(fraction, training.DataFraction);
             notes.Add($"{tunable.Name}: {budget.Unit.Describe(amount)}");
             return training.Parameters;
-        }, tunable => ContinuationOf(tunable, trial, checkpoints));
-        return (estimator, fraction, notes.Count > 0 ? string.Join("; ", notes) : null, amounts);
+        }, tunable =>
+        {
+            var continuation = tunable.CanContinue && previousLevel is not null ? previousLevel : ContinuationOf(tunable, trial, checkpoints);
+            used ??= continuation;
+            return continuation;
+        });
+        return new BuiltTrial(estimator, fraction, notes.Count > 0 ? string.Join("; ", notes) : null, amounts, used);
     }
 
-    /// <summary>A random share of the rows; with one seed, a larger share contains a smaller one.</summary>
+    /// <summary>The checkpoint of the trial's parent when its trainer continues from it; null otherwise.</summary>
     private TrainingContinuation? ContinuationOf(TunableEstimator tunable, TuningTrial trial, TrialCheckpoints? checkpoints)
     {
         if (!tunable.CanContinue || trial.ParentTrialId is not int parent || checkpoints is null)
@@ -142,6 +163,7 @@ internal sealed class TrialBudgets
         return found;
     }
 
+    /// <summary>A random share of the rows; with one seed, a larger share contains a smaller one.</summary>
     public static IDataView Subsample(MLContext context, IDataView data, double fraction, int seed) =>
         fraction >= 1 - 1e-9 ? data : context.Data.TrainTestSplit(data, 1 - fraction, seed: seed).TrainSet;
 

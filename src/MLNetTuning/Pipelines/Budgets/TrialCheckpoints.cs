@@ -17,17 +17,27 @@ internal sealed class TrialCheckpoints
     /// <summary>Keeps the checkpoint of the trial's continuable trainer, found among the fitted model's transformers.</summary>
     public void Keep(int trialId, ITransformer model, IReadOnlyDictionary<TunableEstimator, double> amounts)
     {
+        if (Capture(trialId, model, amounts) is { } continuation)
+        {
+            _byTrial[trialId] = continuation;
+        }
+    }
+
+    /// <summary>The checkpoint of the model's continuable trainer and the amount it trained, or null when no trainer of the model can continue.</summary>
+    public static TrainingContinuation? Capture(int trialId, ITransformer model, IReadOnlyDictionary<TunableEstimator, double> amounts)
+    {
         foreach (var (estimator, amount) in amounts.Where(a => a.Key.CanContinue))
         {
             foreach (var transformer in Flatten(model))
             {
                 if (estimator.CheckpointOf(transformer) is { } checkpoint)
                 {
-                    _byTrial[trialId] = new TrainingContinuation(checkpoint, amount, trialId);
-                    return;
+                    return new TrainingContinuation(checkpoint, amount, trialId);
                 }
             }
         }
+
+        return null;
     }
 
     public TrainingContinuation? Find(int trialId) => _byTrial.GetValueOrDefault(trialId);

@@ -1,0 +1,415 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetTuning.Pipelines;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+using MLNetTuning.TorchSharp;
+using MLNetTuning.Tuners;
+
+namespace MLNetTuning.Benchmarks;
+
+/// <summary>
+/// `multifidelity --task nn`: the binary network preset tuned from ML.NET experiments. Per data set and seed, random
+/// search trains every trial for the maximum epochs; its final best validation log-loss is the target. Each
+/// scheduler runs until one of its full-budget trials reaches the target (or it has spent as many epochs as random
+/// search); its cost is the wall-clock and the epochs trained until then. Promotions continue from the parent's checkpoint.
+/// </summary>
+internal static class NeuralNetworkMultifidelity
+{
+    private const int GeneratedFeatures = 12;
+
+    public static int Run(BenchmarkArguments arguments)
+    {
+        var datasets = arguments.String("data", "generated,breast-cancer").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var seeds = arguments.Int("seeds", 3);
+        var trials = arguments.Int("trials", 16);
+        var rows = arguments.Int("rows", 20000);
+        var maxEpochs = arguments.Int("max-epochs", 27);
+        var minEpochs = arguments.Int("min-epochs", 1);
+        var eta = arguments.Double("eta", 3);
+        var threads = arguments.Int("threads", 2);
+        var methods = arguments.String("methods", "sh,hyperband,asha,bohb").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var breastCancer = arguments.OptionalString("breast-cancer");
+        var scheduleName = arguments.String("schedule", "cosine");
+        var cap = arguments.Double("cap", 0.5);
+        var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-nn.json"));
+        var diagnose = arguments.Int("diagnose", 0);
+        arguments.RejectUnknown();
+        Require(seeds >= 1, "seeds", seeds, "must be at least 1");
+        Require(trials >= 2, "trials", trials, "must be at least 2");
+        Require(rows >= 1000, "rows", rows, "must be at least 1000");
+        Require(minEpochs >= 1 && maxEpochs > minEpochs, "min-epochs", $"{minEpochs} (max {maxEpochs})", "needs 1 <= --min-epochs < --max-epochs");
+        Require(threads >= 1, "threads", threads, "must be at least 1");
+        Require(cap is > 0 and <= 1, "cap", cap, "must be in (0, 1]: the share of random search's epochs a scheduler may spend");
+        Require(Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule), "schedule", scheduleName, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
+        foreach (var method in methods)
+        {
+            _ = Tuner(method, minEpochs, maxEpochs, eta);
+        }
+
+        foreach (var name in datasets)
+        {
+            Require(name is "generated" or "breast-cancer", "data", name, "must be generated or breast-cancer");
+        }
+
+        Console.WriteLine($"Binary network preset, metric: validation log-loss. Space: {SpaceDescription}. {schedule} learning-rate schedule over each trial's own epochs, {threads} torch threads, sequential trials.");
+        Console.WriteLine($"random: {trials} trials x {maxEpochs} epochs; schedulers: epochs [{minEpochs}, {maxEpochs}], eta {eta}, promotions continue from the parent's checkpoint, stopped when a {maxEpochs}-epoch trial reaches random's final log-loss or after {cap} of random's epochs (a miss: speed-up below {F(1 / cap)}x).");
+        if (diagnose > 0)
+        {
+            foreach (var name in datasets)
+            {
+                var ml = new MLContext(seed: 0);
+                var (train, validation, _) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
+                Diagnose(name, train, validation, diagnose, minEpochs, maxEpochs, eta, threads, schedule);
+            }
+
+            return 0;
+        }
+
+        var results = new List<SeedResult>();
+        foreach (var name in datasets)
+        {
+            var ml = new MLContext(seed: 0);
+            var (train, validation, description) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
+            Console.WriteLine($"{name}: {description}");
+            WarmUp(train, validation, threads);
+            for (var seed = 0; seed < seeds; seed++)
+            {
+                var random = RunRandom(train, validation, seed, trials, maxEpochs, threads, schedule);
+                Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} {random.Seconds,6:0.0} s {random.Epochs,5} epochs");
+                foreach (var method in methods)
+                {
+                    var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, cap);
+                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError);
+                    results.Add(row);
+                    Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}");
+                }
+            }
+        }
+
+        var summaries = datasets.SelectMany(d => methods.Select(m => Summarise(d, m, results.Where(r => r.Data == d && r.Method == m).ToList()))).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"{"data",-14} {"method",-10} | {"full-budget trial reaches target",48} | {"best trial (any budget) reaches target",48} | {"random s",8}");
+        Console.WriteLine($"{"",-14} {"",-10} | {"reached",7} {"time mean/median",20} {"epochs mean/median",19} | {"reached",7} {"time mean/median",20} {"epochs mean/median",19} | {"",8}");
+        foreach (var s in summaries)
+        {
+            static string Pair(double? mean, double median) => $"{(mean is double m ? F(m) + "x" : "—")} / {F(median)}x";
+            Console.WriteLine($"{s.Data,-14} {s.Method,-10} | {s.FullBudget.Reached + "/" + s.Seeds,7} {Pair(s.FullBudget.MeanTime, s.FullBudget.MedianTime),20} {Pair(s.FullBudget.MeanEpochs, s.FullBudget.MedianEpochs),19} | {s.AnyBudget.Reached + "/" + s.Seeds,7} {Pair(s.AnyBudget.MeanTime, s.AnyBudget.MedianTime),20} {Pair(s.AnyBudget.MeanEpochs, s.AnyBudget.MedianEpochs),19} | {F(s.MedianRandomSeconds),8}");
+        }
+
+        Console.WriteLine("speed-up = random search's cost (all its trials) / the scheduler's cost until it first reaches random's final validation log-loss. Mean over the seeds that reached it; median over all seeds, a miss counting as 0x.");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), cap, space = SpaceDescription, summaries, results }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"JSON: {output}");
+        return 0;
+    }
+
+    private const string SpaceDescription = "hidden layers 1-2, units 8-128 log, activation, dropout 0-0.5, weight decay 1e-6-1e-2 log, optimizer, momentum 0.5-0.99, learning rate 1e-4-0.1 log, batch size {128, 256, 512}";
+
+    private static HyperparameterSpace Space(int? fixedEpochs)
+    {
+        var builder = HyperparameterSpace.CreateBuilder()
+            .Int(NeuralNetworkPresets.HiddenLayers, 1, 2, defaultValue: 2)
+            .Int(NeuralNetworkPresets.Units, 8, 128, logScale: true, defaultValue: 64)
+            .Enum<NeuralNetworkActivation>(NeuralNetworkPresets.Activation, NeuralNetworkActivation.ReLU)
+            .Double(NeuralNetworkPresets.Dropout, 0, 0.5, defaultValue: 0)
+            .Double(NeuralNetworkPresets.WeightDecay, 1e-6, 1e-2, logScale: true, defaultValue: 1e-5)
+            .Enum<NeuralNetworkOptimizer>(NeuralNetworkPresets.Optimizer, NeuralNetworkOptimizer.Adam)
+            .Double(NeuralNetworkPresets.Momentum, 0.5, 0.99, defaultValue: 0.9)
+            .Double(NeuralNetworkPresets.LearningRate, 1e-4, 0.1, logScale: true, defaultValue: 1e-3)
+            .Choice(NeuralNetworkPresets.BatchSize, new[] { 128, 256, 512 }, 256);
+        return (fixedEpochs is int e ? builder.Constant(NeuralNetworkPresets.Epochs, e) : builder).Build();
+    }
+
+    private static TunerFactory Tuner(string method, int minEpochs, int maxEpochs, double eta) => method switch
+    {
+        "sh" => new TunerFactory("sh", (s, seed) => new SuccessiveHalvingTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta }, seed)),
+        "hyperband" => new TunerFactory("hyperband", (s, seed) => new HyperbandTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta }, seed)),
+        "asha" => new TunerFactory("asha", (s, seed) => new AshaTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta }, seed)),
+        "asha-stopping" => new TunerFactory("asha-stopping", (s, seed) => new AshaTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta, Mode = AshaMode.Stopping }, seed)),
+        "bohb" => new TunerFactory("bohb", (s, seed) => new BohbTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta }, seed)),
+        _ => throw new ArgumentException($"Unknown method '{method}' in --methods; known: sh, hyperband, asha, asha-stopping, bohb."),
+    };
+
+    private static TunableEstimator Network(MLContext ml, int? fixedEpochs, int threads, LearningRateSchedule schedule) =>
+        ml.Tuning().BinaryClassification.NeuralNetwork(space: Space(fixedEpochs), configure: o =>
+        {
+            o.NumberOfThreads = threads;
+            o.Schedule = schedule;
+        });
+
+    private static RandomRun RunRandom(IDataView train, IDataView validation, int seed, int trials, int maxEpochs, int threads, LearningRateSchedule schedule)
+    {
+        var ml = new MLContext(seed: seed);
+        var experiment = ml.Tuning().CreateExperiment(Network(ml, maxEpochs, threads, schedule).ToPipeline(), BinaryTuningMetric.LogLoss, options: new() { MaxTrials = trials, Seed = 1000 + seed })
+            .SetTrainValidationData(train, validation)
+            .SetTuner(ml.Tuning().Tuners.Random());
+        var clock = Stopwatch.StartNew();
+        var result = experiment.Run();
+        var seconds = clock.Elapsed.TotalSeconds;
+        var completed = result.Trials.Count(t => t.State == TrialState.Completed);
+        var target = result.BestMetric ?? throw new InvalidOperationException($"Random search, seed {seed}: no trial completed ({result.FirstError}).");
+        return new RandomRun(target, seconds, completed * maxEpochs);
+    }
+
+    private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, double cap)
+    {
+        var ml = new MLContext(seed: seed);
+        var pipeline = Network(ml, null, threads, schedule).WithBudget("epochs", minEpochs, maxEpochs).ToPipeline();
+
+        // A time cap as well as the epochs cap, in case a scheduler's per-trial overhead is far above random's.
+        var experiment = ml.Tuning().CreateExperiment(pipeline, BinaryTuningMetric.LogLoss, options: new() { MaxTrials = null, Seed = 1000 + seed, TimeBudget = TimeSpan.FromSeconds(Math.Max(30, 2 * cap * random.Seconds)) })
+            .SetTrainValidationData(train, validation)
+            .SetTuner(Tuner(method, minEpochs, maxEpochs, eta));
+        var budgets = new Dictionary<int, double>();
+        var clock = new Stopwatch();
+        using var stop = new CancellationTokenSource();
+        double epochs = 0, best = double.PositiveInfinity;
+        Reach? any = null, full = null;
+        var count = 0;
+        var failed = 0;
+        string? firstError = null;
+        void Spent(TuningTrial trial)
+        {
+            count++;
+            var budget = Math.Round(trial.Budget ?? maxEpochs);
+            budgets[trial.Id] = budget;
+            epochs += budget - (trial.ParentTrialId is int parent ? budgets.GetValueOrDefault(parent) : 0);
+        }
+
+        experiment.TrialCompleted += (_, e) =>
+        {
+            Spent(e.Trial);
+            if (e.Trial.Value is not double value)
+            {
+                return;
+            }
+
+            // The experiment's best model is its best trial at any budget; the stricter count waits for a full-budget one.
+            if (any is null && value <= random.Target)
+            {
+                any = new Reach(clock.Elapsed.TotalSeconds, (int)epochs);
+            }
+
+            if (Math.Round(e.Trial.Budget ?? 0) >= maxEpochs)
+            {
+                best = Math.Min(best, value);
+                if (full is null && value <= random.Target)
+                {
+                    full = new Reach(clock.Elapsed.TotalSeconds, (int)epochs);
+                    stop.Cancel();
+                }
+            }
+
+            if (full is null && epochs >= cap * random.Epochs)
+            {
+                stop.Cancel();
+            }
+        };
+        experiment.TrialFailed += (_, e) =>
+        {
+            // A diverged network spent its epochs too (up to the budget at most).
+            failed++;
+            firstError ??= e.Trial.Error;
+            Spent(e.Trial);
+        };
+        clock.Start();
+        try
+        {
+            experiment.Run(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped on purpose: target reached or cap spent.
+        }
+
+        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError);
+    }
+
+    /// <summary>
+    /// How predictive short runs are: random configurations trained through the rungs (each continuing the last) and,
+    /// for comparison, trained fresh for the full epochs; prints the log-loss at each rung and Spearman's rank
+    /// correlation of each rung with the full-budget values.
+    /// </summary>
+    private static void Diagnose(string name, IDataView train, IDataView validation, int configurations, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule)
+    {
+        var ml = new MLContext(seed: 0);
+        var rungs = new List<int>();
+        for (double b = maxEpochs; b >= minEpochs - 1e-9; b /= eta)
+        {
+            rungs.Insert(0, (int)Math.Round(b));
+        }
+
+        var space = Space(null);
+        var sampler = new RandomTuner(space, null, 7);
+        var table = new List<double[]>();
+        Console.WriteLine($"{name}: {configurations} random configurations, {schedule}; log-loss at rungs {string.Join(", ", rungs)} (continued) and {maxEpochs} fresh");
+        for (var i = 0; i < configurations; i++)
+        {
+            var parameters = sampler.Propose(i)!.Parameters;
+            NeuralNetworkCheckpoint? checkpoint = null;
+            var values = new List<double>();
+            double Fit(int epochs, NeuralNetworkCheckpoint? from, out NeuralNetworkCheckpoint reached)
+            {
+                var options = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters.With(NeuralNetworkPresets.Epochs, epochs));
+                options.Schedule = schedule;
+                options.NumberOfThreads = threads;
+                options.Seed = 11;
+                options.InitialCheckpoint = from;
+                var model = ml.BinaryClassification.Trainers.NeuralNetwork(options).Fit(train);
+                reached = model.Checkpoint;
+                return ml.BinaryClassification.Evaluate(model.Transform(validation)).LogLoss;
+            }
+
+            foreach (var rung in rungs)
+            {
+                values.Add(Fit(rung, checkpoint, out var next));
+                checkpoint = next;
+            }
+
+            values.Add(Fit(maxEpochs, null, out _));
+            table.Add([.. values]);
+            Console.WriteLine($"  {string.Join(" ", values.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture).PadLeft(9)))}  {parameters}");
+        }
+
+        for (var r = 0; r < rungs.Count; r++)
+        {
+            Console.WriteLine($"  Spearman(rung {rungs[r]}, {maxEpochs} continued) = {Spearman(table.Select(t => t[r]).ToList(), table.Select(t => t[rungs.Count - 1]).ToList()):0.00}; with {maxEpochs} fresh = {Spearman(table.Select(t => t[r]).ToList(), table.Select(t => t[^1]).ToList()):0.00}");
+        }
+    }
+
+    private static double Spearman(List<double> a, List<double> b)
+    {
+        static double[] Ranks(List<double> v) => v.Select(x => (double)v.Count(y => y < x) + ((v.Count(y => y == x) - 1) / 2.0)).ToArray();
+        var (ra, rb) = (Ranks(a), Ranks(b));
+        var (ma, mb) = (ra.Average(), rb.Average());
+        var cov = ra.Zip(rb).Sum(p => (p.First - ma) * (p.Second - mb));
+        return cov / Math.Sqrt(ra.Sum(x => (x - ma) * (x - ma)) * rb.Sum(y => (y - mb) * (y - mb)));
+    }
+
+    /// <summary>A short random search, so that JIT compilation and TorchSharp's start-up are not charged to the first method measured.</summary>
+    private static void WarmUp(IDataView train, IDataView validation, int threads)
+    {
+        var ml = new MLContext(seed: 99);
+        ml.Tuning().CreateExperiment(Network(ml, 1, threads, LearningRateSchedule.Constant).ToPipeline(), BinaryTuningMetric.LogLoss, options: new() { MaxTrials = 2, Seed = 99 })
+            .SetTrainValidationData(train, validation)
+            .Run();
+    }
+
+    /// <summary>
+    /// Generated binary data: twelve features uniform in [-1, 1], six of them informative through a sine
+    /// product, two interactions and a ring; the label is drawn with probability sigmoid(4·margin), so the
+    /// Bayes error is well above zero and overconfident networks are punished by log-loss. 70/30 train/validation.
+    /// </summary>
+    private static (IDataView Train, IDataView Validation, string Description) Generated(MLContext ml, int rows)
+    {
+        var random = new Random(20_000);
+        var data = new List<Row>(rows);
+        for (var i = 0; i < rows; i++)
+        {
+            var x = new float[GeneratedFeatures];
+            for (var j = 0; j < GeneratedFeatures; j++)
+            {
+                x[j] = (float)((random.NextDouble() * 2) - 1);
+            }
+
+            var margin = (1.5 * Math.Sin(2.5 * x[0]) * Math.Cos(2 * x[1])) + (1.2 * x[2] * x[3]) - (0.8 * x[4] * x[5])
+                + (1.5 * ((x[0] * x[0]) + (x[4] * x[4]) - 0.65));
+            var probability = 1 / (1 + Math.Exp(-4 * margin));
+            data.Add(new Row { Label = random.NextDouble() < probability, Features = x });
+        }
+
+        var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(data), 0.3, seed: 1);
+        return (ml.Data.Cache(split.TrainSet), ml.Data.Cache(split.TestSet), $"{rows} generated rows, {GeneratedFeatures} features (6 informative, nonlinear; labels drawn from sigmoid(4·margin)), 70/30 train/validation.");
+    }
+
+    private static (IDataView Train, IDataView Validation, string Description) BreastCancer(MLContext ml, string? path)
+    {
+        path ??= FindUpwards(Path.Combine("shared", "data", "breast-cancer.txt"))
+            ?? throw new ArgumentException("breast-cancer.txt not found under shared/data in this or a parent directory; pass --breast-cancer PATH.");
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"--breast-cancer {path}: no such file.");
+        }
+
+        // Tab-separated: label 0/1 then nine features 1-10; "//" lines are comments; missing values become means.
+        var raw = ml.Data.LoadFromTextFile(path, [new TextLoader.Column("Label", DataKind.Boolean, 0), new TextLoader.Column("Features", DataKind.Single, 1, 9)], separatorChar: '\t');
+        var data = ml.Transforms.ReplaceMissingValues("Features").Fit(raw).Transform(raw);
+        var split = ml.Data.TrainTestSplit(data, 0.3, seed: 1);
+        return (ml.Data.Cache(split.TrainSet), ml.Data.Cache(split.TestSet), $"{path} ({data.Preview(1000).RowView.Length} rows, 9 features), 70/30 train/validation.");
+    }
+
+    private static string? FindUpwards(string relative)
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static MethodSummary Summarise(string data, string method, List<SeedResult> rows)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
+        // Means over the seeds that reached the target; medians over all seeds, a miss counting as 0x.
+        SpeedUps Of(bool full)
+        {
+            var reached = rows.Where(r => (full ? r.ReachedFullBudget : r.ReachedAnyBudget) is not null).ToList();
+            double? Mean(Func<SeedResult, double> speedUp) => reached.Count > 0 ? reached.Average(speedUp) : null;
+            return new SpeedUps(reached.Count, Mean(r => r.TimeSpeedUp(full)), Median(rows.Select(r => r.TimeSpeedUp(full))), Mean(r => r.EpochSpeedUp(full)), Median(rows.Select(r => r.EpochSpeedUp(full))));
+        }
+
+        return new MethodSummary(data, method, rows.Count, Of(true), Of(false), Median(rows.Select(r => r.Seconds)), Median(rows.Select(r => r.RandomSeconds)));
+    }
+
+    private static string Describe(Reach? reach) => reach is { } r ? $"{r.Seconds:0.0} s, {r.Epochs} epochs" : "no";
+
+    private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static void Require(bool condition, string name, object value, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"--{name} {value}: {rule}.");
+        }
+    }
+
+    private sealed class Row
+    {
+        public bool Label { get; set; }
+
+        [VectorType(GeneratedFeatures)]
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed record RandomRun(double Target, double Seconds, int Epochs);
+
+    /// <summary>When the target was reached: seconds since the experiment started and epochs trained by then.</summary>
+    private sealed record Reach(double Seconds, int Epochs);
+
+    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError);
+
+    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError)
+    {
+        public double TimeSpeedUp(bool fullBudget) => (fullBudget ? ReachedFullBudget : ReachedAnyBudget) is { } r ? RandomSeconds / r.Seconds : 0;
+
+        public double EpochSpeedUp(bool fullBudget) => (fullBudget ? ReachedFullBudget : ReachedAnyBudget) is { } r ? (double)RandomEpochs / r.Epochs : 0;
+    }
+
+    private sealed record SpeedUps(int Reached, double? MeanTime, double MedianTime, double? MeanEpochs, double MedianEpochs);
+
+    private sealed record MethodSummary(string Data, string Method, int Seeds, SpeedUps FullBudget, SpeedUps AnyBudget, double MedianSeconds, double MedianRandomSeconds);
+}
