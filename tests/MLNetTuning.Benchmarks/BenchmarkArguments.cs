@@ -5,6 +5,15 @@ namespace MLNetTuning.Benchmarks;
 /// <summary>`--name value` pairs and bare flags after the command word.</summary>
 public sealed class BenchmarkArguments
 {
+    /// <summary>Refuses an option value that breaks its rule, naming the option.</summary>
+    public static void Require(bool condition, string name, object value, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"--{name} {value}: {rule}.");
+        }
+    }
+
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 

@@ -38,13 +38,13 @@ internal static class NeuralNetworkMultifidelity
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-nn.json"));
         var diagnose = arguments.Int("diagnose", 0);
         arguments.RejectUnknown();
-        Require(seeds >= 1, "seeds", seeds, "must be at least 1");
-        Require(trials >= 2, "trials", trials, "must be at least 2");
-        Require(rows >= 1000, "rows", rows, "must be at least 1000");
-        Require(minEpochs >= 1 && maxEpochs > minEpochs, "min-epochs", $"{minEpochs} (max {maxEpochs})", "needs 1 <= --min-epochs < --max-epochs");
-        Require(threads >= 1, "threads", threads, "must be at least 1");
-        Require(cap is > 0 and <= 1, "cap", cap, "must be in (0, 1]: the share of random search's epochs a scheduler may spend");
-        Require(Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule), "schedule", scheduleName, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
+        BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "must be at least 1");
+        BenchmarkArguments.Require(trials >= 2, "trials", trials, "must be at least 2");
+        BenchmarkArguments.Require(rows >= 1000, "rows", rows, "must be at least 1000");
+        BenchmarkArguments.Require(minEpochs >= 1 && maxEpochs > minEpochs, "min-epochs", $"{minEpochs} (max {maxEpochs})", "needs 1 <= --min-epochs < --max-epochs");
+        BenchmarkArguments.Require(threads >= 1, "threads", threads, "must be at least 1");
+        BenchmarkArguments.Require(cap is > 0 and <= 1, "cap", cap, "must be in (0, 1]: the share of random search's epochs a scheduler may spend");
+        BenchmarkArguments.Require(Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule), "schedule", scheduleName, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
         foreach (var method in methods)
         {
             _ = Tuner(method, minEpochs, maxEpochs, eta);
@@ -52,7 +52,7 @@ internal static class NeuralNetworkMultifidelity
 
         foreach (var name in datasets)
         {
-            Require(name is "generated" or "breast-cancer", "data", name, "must be generated or breast-cancer");
+            BenchmarkArguments.Require(name is "generated" or "breast-cancer", "data", name, "must be generated or breast-cancer");
         }
 
         Console.WriteLine($"Binary network preset, metric: validation log-loss. Space: {SpaceDescription}. {schedule} learning-rate schedule over each trial's own epochs, {threads} torch threads, sequential trials.");
@@ -378,14 +378,6 @@ internal static class NeuralNetworkMultifidelity
     private static string Describe(Reach? reach) => reach is { } r ? $"{r.Seconds:0.0} s, {r.Epochs} epochs" : "no";
 
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
-
-    private static void Require(bool condition, string name, object value, string rule)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"--{name} {value}: {rule}.");
-        }
-    }
 
     private sealed class Row
     {

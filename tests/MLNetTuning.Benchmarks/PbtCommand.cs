@@ -37,14 +37,14 @@ public sealed class PbtCommand : IBenchmarkCommand
         var methods = arguments.String("methods", "random,asha,pbt").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "pbt.json"));
         arguments.RejectUnknown();
-        Require(seeds >= 1, "seeds", seeds, "must be at least 1");
-        Require(rows >= 1000, "rows", rows, "must be at least 1000");
-        Require(population >= 2, "population", population, "must be at least 2");
-        Require(interval >= 1 && epochs >= interval, "interval", interval, $"must be in [1, --epochs {epochs}]");
-        Require(units >= 1 && threads >= 1, "units/threads", $"{units}/{threads}", "must be positive");
+        BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "must be at least 1");
+        BenchmarkArguments.Require(rows >= 1000, "rows", rows, "must be at least 1000");
+        BenchmarkArguments.Require(population >= 2, "population", population, "must be at least 2");
+        BenchmarkArguments.Require(interval >= 1 && epochs >= interval, "interval", interval, $"must be in [1, --epochs {epochs}]");
+        BenchmarkArguments.Require(units >= 1 && threads >= 1, "units/threads", $"{units}/{threads}", "must be positive");
         foreach (var method in methods)
         {
-            Require(method is "random" or "asha" or "pbt", "methods", method, "must be random, asha or pbt");
+            BenchmarkArguments.Require(method is "random" or "asha" or "pbt", "methods", method, "must be random, asha or pbt");
         }
 
         var totalEpochs = population * epochs;
@@ -172,14 +172,6 @@ public sealed class PbtCommand : IBenchmarkCommand
     }
 
     private static string Pm(double mean, double error) => $"{mean.ToString("0.0000", CultureInfo.InvariantCulture)} ± {error.ToString("0.0000", CultureInfo.InvariantCulture)}";
-
-    private static void Require(bool condition, string name, object value, string rule)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"--{name} {value}: {rule}.");
-        }
-    }
 
     private sealed class Row
     {
