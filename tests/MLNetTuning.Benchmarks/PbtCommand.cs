@@ -102,7 +102,10 @@ public sealed class PbtCommand : IBenchmarkCommand
             options.NumberOfThreads = threads;
         }
 
-        var pipeline = tuning.BinaryClassification.NeuralNetwork(space: space, configure: Fixed).ToPipeline();
+        var network = tuning.BinaryClassification.NeuralNetwork(space: space, configure: Fixed);
+
+        // ASHA's budgets [interval, epochs] must mean those epochs: without this, they map onto the unit's own range (1–100).
+        var pipeline = (method == "asha" ? network.WithBudget("epochs", interval, epochs) : network).ToPipeline();
         var tuner = method switch
         {
             "random" => tuning.Tuners.Random(),
