@@ -68,7 +68,7 @@ public sealed class NeuralNetworkCheckpoint
 
     internal NetworkShape Shape { get; }
 
-    /// <summary>Optimizer hyperparameters kept inside the optimizer state (a resumed run must use the same).</summary>
+    /// <summary>The optimizer hyperparameters the checkpointed run used last (a resumed run may change them).</summary>
     internal OptimizerSettings OptimizerSettings { get; }
 
     internal double ValidationFraction { get; }
