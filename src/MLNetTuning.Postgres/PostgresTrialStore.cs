@@ -31,7 +31,8 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     private const string ServerNowMs = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
-    private const string NextTrialIdSql = "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 RETURNING next_trial_id - 1";
+    // Reserves the next id, only below $2 when $2 is not null; no row when the bound is reached.
+    private const string ReserveIdSql = "UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 AND ($2::integer IS NULL OR next_trial_id < $2) RETURNING next_trial_id - 1";
 
     private const string LoadFromSql = $"SELECT {TrialColumns} FROM mlnettuning_trials WHERE study_id = $1 AND trial_id >= $2 AND NOT (state = 'running' AND worker_id IS NOT DISTINCT FROM $3) ORDER BY trial_id";
 
@@ -101,7 +102,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     /// <inheritdoc/>
     public int NextTrialId(string studyName) => Run(connection =>
-        Convert.ToInt32(Scalar(connection, NextTrialIdSql, Value(StudyOf(connection, studyName).Id)), System.Globalization.CultureInfo.InvariantCulture));
+        Convert.ToInt32(Scalar(connection, ReserveIdSql, Value(StudyOf(connection, studyName).Id), Value(NpgsqlDbType.Integer, null)), System.Globalization.CultureInfo.InvariantCulture));
 
     /// <inheritdoc/>
     public void Save(string studyName, TuningTrial trial)
@@ -157,7 +158,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         using var batch = new NpgsqlBatch(connection);
         var read = new NpgsqlBatchCommand(LoadFromSql);
         read.Parameters.AddRange(new[] { Value(study.Id), Value(firstTrialId), Value(NpgsqlDbType.Text, exceptRunningOfWorker) });
-        var reserve = new NpgsqlBatchCommand("UPDATE mlnettuning_studies SET next_trial_id = next_trial_id + 1 WHERE study_id = $1 AND ($2::integer IS NULL OR next_trial_id < $2) RETURNING next_trial_id - 1");
+        var reserve = new NpgsqlBatchCommand(ReserveIdSql);
         reserve.Parameters.Add(Value(study.Id));
         reserve.Parameters.Add(Value(NpgsqlDbType.Integer, idBelow));
         batch.BatchCommands.Add(read);
