@@ -17,15 +17,29 @@ public class SharedExperimentTests
         var ml = new MLContext(seed: 4);
         var split = ml.Data.TrainTestSplit(GeneratedData.Binary(ml, 300, seed: 4), 0.3, seed: 4);
 
+        // Each worker's first trial waits (at most 30 s) until the other has started one too: trials take milliseconds,
+        // so on a busy machine one worker could otherwise run all 12 before the other opens the store.
+        using var bothStarted = new CountdownEvent(2);
+
         async Task<TuningExperimentResult> Worker()
         {
             using var store = new SqliteTrialStore(path);
             var tuning = ml.Tuning();
-            return await tuning.CreateExperiment(
+            var experiment = tuning.CreateExperiment(
                     tuning.BinaryClassification.LbfgsLogisticRegression().ToPipeline(),
                     options: new() { MaxTrials = null, Store = store, StudyName = "shared", HeartbeatTimeout = TimeSpan.FromSeconds(30), TotalTrialBudget = 12, Seed = 2 })
-                .SetTrainValidationData(split.TrainSet, split.TestSet)
-                .RunAsync();
+                .SetTrainValidationData(split.TrainSet, split.TestSet);
+            var first = true;
+            experiment.TrialStarted += (_, _) =>
+            {
+                if (first)
+                {
+                    first = false;
+                    bothStarted.Signal();
+                    bothStarted.Wait(TimeSpan.FromSeconds(30));
+                }
+            };
+            return await experiment.RunAsync();
         }
 
         var results = await Task.WhenAll(Task.Run(Worker), Task.Run(Worker));
