@@ -35,6 +35,7 @@ internal static class NeuralNetworkMultifidelity
         var breastCancer = arguments.OptionalString("breast-cancer");
         var scheduleName = arguments.String("schedule", "cosine");
         var cap = arguments.Double("cap", 0.5);
+        var horizon = arguments.String("horizon", "trial");
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-nn.json"));
         var diagnose = arguments.Int("diagnose", 0);
         arguments.RejectUnknown();
@@ -45,6 +46,8 @@ internal static class NeuralNetworkMultifidelity
         BenchmarkArguments.Require(threads >= 1, "threads", threads, "must be at least 1");
         BenchmarkArguments.Require(cap is > 0 and <= 1, "cap", cap, "must be in (0, 1]: the share of random search's epochs a scheduler may spend");
         BenchmarkArguments.Require(Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule), "schedule", scheduleName, $"must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}");
+        BenchmarkArguments.Require(horizon is "trial" or "max", "horizon", horizon, "must be trial (the schedule over each trial's own epochs) or max (over --max-epochs, so a promotion equals an uninterrupted run)");
+        int? scheduleEpochs = horizon == "max" ? maxEpochs : null;
         foreach (var method in methods)
         {
             _ = Tuner(method, minEpochs, maxEpochs, eta);
@@ -55,7 +58,7 @@ internal static class NeuralNetworkMultifidelity
             BenchmarkArguments.Require(name is "generated" or "breast-cancer", "data", name, "must be generated or breast-cancer");
         }
 
-        Console.WriteLine($"Binary network preset, metric: validation log-loss. Space: {SpaceDescription}. {schedule} learning-rate schedule over each trial's own epochs, {threads} torch threads, sequential trials.");
+        Console.WriteLine($"Binary network preset, metric: validation log-loss. Space: {SpaceDescription}. {schedule} learning-rate schedule over {(scheduleEpochs is null ? "each trial's own epochs" : $"{maxEpochs} epochs (every budget a prefix of the full run)")}, {threads} torch threads, sequential trials.");
         Console.WriteLine($"random: {trials} trials x {maxEpochs} epochs; schedulers: epochs [{minEpochs}, {maxEpochs}], eta {eta}, promotions continue from the parent's checkpoint, stopped when a {maxEpochs}-epoch trial reaches random's final log-loss or after {cap} of random's epochs (a miss: speed-up below {F(1 / cap)}x).");
         if (diagnose > 0)
         {
@@ -63,7 +66,7 @@ internal static class NeuralNetworkMultifidelity
             {
                 var ml = new MLContext(seed: 0);
                 var (train, validation, _) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
-                Diagnose(name, train, validation, diagnose, minEpochs, maxEpochs, eta, threads, schedule);
+                Diagnose(name, train, validation, diagnose, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs);
             }
 
             return 0;
@@ -82,7 +85,7 @@ internal static class NeuralNetworkMultifidelity
                 Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} {random.Seconds,6:0.0} s {random.Epochs,5} epochs");
                 foreach (var method in methods)
                 {
-                    var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, cap);
+                    var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs, cap);
                     var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError);
                     results.Add(row);
                     Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}");
@@ -102,7 +105,7 @@ internal static class NeuralNetworkMultifidelity
 
         Console.WriteLine("speed-up = random search's cost (all its trials) / the scheduler's cost until it first reaches random's final validation log-loss. Mean over the seeds that reached it; median over all seeds, a miss counting as 0x.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), cap, space = SpaceDescription, summaries, results }, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), horizon, cap, space = SpaceDescription, summaries, results }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"JSON: {output}");
         return 0;
     }
@@ -134,11 +137,12 @@ internal static class NeuralNetworkMultifidelity
         _ => throw new ArgumentException($"Unknown method '{method}' in --methods; known: sh, hyperband, asha, asha-stopping, bohb."),
     };
 
-    private static TunableEstimator Network(MLContext ml, int? fixedEpochs, int threads, LearningRateSchedule schedule) =>
+    private static TunableEstimator Network(MLContext ml, int? fixedEpochs, int threads, LearningRateSchedule schedule, int? scheduleEpochs = null) =>
         ml.Tuning().BinaryClassification.NeuralNetwork(space: Space(fixedEpochs), configure: o =>
         {
             o.NumberOfThreads = threads;
             o.Schedule = schedule;
+            o.ScheduleEpochs = scheduleEpochs;
         });
 
     private static RandomRun RunRandom(IDataView train, IDataView validation, int seed, int trials, int maxEpochs, int threads, LearningRateSchedule schedule)
@@ -155,10 +159,10 @@ internal static class NeuralNetworkMultifidelity
         return new RandomRun(target, seconds, completed * maxEpochs);
     }
 
-    private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, double cap)
+    private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs, double cap)
     {
         var ml = new MLContext(seed: seed);
-        var pipeline = Network(ml, null, threads, schedule).WithBudget("epochs", minEpochs, maxEpochs).ToPipeline();
+        var pipeline = Network(ml, null, threads, schedule, scheduleEpochs).WithBudget("epochs", minEpochs, maxEpochs).ToPipeline();
 
         // A time cap as well as the epochs cap, in case a scheduler's per-trial overhead is far above random's.
         var experiment = ml.Tuning().CreateExperiment(pipeline, BinaryTuningMetric.LogLoss, options: new() { MaxTrials = null, Seed = 1000 + seed, TimeBudget = TimeSpan.FromSeconds(Math.Max(30, 2 * cap * random.Seconds)) })
@@ -234,7 +238,7 @@ internal static class NeuralNetworkMultifidelity
     /// for comparison, trained fresh for the full epochs; prints the log-loss at each rung and Spearman's rank
     /// correlation of each rung with the full-budget values.
     /// </summary>
-    private static void Diagnose(string name, IDataView train, IDataView validation, int configurations, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule)
+    private static void Diagnose(string name, IDataView train, IDataView validation, int configurations, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs)
     {
         var ml = new MLContext(seed: 0);
         var rungs = new List<int>();
@@ -256,6 +260,7 @@ internal static class NeuralNetworkMultifidelity
             {
                 var options = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters.With(NeuralNetworkPresets.Epochs, epochs));
                 options.Schedule = schedule;
+                options.ScheduleEpochs = scheduleEpochs;
                 options.NumberOfThreads = threads;
                 options.Seed = 11;
                 options.InitialCheckpoint = from;

@@ -46,6 +46,14 @@ public abstract class NeuralNetworkOptions
     /// <summary>How the learning rate moves over the epochs. Default constant.</summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
+    /// <summary>
+    /// The epochs that <see cref="LearningRateSchedule.Cosine"/> and <see cref="LearningRateSchedule.OneCycle"/> are
+    /// laid out over, ≥ <see cref="NumberOfEpochs"/>; null (default) means <see cref="NumberOfEpochs"/>. A
+    /// multi-fidelity tuner's maximum budget makes every shorter run an exact prefix of the full run, so a promotion
+    /// that continues a checkpoint ends where an uninterrupted run would.
+    /// </summary>
+    public int? ScheduleEpochs { get; set; }
+
     /// <summary>Epochs of linear warm-up from zero to the learning rate, ≥ 0. Default 0.</summary>
     public int WarmupEpochs { get; set; }
 
@@ -123,6 +131,7 @@ public abstract class NeuralNetworkOptions
         Require(StepDecayFactor is > 0 and <= 1, nameof(StepDecayFactor), StepDecayFactor, "must be in (0, 1]");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be ≥ 1");
         Require(NumberOfEpochs >= 1, nameof(NumberOfEpochs), NumberOfEpochs, "must be ≥ 1");
+        Require(ScheduleEpochs is null || ScheduleEpochs >= NumberOfEpochs, nameof(ScheduleEpochs), ScheduleEpochs!, $"must be at least NumberOfEpochs ({NumberOfEpochs}) when set: the schedule would end before training does");
         Require(ValidationFraction is >= 0 and <= 0.9, nameof(ValidationFraction), ValidationFraction, "must be in [0, 0.9]");
         Require(EarlyStoppingPatience is null or >= 1, nameof(EarlyStoppingPatience), EarlyStoppingPatience!, "must be ≥ 1 when set");
         Require(GradientClipNorm is null || (GradientClipNorm > 0 && double.IsFinite(GradientClipNorm.Value)), nameof(GradientClipNorm), GradientClipNorm!, "must be > 0 when set");

@@ -8,7 +8,7 @@ internal static class LearningRateCurve
     /// <param name="stepsPerEpoch">Batches per epoch.</param>
     public static double At(NeuralNetworkOptions options, long step, int stepsPerEpoch)
     {
-        var total = (long)options.NumberOfEpochs * stepsPerEpoch;
+        var total = (long)(options.ScheduleEpochs ?? options.NumberOfEpochs) * stepsPerEpoch;
         var warmup = (long)options.WarmupEpochs * stepsPerEpoch;
         var peak = options.LearningRate;
         if (options.Schedule == LearningRateSchedule.OneCycle)

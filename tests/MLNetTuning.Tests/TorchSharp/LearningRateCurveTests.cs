@@ -55,4 +55,29 @@ public class LearningRateCurveTests
         Assert.That(curve.Skip(12), Is.Ordered.Descending);
         Assert.That(curve[^1], Is.LessThan(0.002));
     }
+
+    [TestCase(LearningRateSchedule.Cosine)]
+    [TestCase(LearningRateSchedule.OneCycle)]
+    public void AScheduleOverMoreEpochsMakesAShortRunAPrefixOfTheLongOne(LearningRateSchedule schedule)
+    {
+        var longRun = Options(schedule);
+        longRun.NumberOfEpochs = 30;
+        var shortRun = Options(schedule);
+        shortRun.ScheduleEpochs = 30;
+        var prefix = Enumerable.Range(0, 40).Select(s => At(longRun, s)).ToArray();
+
+        Assert.That(Enumerable.Range(0, 40).Select(s => At(shortRun, s)), Is.EqualTo(prefix).Within(1e-12));
+        // Without it the 10-epoch run anneals over its own epochs.
+        Assert.That(At(Options(schedule), 39), Is.LessThan(prefix[39] / 10));
+    }
+
+    [Test]
+    public void AScheduleShorterThanTrainingIsRejected()
+    {
+        var options = Options(LearningRateSchedule.Cosine);
+        options.ScheduleEpochs = 9;
+        Assert.That(options.Validate, Throws.ArgumentException.With.Message.Contains("ScheduleEpochs = 9 must be at least NumberOfEpochs (10)"));
+        options.ScheduleEpochs = 10;
+        Assert.That(options.Validate, Throws.Nothing);
+    }
 }

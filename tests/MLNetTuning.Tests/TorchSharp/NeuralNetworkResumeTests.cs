@@ -58,6 +58,37 @@ public class NeuralNetworkResumeTests
         Assert.That(Scores(ml, first, data), Is.Not.EqualTo(Scores(ml, whole, data)).Within(1e-5));
     }
 
+    [TestCase(LearningRateSchedule.Cosine)]
+    [TestCase(LearningRateSchedule.OneCycle)]
+    public void AShortRunWithTheScheduleOverTheFullEpochsContinuesExactlyIntoTheFullRun(LearningRateSchedule schedule)
+    {
+        // What a multi-fidelity promotion does: a finished 2-epoch trial is continued to 6 epochs.
+        var ml = new MLContext(seed: 1);
+        var data = SharedData.Iris(ml);
+        NeuralNetworkMulticlassTrainer.Options Options(int epochs, int? scheduleEpochs)
+        {
+            var options = IrisOptions(NeuralNetworkOptimizer.Adam, epochs);
+            options.Schedule = schedule;
+            options.ScheduleEpochs = scheduleEpochs;
+            return options;
+        }
+
+        var whole = ml.MulticlassClassification.Trainers.NeuralNetwork(Options(6, null)).Fit(data);
+        var rung = ml.MulticlassClassification.Trainers.NeuralNetwork(Options(2, 6)).Fit(data);
+        var promotion = Options(6, 6);
+        promotion.InitialCheckpoint = rung.Checkpoint;
+        var promoted = ml.MulticlassClassification.Trainers.NeuralNetwork(promotion).Fit(data);
+        var ownSchedule = Options(6, null);
+        ownSchedule.InitialCheckpoint = ml.MulticlassClassification.Trainers.NeuralNetwork(Options(2, null)).Fit(data).Checkpoint;
+        var restarted = ml.MulticlassClassification.Trainers.NeuralNetwork(ownSchedule).Fit(data);
+
+        Assert.That(promoted.History.Select(r => r.Epoch), Is.EqualTo(new[] { 3, 4, 5, 6 }));
+        Assert.That(promoted.History.Select(r => r.ValidationLoss!.Value), Is.EqualTo(whole.History.Skip(2).Select(r => r.ValidationLoss!.Value)).Within(1e-5));
+        Assert.That(Scores(ml, promoted, data), Is.EqualTo(Scores(ml, whole, data)).Within(1e-5));
+        // A 2-epoch run annealed over its own epochs does not continue into the same model.
+        Assert.That(Scores(ml, restarted, data), Is.Not.EqualTo(Scores(ml, whole, data)).Within(1e-5));
+    }
+
     [Test]
     public void ACheckpointTakenDuringAnEpochReportResumesLikeTheFinalOne()
     {
