@@ -38,6 +38,7 @@ internal static class NeuralNetworkMultifidelity
         var horizon = arguments.String("horizon", "trial");
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-nn.json"));
         var diagnose = arguments.Int("diagnose", 0);
+        var noise = arguments.Int("noise", 0);
         arguments.RejectUnknown();
         BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "must be at least 1");
         BenchmarkArguments.Require(trials >= 2, "trials", trials, "must be at least 2");
@@ -60,6 +61,18 @@ internal static class NeuralNetworkMultifidelity
 
         Console.WriteLine($"Binary network preset, metric: validation log-loss. Space: {SpaceDescription}. {schedule} learning-rate schedule over {(scheduleEpochs is null ? "each trial's own epochs" : $"{maxEpochs} epochs (every budget a prefix of the full run)")}, {threads} torch threads, sequential trials.");
         Console.WriteLine($"random: {trials} trials x {maxEpochs} epochs; schedulers: epochs [{minEpochs}, {maxEpochs}], eta {eta}, promotions continue from the parent's checkpoint, stopped when a {maxEpochs}-epoch trial reaches random's final log-loss or after {cap} of random's epochs (a miss: speed-up below {F(1 / cap)}x).");
+        if (noise > 0)
+        {
+            foreach (var name in datasets)
+            {
+                var ml = new MLContext(seed: 0);
+                var (train, validation, _) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
+                Noise(name, train, validation, noise, trials, maxEpochs, threads, schedule);
+            }
+
+            return 0;
+        }
+
         if (diagnose > 0)
         {
             foreach (var name in datasets)
@@ -73,6 +86,7 @@ internal static class NeuralNetworkMultifidelity
         }
 
         var results = new List<SeedResult>();
+        var randomRuns = new List<(string Data, RandomRun Run)>();
         foreach (var name in datasets)
         {
             var ml = new MLContext(seed: 0);
@@ -82,11 +96,12 @@ internal static class NeuralNetworkMultifidelity
             for (var seed = 0; seed < seeds; seed++)
             {
                 var random = RunRandom(train, validation, seed, trials, maxEpochs, threads, schedule);
+                randomRuns.Add((name, random));
                 Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} {random.Seconds,6:0.0} s {random.Epochs,5} epochs");
                 foreach (var method in methods)
                 {
                     var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs, cap);
-                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError);
+                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError, run.Trace);
                     results.Add(row);
                     Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}");
                 }
@@ -104,8 +119,18 @@ internal static class NeuralNetworkMultifidelity
         }
 
         Console.WriteLine("speed-up = random search's cost (all its trials) / the scheduler's cost until it first reaches random's final validation log-loss. Mean over the seeds that reached it; median over all seeds, a miss counting as 0x.");
+        var averaged = datasets.SelectMany(d => methods.Select(m => AverageCurve(d, m, randomRuns.Where(r => r.Data == d).Select(r => r.Run).ToList(), results.Where(r => r.Data == d && r.Method == m).ToList()))).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"{"data",-14} {"method",-10} | {"random: mean final",18} {"epochs",6} {"s",6} | {"mean best full-budget curve reaches it at",42}");
+        foreach (var a in averaged)
+        {
+            static string At(double? cost, double randomCost, string unit) => cost is double c ? $"{c.ToString("0.#", CultureInfo.InvariantCulture)} {unit} ({F(randomCost / c)}x)" : "not within the cap";
+            Console.WriteLine($"{a.Data,-14} {a.Method,-10} | {a.RandomMeanFinal,18:0.0000} {a.RandomMeanEpochs,6:0} {a.RandomMeanSeconds,6:0.0} | {At(a.Epochs, a.RandomMeanEpochs, "epochs"),20} {At(a.Seconds, a.RandomMeanSeconds, "s"),21}");
+        }
+
+        Console.WriteLine("Averaged over seeds (as learning curves are compared in the Hyperband paper): the scheduler's best full-budget log-loss so far, averaged over the seeds at equal cost, against random search's final log-loss averaged over the seeds; speed-up = random's mean cost / that cost.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), horizon, cap, space = SpaceDescription, summaries, results }, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), horizon, cap, space = SpaceDescription, summaries, averaged, random = randomRuns.Select(r => new { data = r.Data, r.Run.Target, r.Run.Seconds, r.Run.Epochs, r.Run.Trace }), results }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"JSON: {output}");
         return 0;
     }
@@ -151,12 +176,19 @@ internal static class NeuralNetworkMultifidelity
         var experiment = ml.Tuning().CreateExperiment(Network(ml, maxEpochs, threads, schedule).ToPipeline(), BinaryTuningMetric.LogLoss, options: new() { MaxTrials = trials, Seed = 1000 + seed })
             .SetTrainValidationData(train, validation)
             .SetTuner(ml.Tuning().Tuners.Random());
+        var trace = new List<TracePoint>();
+        var best = double.PositiveInfinity;
         var clock = Stopwatch.StartNew();
+        experiment.TrialCompleted += (_, e) =>
+        {
+            best = Math.Min(best, e.Trial.Value ?? double.PositiveInfinity);
+            trace.Add(new TracePoint((trace.Count + 1) * maxEpochs, clock.Elapsed.TotalSeconds, best));
+        };
         var result = experiment.Run();
         var seconds = clock.Elapsed.TotalSeconds;
         var completed = result.Trials.Count(t => t.State == TrialState.Completed);
         var target = result.BestMetric ?? throw new InvalidOperationException($"Random search, seed {seed}: no trial completed ({result.FirstError}).");
-        return new RandomRun(target, seconds, completed * maxEpochs);
+        return new RandomRun(target, seconds, completed * maxEpochs, trace);
     }
 
     private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs, double cap)
@@ -173,6 +205,7 @@ internal static class NeuralNetworkMultifidelity
         using var stop = new CancellationTokenSource();
         double epochs = 0, best = double.PositiveInfinity;
         Reach? any = null, full = null;
+        var trace = new List<TracePoint>();
         var count = 0;
         var failed = 0;
         string? firstError = null;
@@ -182,6 +215,12 @@ internal static class NeuralNetworkMultifidelity
             var budget = Math.Round(trial.Budget ?? maxEpochs);
             budgets[trial.Id] = budget;
             epochs += budget - (trial.ParentTrialId is int parent ? budgets.GetValueOrDefault(parent) : 0);
+            if (trial.Value is double value && budget >= maxEpochs)
+            {
+                best = Math.Min(best, value);
+            }
+
+            trace.Add(new TracePoint((int)epochs, clock.Elapsed.TotalSeconds, best));
         }
 
         experiment.TrialCompleted += (_, e) =>
@@ -198,17 +237,13 @@ internal static class NeuralNetworkMultifidelity
                 any = new Reach(clock.Elapsed.TotalSeconds, (int)epochs);
             }
 
-            if (Math.Round(e.Trial.Budget ?? 0) >= maxEpochs)
+            if (full is null && Math.Round(e.Trial.Budget ?? 0) >= maxEpochs && value <= random.Target)
             {
-                best = Math.Min(best, value);
-                if (full is null && value <= random.Target)
-                {
-                    full = new Reach(clock.Elapsed.TotalSeconds, (int)epochs);
-                    stop.Cancel();
-                }
+                full = new Reach(clock.Elapsed.TotalSeconds, (int)epochs);
             }
 
-            if (full is null && epochs >= cap * random.Epochs)
+            // Every run goes on to the cap, so that the runs' curves can be averaged over the seeds.
+            if (epochs >= cap * random.Epochs)
             {
                 stop.Cancel();
             }
@@ -219,6 +254,10 @@ internal static class NeuralNetworkMultifidelity
             failed++;
             firstError ??= e.Trial.Error;
             Spent(e.Trial);
+            if (epochs >= cap * random.Epochs)
+            {
+                stop.Cancel();
+            }
         };
         clock.Start();
         try
@@ -227,10 +266,10 @@ internal static class NeuralNetworkMultifidelity
         }
         catch (OperationCanceledException)
         {
-            // Stopped on purpose: target reached or cap spent.
+            // Stopped on purpose: the cap is spent.
         }
 
-        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError);
+        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError, trace);
     }
 
     /// <summary>
@@ -256,18 +295,8 @@ internal static class NeuralNetworkMultifidelity
             var parameters = sampler.Propose(i)!.Parameters;
             NeuralNetworkCheckpoint? checkpoint = null;
             var values = new List<double>();
-            double Fit(int epochs, NeuralNetworkCheckpoint? from, out NeuralNetworkCheckpoint reached)
-            {
-                var options = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters.With(NeuralNetworkPresets.Epochs, epochs));
-                options.Schedule = schedule;
-                options.ScheduleEpochs = scheduleEpochs;
-                options.NumberOfThreads = threads;
-                options.Seed = 11;
-                options.InitialCheckpoint = from;
-                var model = ml.BinaryClassification.Trainers.NeuralNetwork(options).Fit(train);
-                reached = model.Checkpoint;
-                return ml.BinaryClassification.Evaluate(model.Transform(validation)).LogLoss;
-            }
+            double Fit(int epochs, NeuralNetworkCheckpoint? from, out NeuralNetworkCheckpoint reached) =>
+                FitOnce(ml, train, validation, parameters, epochs, 11, threads, schedule, scheduleEpochs, from, out reached);
 
             foreach (var rung in rungs)
             {
@@ -283,6 +312,39 @@ internal static class NeuralNetworkMultifidelity
         for (var r = 0; r < rungs.Count; r++)
         {
             Console.WriteLine($"  Spearman(rung {rungs[r]}, {maxEpochs} continued) = {Spearman(table.Select(t => t[r]).ToList(), table.Select(t => t[rungs.Count - 1]).ToList()):0.00}; with {maxEpochs} fresh = {Spearman(table.Select(t => t[r]).ToList(), table.Select(t => t[^1]).ToList()):0.00}");
+        }
+    }
+
+    private static double FitOnce(MLContext ml, IDataView train, IDataView validation, TrialParameters parameters, int epochs, int seed, int threads, LearningRateSchedule schedule, int? scheduleEpochs, NeuralNetworkCheckpoint? from, out NeuralNetworkCheckpoint reached)
+    {
+        var options = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), parameters.With(NeuralNetworkPresets.Epochs, epochs));
+        options.Schedule = schedule;
+        options.ScheduleEpochs = scheduleEpochs;
+        options.NumberOfThreads = threads;
+        options.Seed = seed;
+        options.InitialCheckpoint = from;
+        var model = ml.BinaryClassification.Trainers.NeuralNetwork(options).Fit(train);
+        reached = model.Checkpoint;
+        return ml.BinaryClassification.Evaluate(model.Transform(validation)).LogLoss;
+    }
+
+    /// <summary>
+    /// How much of random search's best value is luck: random configurations trained for the full epochs, then the
+    /// best four trained again with other weight seeds (mean, standard deviation, range of the log-loss).
+    /// </summary>
+    private static void Noise(string name, IDataView train, IDataView validation, int repeats, int trials, int maxEpochs, int threads, LearningRateSchedule schedule)
+    {
+        var ml = new MLContext(seed: 0);
+        var sampler = new RandomTuner(Space(null), null, 3);
+        var configurations = Enumerable.Range(0, trials).Select(i => sampler.Propose(i)!.Parameters).ToList();
+        var values = configurations.Select(p => FitOnce(ml, train, validation, p, maxEpochs, 11, threads, schedule, null, null, out _)).ToList();
+        Console.WriteLine($"{name}: {trials} random configurations x {maxEpochs} epochs; best {values.Min():0.0000}, median {values.Order().ElementAt(trials / 2):0.0000}. The best four again with {repeats} other weight seeds:");
+        foreach (var i in Enumerable.Range(0, trials).OrderBy(i => values[i]).Take(4))
+        {
+            var again = Enumerable.Range(100, repeats).Select(seed => FitOnce(ml, train, validation, configurations[i], maxEpochs, seed, threads, schedule, null, null, out _)).ToList();
+            var mean = again.Average();
+            var sd = Math.Sqrt(again.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, again.Count - 1));
+            Console.WriteLine($"  {values[i]:0.0000} -> mean {mean:0.0000} sd {sd:0.0000} range [{again.Min():0.0000}, {again.Max():0.0000}]  {configurations[i]}");
         }
     }
 
@@ -380,6 +442,28 @@ internal static class NeuralNetworkMultifidelity
         return new MethodSummary(data, method, rows.Count, Of(true), Of(false), Median(rows.Select(r => r.Seconds)), Median(rows.Select(r => r.RandomSeconds)));
     }
 
+    private static AveragedReach AverageCurve(string data, string method, List<RandomRun> random, List<SeedResult> runs)
+    {
+        var target = random.Average(r => r.Target);
+
+        // The first cost at which the mean over seeds of the best-so-far (∞ until a seed has one) is at most the target.
+        double? Reach(Func<TracePoint, double> cost)
+        {
+            foreach (var at in runs.SelectMany(r => r.Trace).Select(cost).Distinct().Order())
+            {
+                var mean = runs.Average(r => r.Trace.LastOrDefault(p => cost(p) <= at)?.Best ?? double.PositiveInfinity);
+                if (mean <= target)
+                {
+                    return at;
+                }
+            }
+
+            return null;
+        }
+
+        return new AveragedReach(data, method, target, random.Average(r => r.Epochs), random.Average(r => r.Seconds), Reach(p => p.Epochs), Reach(p => p.Seconds));
+    }
+
     private static string Describe(Reach? reach) => reach is { } r ? $"{r.Seconds:0.0} s, {r.Epochs} epochs" : "no";
 
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
@@ -392,14 +476,20 @@ internal static class NeuralNetworkMultifidelity
         public float[] Features { get; set; } = [];
     }
 
-    private sealed record RandomRun(double Target, double Seconds, int Epochs);
+    private sealed record RandomRun(double Target, double Seconds, int Epochs, IReadOnlyList<TracePoint> Trace);
+
+    /// <summary>After a trial: the epochs and seconds spent so far, and the best full-budget log-loss so far (∞ before the first).</summary>
+    private sealed record TracePoint(int Epochs, double Seconds, double Best);
+
+    /// <summary>Where the scheduler's seed-averaged best-so-far curve reaches random search's seed-averaged final log-loss; null: not within the cap.</summary>
+    private sealed record AveragedReach(string Data, string Method, double RandomMeanFinal, double RandomMeanEpochs, double RandomMeanSeconds, double? Epochs, double? Seconds);
 
     /// <summary>When the target was reached: seconds since the experiment started and epochs trained by then.</summary>
     private sealed record Reach(double Seconds, int Epochs);
 
-    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError);
+    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace);
 
-    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError)
+    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace)
     {
         public double TimeSpeedUp(bool fullBudget) => (fullBudget ? ReachedFullBudget : ReachedAnyBudget) is { } r ? RandomSeconds / r.Seconds : 0;
 
