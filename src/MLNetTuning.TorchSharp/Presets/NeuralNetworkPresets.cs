@@ -44,6 +44,13 @@ public static class NeuralNetworkPresets
     /// <summary>Learning rate, 1e-4 to 0.1 on a log scale (default 1e-3).</summary>
     public const string LearningRate = "LearningRate";
 
+    /// <summary>
+    /// Epochs the schedule is laid over (<see cref="NeuralNetworkOptions.ScheduleEpochs"/>). Not searched: the epochs
+    /// budget unit sets it to the budget's maximum. A <c>configure</c> action that sets
+    /// <see cref="NeuralNetworkOptions.ScheduleEpochs"/> to null anneals each trial over its own epochs instead.
+    /// </summary>
+    public const string ScheduleEpochs = "ScheduleEpochs";
+
     /// <summary>Schedule, any <see cref="LearningRateSchedule"/> (default constant).</summary>
     public const string Schedule = "Schedule";
 
@@ -134,15 +141,18 @@ public static class NeuralNetworkPresets
         Set(parameters, Schedule, (LearningRateSchedule v) => options.Schedule = v);
         Set(parameters, BatchSize, (int v) => options.BatchSize = v);
         Set(parameters, Epochs, (int v) => options.NumberOfEpochs = v);
+        Set(parameters, ScheduleEpochs, (int v) => options.ScheduleEpochs = v);
         configure?.Invoke(options);
         return options;
     }
 
     /// <summary>
     /// The budget unit of the network presets: epochs, set through <see cref="Epochs"/>. A promoted trial or a PBT
-    /// interval continues from its parent's checkpoint and trains only the epochs the parent has not. Default range [1, 100].
+    /// interval continues from its parent's checkpoint and trains only the epochs the parent has not. The learning-rate
+    /// schedule is laid over the budget's maximum (<see cref="ScheduleEpochs"/>), so a rung is the start of the full
+    /// run and a promotion ends with the model an uninterrupted run of its epochs gives. Default range [1, 100].
     /// </summary>
-    public static BudgetUnit EpochsUnit { get; } = BudgetUnit.IntegerParameter("epochs", Epochs, 1, 100);
+    public static BudgetUnit EpochsUnit { get; } = new EpochsBudgetUnit();
 
     private static TunableEstimator Make(HyperparameterSpace? space, Func<MLContext, TrialParameters, TrainingContinuation?, IEstimator<ITransformer>> build) =>
         TunableEstimator.Continuable("NeuralNetwork", space ?? DefaultSpace, EpochsUnit, build, transformer => transformer is NeuralNetworkTransformer network ? network.Checkpoint : null);
@@ -156,6 +166,30 @@ public static class NeuralNetworkPresets
         }
 
         return options;
+    }
+
+    /// <summary>Epochs: the amount, with the schedule over the budget's maximum.</summary>
+    private sealed class EpochsBudgetUnit() : BudgetUnit("epochs", 1, 100)
+    {
+        private static readonly BudgetUnit Count = IntegerParameter("epochs", Epochs, 1, 100);
+
+        public override string ParameterName => Epochs;
+
+        public override void CheckRange(double minimum, double maximum) => Count.CheckRange(minimum, maximum);
+
+        public override string Describe(double amount) => Count.Describe(amount);
+
+        public override BudgetedTraining Apply(BudgetRequest request)
+        {
+            var training = Count.Apply(request);
+            if (request.Maximum is not double maximum)
+            {
+                return training;
+            }
+
+            var epochs = training.Parameters.Get<int>(Epochs);
+            return training with { Parameters = training.Parameters.With(ScheduleEpochs, Math.Max(epochs, (int)Math.Round(maximum))) };
+        }
     }
 
     private static void Set<T>(TrialParameters parameters, string key, Action<T> apply)

@@ -269,7 +269,7 @@ public sealed class TuningExperiment
                 {
                     chosen.Add(tunable);
                     return tunable.CanContinue
-                        ? tunable.EffectiveBudget.Unit.Apply(new BudgetRequest(parameters, segment.EndBudget, segment.TrialId, from?.ParentTrialId)).Parameters
+                        ? tunable.EffectiveBudget.Unit.Apply(new BudgetRequest(parameters, segment.EndBudget, segment.TrialId, from?.ParentTrialId, tunable.EffectiveBudget.Maximum)).Parameters
                         : parameters;
                 },
                 tunable => tunable.CanContinue ? from : null);

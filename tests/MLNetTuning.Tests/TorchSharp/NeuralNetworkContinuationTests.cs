@@ -54,6 +54,48 @@ public class NeuralNetworkContinuationTests
         Assert.That(NetworkOf(result.BestModel!).EpochsTrained, Is.EqualTo(epochsOfWinner));
     }
 
+    [TestCase(LearningRateSchedule.Cosine)]
+    [TestCase(LearningRateSchedule.OneCycle)]
+    public void APromotedTrialEndsWithTheModelOfAnUninterruptedRunOfItsEpochs(LearningRateSchedule schedule)
+    {
+        // The epochs unit lays the schedule over the budget's maximum, so rungs of 1 and 3 epochs are the start of the
+        // 9-epoch curve. Annealed over each trial's own epochs instead, a promotion would restart the curve midway.
+        var tuning = new MLContext(seed: 3).Tuning();
+        var (result, fits) = Run(tuning.Tuners.Hyperband(new HyperbandTunerOptions { MinBudget = 1, MaxBudget = MaxEpochs }), maxTrials: 13, o => o.Schedule = schedule);
+        var (ownEpochs, ownFits) = Run(tuning.Tuners.Hyperband(new HyperbandTunerOptions { MinBudget = 1, MaxBudget = MaxEpochs }), maxTrials: 13, o =>
+        {
+            o.Schedule = schedule;
+            o.ScheduleEpochs = null;
+        });
+
+        Assert.That(result.Study.FailedCount + ownEpochs.Study.FailedCount, Is.EqualTo(0), result.FirstError ?? ownEpochs.FirstError);
+        var gaps = Gaps(result, fits, schedule);
+        Assert.That(gaps, Is.Not.Empty, "a configuration was promoted to the full budget");
+        Assert.That(gaps, Is.All.LessThan(1e-4), "promoted value − uninterrupted run's value");
+        Assert.That(Gaps(ownEpochs, ownFits, schedule).Max(), Is.GreaterThan(1e-3), "with the schedule over each trial's own epochs, a promotion differs from an uninterrupted run");
+    }
+
+    /// <summary>For every promoted full-budget trial: |its value − the value of its configuration trained afresh for the full epochs|.</summary>
+    private static List<double> Gaps(TuningExperimentResult result, List<Fit> fits, LearningRateSchedule schedule)
+    {
+        var ml = new MLContext(seed: 2);
+        var split = Split(ml);
+        var gaps = new List<double>();
+        foreach (var trial in result.Trials.Where(t => t.ParentTrialId is not null && Epochs(t) == MaxEpochs && t.State == TrialState.Completed))
+        {
+            var options = NeuralNetworkPresets.ApplyParameters(new NeuralNetworkBinaryTrainer.Options(), trial.Parameters.Get<TrialParameters>("NeuralNetwork").With(NeuralNetworkPresets.Epochs, MaxEpochs));
+            options.HiddenLayerSizes = [options.HiddenLayerSizes[0]];
+            options.Schedule = schedule;
+            options.Seed = fits.Single(f => f.TrialId == trial.Id).Seed;
+            var uninterrupted = ml.BinaryClassification.Trainers.NeuralNetwork(options).Fit(split.TrainSet);
+            var value = ml.BinaryClassification.Evaluate(uninterrupted.Transform(split.TestSet)).LogLoss;
+            TestContext.Out.WriteLine($"trial {trial.Id}: promoted {trial.Value:0.000000}, uninterrupted {value:0.000000}");
+            gaps.Add(Math.Abs(trial.Value!.Value - value));
+        }
+
+        return gaps;
+    }
+
     [Test]
     public void AshaStoppingFitsEachLevelFromThePreviousLevelsModel()
     {
@@ -173,12 +215,16 @@ public class NeuralNetworkContinuationTests
     private static int Epochs(TuningTrial trial) => (int)Math.Round(trial.Budget ?? throw new InvalidOperationException($"Trial {trial.Id} has no budget."));
 
     /// <summary>Runs the network preset (epochs = tuner budget) under a tuner, recording every fit of the network.</summary>
-    private static (TuningExperimentResult Result, List<Fit> Fits) Run(TunerFactory tuner, int maxTrials)
+    private static (TuningExperimentResult Result, List<Fit> Fits) Run(TunerFactory tuner, int maxTrials, Action<NeuralNetworkOptions>? configure = null)
     {
         var ml = new MLContext(seed: 2);
-        var split = ml.Data.TrainTestSplit(GeneratedData.Binary(ml, 400, seed: 2), 0.3, seed: 2);
+        var split = Split(ml);
         var tuning = ml.Tuning();
-        var preset = tuning.BinaryClassification.NeuralNetwork(space: SmallSpace, configure: o => o.HiddenLayerSizes = [o.HiddenLayerSizes[0]]);
+        var preset = tuning.BinaryClassification.NeuralNetwork(space: SmallSpace, configure: o =>
+        {
+            o.HiddenLayerSizes = [o.HiddenLayerSizes[0]];
+            configure?.Invoke(o);
+        });
         var fits = new List<Fit>();
         var currentTrial = -1;
 
@@ -187,7 +233,7 @@ public class NeuralNetworkContinuationTests
             preset.Name,
             preset.Space,
             NeuralNetworkPresets.EpochsUnit,
-            (context, parameters, from) => new WatchedEstimator(preset.Build(context, parameters, from), network => fits.Add(new Fit(currentTrial, from?.ParentTrialId, ((NeuralNetworkCheckpoint?)from?.Checkpoint)?.Epoch ?? 0, network.History.Count, network.EpochsTrained))),
+            (context, parameters, from) => new WatchedEstimator(preset.Build(context, parameters, from), network => fits.Add(new Fit(currentTrial, from?.ParentTrialId, ((NeuralNetworkCheckpoint?)from?.Checkpoint)?.Epoch ?? 0, network.History.Count, network.EpochsTrained, network.Checkpoint.Seed))),
             preset.CheckpointOf).WithBudget("epochs", 1, MaxEpochs);
         var experiment = tuning.CreateExperiment(watched.ToPipeline(), BinaryTuningMetric.LogLoss, options: new() { MaxTrials = maxTrials, Seed = 1 })
             .SetTrainValidationData(split.TrainSet, split.TestSet)
@@ -198,8 +244,10 @@ public class NeuralNetworkContinuationTests
         return (result, fits);
     }
 
-    /// <summary>One Fit of the network: the trial, the checkpoint it resumed (trial and epoch), epochs it trained, epochs in all.</summary>
-    private sealed record Fit(int TrialId, int? ContinuedFromTrial, int StartEpoch, int EpochsTrainedInFit, int EpochsTrained);
+    private static DataOperationsCatalog.TrainTestData Split(MLContext ml) => ml.Data.TrainTestSplit(GeneratedData.Binary(ml, 400, seed: 2), 0.3, seed: 2);
+
+    /// <summary>One Fit of the network: the trial, the checkpoint it resumed (trial and epoch), epochs it trained, epochs in all, weight seed.</summary>
+    private sealed record Fit(int TrialId, int? ContinuedFromTrial, int StartEpoch, int EpochsTrainedInFit, int EpochsTrained, int Seed);
 
     private sealed class LabelRow
     {

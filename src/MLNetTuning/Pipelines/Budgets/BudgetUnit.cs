@@ -9,7 +9,9 @@ namespace MLNetTuning.Pipelines;
 /// <param name="TrialId">The trial.</param>
 /// <param name="ParentTrialId">The trial it continues from (a promotion), or null: a unit whose trainer keeps
 /// checkpoints (epochs) resumes from it; others retrain.</param>
-public sealed record BudgetRequest(TrialParameters Parameters, double Amount, int TrialId, int? ParentTrialId);
+/// <param name="Maximum">The amount at the full budget, or null when not known: a unit whose trainer schedules its
+/// learning rate lays the schedule over it, so a shorter run is a prefix of the full one.</param>
+public sealed record BudgetRequest(TrialParameters Parameters, double Amount, int TrialId, int? ParentTrialId, double? Maximum = null);
 
 /// <summary>How to train one trial under a budget: the parameters to build with, and the share of the training rows.</summary>
 /// <param name="Parameters">Parameters to build the estimator with.</param>

@@ -127,7 +127,7 @@ internal sealed class TrialBudgets
 
             var amount = level.Amount ?? budget.AmountAt(level.Position ?? 1);
             amounts[tunable] = amount;
-            var training = budget.Unit.Apply(new BudgetRequest(parameters, amount, trial.Id, trial.ParentTrialId));
+            var training = budget.Unit.Apply(new BudgetRequest(parameters, amount, trial.Id, trial.ParentTrialId, budget.Maximum));
             if (!(training.DataFraction is > 0 and <= 1))
             {
                 throw new InvalidOperationException($"The budget unit '{budget.Unit.Name}' of '{tunable.Name}' asked for a data fraction of {training.DataFraction}; it must be in (0, 1].");
