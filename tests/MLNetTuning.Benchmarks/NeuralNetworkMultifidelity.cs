@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTuning.Pipelines;
@@ -14,8 +15,9 @@ namespace MLNetTuning.Benchmarks;
 /// <summary>
 /// `multifidelity --task nn`: the binary network preset tuned from ML.NET experiments. Per data set and seed, random
 /// search trains every trial for the maximum epochs; its final best validation log-loss is the target. Each
-/// scheduler runs until one of its full-budget trials reaches the target (or it has spent as many epochs as random
-/// search); its cost is the wall-clock and the epochs trained until then. Promotions continue from the parent's checkpoint.
+/// scheduler runs until it has spent a share (--cap) of random search's epochs; its cost is the wall-clock and the
+/// epochs trained until a trial first reaches the target, per seed and on the seed-averaged best-so-far curve.
+/// Promotions continue from the parent's checkpoint; the schedule is laid over the maximum epochs (--horizon max).
 /// </summary>
 internal static class NeuralNetworkMultifidelity
 {
@@ -35,7 +37,7 @@ internal static class NeuralNetworkMultifidelity
         var breastCancer = arguments.OptionalString("breast-cancer");
         var scheduleName = arguments.String("schedule", "cosine");
         var cap = arguments.Double("cap", 0.5);
-        var horizon = arguments.String("horizon", "trial");
+        var horizon = arguments.String("horizon", "max");
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-nn.json"));
         var diagnose = arguments.Int("diagnose", 0);
         var noise = arguments.Int("noise", 0);
@@ -60,7 +62,7 @@ internal static class NeuralNetworkMultifidelity
         }
 
         Console.WriteLine($"Binary network preset, metric: validation log-loss. Space: {SpaceDescription}. {schedule} learning-rate schedule over {(scheduleEpochs is null ? "each trial's own epochs" : $"{maxEpochs} epochs (every budget a prefix of the full run)")}, {threads} torch threads, sequential trials.");
-        Console.WriteLine($"random: {trials} trials x {maxEpochs} epochs; schedulers: epochs [{minEpochs}, {maxEpochs}], eta {eta}, promotions continue from the parent's checkpoint, stopped when a {maxEpochs}-epoch trial reaches random's final log-loss or after {cap} of random's epochs (a miss: speed-up below {F(1 / cap)}x).");
+        Console.WriteLine($"random: {trials} trials x {maxEpochs} epochs; schedulers: epochs [{minEpochs}, {maxEpochs}], eta {eta}, promotions continue from the parent's checkpoint, each run until it has spent {cap} of random's epochs (reaching random's final log-loss later is a miss: speed-up below {F(1 / cap)}x).");
         if (noise > 0)
         {
             foreach (var name in datasets)
@@ -97,13 +99,13 @@ internal static class NeuralNetworkMultifidelity
             {
                 var random = RunRandom(train, validation, seed, trials, maxEpochs, threads, schedule);
                 randomRuns.Add((name, random));
-                Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} {random.Seconds,6:0.0} s {random.Epochs,5} epochs");
+                Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} {random.Seconds,6:0.0} s {random.Epochs,5} epochs; best {random.BestParameters}");
                 foreach (var method in methods)
                 {
                     var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs, cap);
-                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError, run.Trace);
+                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError, run.Trace, run.BestParameters);
                     results.Add(row);
-                    Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}");
+                    Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}; best full-budget {run.BestParameters}");
                 }
             }
         }
@@ -121,16 +123,16 @@ internal static class NeuralNetworkMultifidelity
         Console.WriteLine("speed-up = random search's cost (all its trials) / the scheduler's cost until it first reaches random's final validation log-loss. Mean over the seeds that reached it; median over all seeds, a miss counting as 0x.");
         var averaged = datasets.SelectMany(d => methods.Select(m => AverageCurve(d, m, randomRuns.Where(r => r.Data == d).Select(r => r.Run).ToList(), results.Where(r => r.Data == d && r.Method == m).ToList()))).ToList();
         Console.WriteLine();
-        Console.WriteLine($"{"data",-14} {"method",-10} | {"random: mean final",18} {"epochs",6} {"s",6} | {"mean best full-budget curve reaches it at",42}");
+        Console.WriteLine($"{"data",-14} {"method",-10} | {"random: mean final",18} {"epochs",6} {"s",6} | {"mean best full-budget curve reaches it at",42} | {"mean best-trial (any budget) curve reaches it at",48}");
         foreach (var a in averaged)
         {
             static string At(double? cost, double randomCost, string unit) => cost is double c ? $"{c.ToString("0.#", CultureInfo.InvariantCulture)} {unit} ({F(randomCost / c)}x)" : "not within the cap";
-            Console.WriteLine($"{a.Data,-14} {a.Method,-10} | {a.RandomMeanFinal,18:0.0000} {a.RandomMeanEpochs,6:0} {a.RandomMeanSeconds,6:0.0} | {At(a.Epochs, a.RandomMeanEpochs, "epochs"),20} {At(a.Seconds, a.RandomMeanSeconds, "s"),21}");
+            Console.WriteLine($"{a.Data,-14} {a.Method,-10} | {a.RandomMeanFinal,18:0.0000} {a.RandomMeanEpochs,6:0} {a.RandomMeanSeconds,6:0.0} | {At(a.Epochs, a.RandomMeanEpochs, "epochs"),20} {At(a.Seconds, a.RandomMeanSeconds, "s"),21} | {At(a.EpochsAnyBudget, a.RandomMeanEpochs, "epochs"),24} {At(a.SecondsAnyBudget, a.RandomMeanSeconds, "s"),23}");
         }
 
         Console.WriteLine("Averaged over seeds (as learning curves are compared in the Hyperband paper): the scheduler's best full-budget log-loss so far, averaged over the seeds at equal cost, against random search's final log-loss averaged over the seeds; speed-up = random's mean cost / that cost.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), horizon, cap, space = SpaceDescription, summaries, averaged, random = randomRuns.Select(r => new { data = r.Data, r.Run.Target, r.Run.Seconds, r.Run.Epochs, r.Run.Trace }), results }, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), horizon, cap, space = SpaceDescription, summaries, averaged, random = randomRuns.Select(r => new { data = r.Data, r.Run.Target, r.Run.Seconds, r.Run.Epochs, r.Run.BestParameters, r.Run.Trace }), results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"JSON: {output}");
         return 0;
     }
@@ -182,13 +184,13 @@ internal static class NeuralNetworkMultifidelity
         experiment.TrialCompleted += (_, e) =>
         {
             best = Math.Min(best, e.Trial.Value ?? double.PositiveInfinity);
-            trace.Add(new TracePoint((trace.Count + 1) * maxEpochs, clock.Elapsed.TotalSeconds, best));
+            trace.Add(new TracePoint((trace.Count + 1) * maxEpochs, clock.Elapsed.TotalSeconds, best, best));
         };
         var result = experiment.Run();
         var seconds = clock.Elapsed.TotalSeconds;
         var completed = result.Trials.Count(t => t.State == TrialState.Completed);
         var target = result.BestMetric ?? throw new InvalidOperationException($"Random search, seed {seed}: no trial completed ({result.FirstError}).");
-        return new RandomRun(target, seconds, completed * maxEpochs, trace);
+        return new RandomRun(target, seconds, completed * maxEpochs, trace, result.BestTrial?.Parameters.ToString());
     }
 
     private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs, double cap)
@@ -203,9 +205,10 @@ internal static class NeuralNetworkMultifidelity
         var budgets = new Dictionary<int, double>();
         var clock = new Stopwatch();
         using var stop = new CancellationTokenSource();
-        double epochs = 0, best = double.PositiveInfinity;
+        double epochs = 0, best = double.PositiveInfinity, bestAny = double.PositiveInfinity;
         Reach? any = null, full = null;
         var trace = new List<TracePoint>();
+        string? bestParameters = null;
         var count = 0;
         var failed = 0;
         string? firstError = null;
@@ -215,12 +218,14 @@ internal static class NeuralNetworkMultifidelity
             var budget = Math.Round(trial.Budget ?? maxEpochs);
             budgets[trial.Id] = budget;
             epochs += budget - (trial.ParentTrialId is int parent ? budgets.GetValueOrDefault(parent) : 0);
-            if (trial.Value is double value && budget >= maxEpochs)
+            if (trial.Value is double value && budget >= maxEpochs && value < best)
             {
-                best = Math.Min(best, value);
+                best = value;
+                bestParameters = trial.Parameters.ToString();
             }
 
-            trace.Add(new TracePoint((int)epochs, clock.Elapsed.TotalSeconds, best));
+            bestAny = Math.Min(bestAny, trial.Value ?? double.PositiveInfinity);
+            trace.Add(new TracePoint((int)epochs, clock.Elapsed.TotalSeconds, best, bestAny));
         }
 
         experiment.TrialCompleted += (_, e) =>
@@ -269,7 +274,7 @@ internal static class NeuralNetworkMultifidelity
             // Stopped on purpose: the cap is spent.
         }
 
-        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError, trace);
+        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError, trace, bestParameters);
     }
 
     /// <summary>
@@ -447,11 +452,11 @@ internal static class NeuralNetworkMultifidelity
         var target = random.Average(r => r.Target);
 
         // The first cost at which the mean over seeds of the best-so-far (∞ until a seed has one) is at most the target.
-        double? Reach(Func<TracePoint, double> cost)
+        double? Reach(Func<TracePoint, double> cost, Func<TracePoint, double> best)
         {
             foreach (var at in runs.SelectMany(r => r.Trace).Select(cost).Distinct().Order())
             {
-                var mean = runs.Average(r => r.Trace.LastOrDefault(p => cost(p) <= at)?.Best ?? double.PositiveInfinity);
+                var mean = runs.Average(r => r.Trace.LastOrDefault(p => cost(p) <= at) is { } point ? best(point) : double.PositiveInfinity);
                 if (mean <= target)
                 {
                     return at;
@@ -461,7 +466,7 @@ internal static class NeuralNetworkMultifidelity
             return null;
         }
 
-        return new AveragedReach(data, method, target, random.Average(r => r.Epochs), random.Average(r => r.Seconds), Reach(p => p.Epochs), Reach(p => p.Seconds));
+        return new AveragedReach(data, method, target, random.Average(r => r.Epochs), random.Average(r => r.Seconds), Reach(p => p.Epochs, p => p.Best), Reach(p => p.Seconds, p => p.Best), Reach(p => p.Epochs, p => p.BestAnyBudget), Reach(p => p.Seconds, p => p.BestAnyBudget));
     }
 
     private static string Describe(Reach? reach) => reach is { } r ? $"{r.Seconds:0.0} s, {r.Epochs} epochs" : "no";
@@ -476,20 +481,23 @@ internal static class NeuralNetworkMultifidelity
         public float[] Features { get; set; } = [];
     }
 
-    private sealed record RandomRun(double Target, double Seconds, int Epochs, IReadOnlyList<TracePoint> Trace);
+    private sealed record RandomRun(double Target, double Seconds, int Epochs, IReadOnlyList<TracePoint> Trace, string? BestParameters);
 
-    /// <summary>After a trial: the epochs and seconds spent so far, and the best full-budget log-loss so far (∞ before the first).</summary>
-    private sealed record TracePoint(int Epochs, double Seconds, double Best);
+    /// <summary>After a trial: the epochs and seconds spent so far, and the best log-loss so far of a full-budget trial and of any trial (∞ before the first).</summary>
+    private sealed record TracePoint(int Epochs, double Seconds, double Best, double BestAnyBudget);
 
-    /// <summary>Where the scheduler's seed-averaged best-so-far curve reaches random search's seed-averaged final log-loss; null: not within the cap.</summary>
-    private sealed record AveragedReach(string Data, string Method, double RandomMeanFinal, double RandomMeanEpochs, double RandomMeanSeconds, double? Epochs, double? Seconds);
+    /// <summary>
+    /// Where the scheduler's seed-averaged best-so-far curve (of full-budget trials, and of any trial) reaches random
+    /// search's seed-averaged final log-loss; null: not within the cap.
+    /// </summary>
+    private sealed record AveragedReach(string Data, string Method, double RandomMeanFinal, double RandomMeanEpochs, double RandomMeanSeconds, double? Epochs, double? Seconds, double? EpochsAnyBudget, double? SecondsAnyBudget);
 
     /// <summary>When the target was reached: seconds since the experiment started and epochs trained by then.</summary>
     private sealed record Reach(double Seconds, int Epochs);
 
-    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace);
+    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace, string? BestParameters);
 
-    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace)
+    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace, string? BestParameters)
     {
         public double TimeSpeedUp(bool fullBudget) => (fullBudget ? ReachedFullBudget : ReachedAnyBudget) is { } r ? RandomSeconds / r.Seconds : 0;
 
