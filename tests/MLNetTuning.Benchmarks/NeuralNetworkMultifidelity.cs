@@ -63,25 +63,20 @@ internal static class NeuralNetworkMultifidelity
 
         Console.WriteLine($"Binary network preset, metric: validation log-loss. Space: {SpaceDescription}. {schedule} learning-rate schedule over {(scheduleEpochs is null ? "each trial's own epochs" : $"{maxEpochs} epochs (every budget a prefix of the full run)")}, {threads} torch threads, sequential trials.");
         Console.WriteLine($"random: {trials} trials x {maxEpochs} epochs; schedulers: epochs [{minEpochs}, {maxEpochs}], eta {eta}, promotions continue from the parent's checkpoint, each run until it has spent {cap} of random's epochs (reaching random's final log-loss later is a miss: speed-up below {F(1 / cap)}x).");
-        if (noise > 0)
+        if (noise > 0 || diagnose > 0)
         {
             foreach (var name in datasets)
             {
                 var ml = new MLContext(seed: 0);
                 var (train, validation, _) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
-                Noise(name, train, validation, noise, trials, maxEpochs, threads, schedule);
-            }
-
-            return 0;
-        }
-
-        if (diagnose > 0)
-        {
-            foreach (var name in datasets)
-            {
-                var ml = new MLContext(seed: 0);
-                var (train, validation, _) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
-                Diagnose(name, train, validation, diagnose, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs);
+                if (noise > 0)
+                {
+                    Noise(name, train, validation, noise, trials, maxEpochs, threads, schedule);
+                }
+                else
+                {
+                    Diagnose(name, train, validation, diagnose, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs);
+                }
             }
 
             return 0;
