@@ -163,20 +163,17 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
             reached.Count,
             rows.Count,
             reached.Count > 0 ? reached.Average(r => r.Cost!.Value) : null,
-            Median(costs),
+            Statistics.Median(costs),
             reached.Count > 0 ? reached.Average(r => r.ResumedCost!.Value) : null,
-            Median(resumed),
-            RandomTrials / Median(costs));
+            Statistics.Median(resumed),
+            RandomTrials / Statistics.Median(costs));
     }
-
-    private static double Median(List<double> sorted) =>
-        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
     private static void PrintTable(List<MethodSummary> summaries, List<SeedResult> rows, int seeds, double cap, double eta, double minBudget)
     {
         static string F(double? v) => v is double d && double.IsFinite(d) ? d.ToString("0.0", CultureInfo.InvariantCulture) : "—";
         var targets = rows.GroupBy(r => r.Seed).Select(g => g.First().TargetRegret).ToList();
-        Console.WriteLine($"MF-Hartmann6 (moderate), {seeds} seeds, η = {eta}, budgets [{minBudget}, 100]; target = final true regret of random search with {RandomTrials} trials at z = 100 (mean {targets.Average():0.000}, median {Median(targets.Order().ToList()):0.000}).");
+        Console.WriteLine($"MF-Hartmann6 (moderate), {seeds} seeds, η = {eta}, budgets [{minBudget}, 100]; target = final true regret of random search with {RandomTrials} trials at z = 100 (mean {targets.Average():0.000}, median {Statistics.Median(targets):0.000}).");
         Console.WriteLine($"Compute in full-budget equivalents (units/100) until a full-budget evaluation reaches the target; random search spends {RandomTrials}. Cap {cap}.");
         Console.WriteLine($"{"method",-14} {"reached",8} {"mean",8} {"median",8} {"speed-up",9} {"mean (resumed)",15} {"median (resumed)",17}");
         foreach (var s in summaries)

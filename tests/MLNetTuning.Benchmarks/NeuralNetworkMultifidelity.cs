@@ -221,6 +221,12 @@ internal static class NeuralNetworkMultifidelity
 
             bestAny = Math.Min(bestAny, trial.Value ?? double.PositiveInfinity);
             trace.Add(new TracePoint((int)epochs, clock.Elapsed.TotalSeconds, best, bestAny));
+
+            // Every run goes on to the cap, so that the runs' curves can be averaged over the seeds.
+            if (epochs >= cap * random.Epochs)
+            {
+                stop.Cancel();
+            }
         }
 
         experiment.TrialCompleted += (_, e) =>
@@ -241,12 +247,6 @@ internal static class NeuralNetworkMultifidelity
             {
                 full = new Reach(clock.Elapsed.TotalSeconds, (int)epochs);
             }
-
-            // Every run goes on to the cap, so that the runs' curves can be averaged over the seeds.
-            if (epochs >= cap * random.Epochs)
-            {
-                stop.Cancel();
-            }
         };
         experiment.TrialFailed += (_, e) =>
         {
@@ -254,10 +254,6 @@ internal static class NeuralNetworkMultifidelity
             failed++;
             firstError ??= e.Trial.Error;
             Spent(e.Trial);
-            if (epochs >= cap * random.Epochs)
-            {
-                stop.Cancel();
-            }
         };
         clock.Start();
         try
@@ -425,21 +421,15 @@ internal static class NeuralNetworkMultifidelity
 
     private static MethodSummary Summarise(string data, string method, List<SeedResult> rows)
     {
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-        }
-
         // Means over the seeds that reached the target; medians over all seeds, a miss counting as 0x.
         SpeedUps Of(bool full)
         {
             var reached = rows.Where(r => (full ? r.ReachedFullBudget : r.ReachedAnyBudget) is not null).ToList();
             double? Mean(Func<SeedResult, double> speedUp) => reached.Count > 0 ? reached.Average(speedUp) : null;
-            return new SpeedUps(reached.Count, Mean(r => r.TimeSpeedUp(full)), Median(rows.Select(r => r.TimeSpeedUp(full))), Mean(r => r.EpochSpeedUp(full)), Median(rows.Select(r => r.EpochSpeedUp(full))));
+            return new SpeedUps(reached.Count, Mean(r => r.TimeSpeedUp(full)), Statistics.Median(rows.Select(r => r.TimeSpeedUp(full))), Mean(r => r.EpochSpeedUp(full)), Statistics.Median(rows.Select(r => r.EpochSpeedUp(full))));
         }
 
-        return new MethodSummary(data, method, rows.Count, Of(true), Of(false), Median(rows.Select(r => r.Seconds)), Median(rows.Select(r => r.RandomSeconds)));
+        return new MethodSummary(data, method, rows.Count, Of(true), Of(false), Statistics.Median(rows.Select(r => r.Seconds)), Statistics.Median(rows.Select(r => r.RandomSeconds)));
     }
 
     private static AveragedReach AverageCurve(string data, string method, List<RandomRun> random, List<SeedResult> runs)

@@ -49,10 +49,10 @@ public sealed class NeuralNetworkThroughputCommand : IBenchmarkCommand
         var warmRows = Math.Min(rows, 4096);
         Interleaved(features, labels, warmRows, width, units, batch, 2, threads);
         var (ours, plain) = Interleaved(features, labels, rows, width, units, batch, epochs, threads);
-        var oursMedian = Median(ours.Skip(1));
-        var plainMedian = Median(plain.Skip(1));
+        var oursMedian = Statistics.Median(ours.Skip(1));
+        var plainMedian = Statistics.Median(plain.Skip(1));
         var ratio = oursMedian / plainMedian;
-        var pairedRatio = Median(ours.Zip(plain).Skip(1).Select(p => p.First / p.Second));
+        var pairedRatio = Statistics.Median(ours.Zip(plain).Skip(1).Select(p => p.First / p.Second));
 
         Console.WriteLine($"nn-throughput: {rows:N0} rows x {width} features, MLP 2x{units}, batch {batch}, Adam, {epochs} epochs (first is warm-up), torch threads {threads}");
         Console.WriteLine();
@@ -192,12 +192,6 @@ public sealed class NeuralNetworkThroughputCommand : IBenchmarkCommand
             _network.Dispose();
             _scope.Dispose();
         }
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private sealed class Row

@@ -169,7 +169,7 @@ public static class NeuralNetworkPresets
     }
 
     /// <summary>Epochs: the amount, with the schedule over the budget's maximum.</summary>
-    private sealed class EpochsBudgetUnit() : BudgetUnit("epochs", 1, 100)
+    private sealed class EpochsBudgetUnit() : BudgetUnit(Count.Name, Count.DefaultMinimum, Count.DefaultMaximum)
     {
         private static readonly BudgetUnit Count = IntegerParameter("epochs", Epochs, 1, 100);
 
