@@ -210,7 +210,10 @@ internal static class NeuralNetworkMultifidelity
         void Spent(TuningTrial trial)
         {
             count++;
-            var budget = Math.Round(trial.Budget ?? maxEpochs);
+
+            // A trial stopped at a rung (ASHA's stopping mode) trained up to its last report; the tuner's budget and
+            // the epochs are the same range here.
+            var budget = trial.State == TrialState.Pruned && trial.IntermediateValues.Count > 0 ? trial.IntermediateValues.Keys.Max() : Math.Round(trial.Budget ?? maxEpochs);
             budgets[trial.Id] = budget;
             epochs += budget - (trial.ParentTrialId is int parent ? budgets.GetValueOrDefault(parent) : 0);
             if (trial.Value is double value && budget >= maxEpochs && value < best)
@@ -248,6 +251,7 @@ internal static class NeuralNetworkMultifidelity
                 full = new Reach(clock.Elapsed.TotalSeconds, (int)epochs);
             }
         };
+        experiment.TrialPruned += (_, e) => Spent(e.Trial);
         experiment.TrialFailed += (_, e) =>
         {
             // A diverged network spent its epochs too (up to the budget at most).

@@ -56,6 +56,9 @@ public sealed class TuningExperiment
     /// <summary>A trial failed; the experiment goes on.</summary>
     public event EventHandler<TrialEventArgs>? TrialFailed;
 
+    /// <summary>A trial was stopped at a rung or by a pruner; its <see cref="TuningTrial.IntermediateValues"/> say how far it got.</summary>
+    public event EventHandler<TrialEventArgs>? TrialPruned;
+
     /// <summary>A trial beat every earlier one.</summary>
     public event EventHandler<TrialEventArgs>? NewBestTrial;
 
@@ -143,6 +146,7 @@ public sealed class TuningExperiment
         study.TrialStarted += (s, e) => TrialStarted?.Invoke(this, e);
         study.TrialCompleted += (s, e) => TrialCompleted?.Invoke(this, e);
         study.TrialFailed += (s, e) => TrialFailed?.Invoke(this, e);
+        study.TrialPruned += (s, e) => TrialPruned?.Invoke(this, e);
         study.NewBestTrial += (s, e) => NewBestTrial?.Invoke(this, e);
 
         if (budgets.IsPopulationBased)

@@ -167,16 +167,19 @@ public class BudgetedExperimentTests
         var ml = new MLContext(5);
         var split = ml.Data.TrainTestSplit(SharedData.BreastCancer(ml), 0.3, seed: 5);
         var tuning = ml.Tuning();
-        var result = tuning.CreateExperiment(tuning.BinaryClassification.FastTree().WithBudget("trees", 4, 36).ToPipeline(), options: new() { Seed = 6, MaxTrials = 12 })
+        var experiment = tuning.CreateExperiment(tuning.BinaryClassification.FastTree().WithBudget("trees", 4, 36).ToPipeline(), options: new() { Seed = 6, MaxTrials = 12 })
             .SetTrainValidationData(split.TrainSet, split.TestSet)
-            .SetTuner(tuning.Tuners.Asha(new AshaTunerOptions { MinBudget = 1, MaxBudget = 9, Mode = AshaMode.Stopping }))
-            .Run();
+            .SetTuner(tuning.Tuners.Asha(new AshaTunerOptions { MinBudget = 1, MaxBudget = 9, Mode = AshaMode.Stopping }));
+        var prunedEvents = new List<int>();
+        experiment.TrialPruned += (_, e) => prunedEvents.Add(e.Trial.Id);
+        var result = experiment.Run();
 
         var pruned = result.Trials.Where(t => t.State == TrialState.Pruned).ToList();
         var completed = result.Trials.Where(t => t.State == TrialState.Completed).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(pruned, Is.Not.Empty);
+            Assert.That(prunedEvents, Is.EquivalentTo(pruned.Select(t => t.Id)), "the experiment tells of every pruned trial");
             Assert.That(completed, Is.Not.Empty);
             Assert.That(pruned.Select(t => t.IntermediateValues.Keys.Max()), Is.All.AnyOf(1, 3), "stopped at rung 0 (4 trees) or rung 1 (12 trees)");
             Assert.That(completed.Select(t => string.Join(",", t.IntermediateValues.Keys)), Is.All.EqualTo("1,3,9"));
