@@ -33,7 +33,7 @@ public sealed class AshaTunerOptions : MultiFidelityOptions
 /// from its trials' "rung" attributes.</remarks>
 public sealed class AshaTuner : IMultiFidelityTuner
 {
-    private readonly int _seed;
+    private readonly UniformConfigurationSampler _sampler;
     private readonly double _eta;
     private readonly double[] _budgets;
     private readonly List<RungEntry>[] _rungs;
@@ -52,7 +52,7 @@ public sealed class AshaTuner : IMultiFidelityTuner
         MaxBudget = options.MaxBudget;
         Mode = options.Mode;
         _eta = options.ReductionFactor;
-        _seed = options.Seed ?? defaultSeed;
+        _sampler = new UniformConfigurationSampler(space, options.Seed ?? defaultSeed);
         var top = BracketPlan.MaxHalvings(MinBudget, MaxBudget, _eta);
         _budgets = Enumerable.Range(0, top + 1).Select(k => Math.Clamp(MaxBudget / Math.Pow(_eta, top - k), MinBudget, MaxBudget)).ToArray();
         _rungs = _budgets.Select(_ => new List<RungEntry>()).ToArray();
@@ -104,7 +104,7 @@ public sealed class AshaTuner : IMultiFidelityTuner
         }
 
         _rungOfTrial[trialId] = 0;
-        var parameters = UniformConfigurationSampler.Draw(Space, SeedMixer.Create(_seed, trialId));
+        var parameters = _sampler.Sample(trialId);
         return new TrialProposal(parameters, Mode == AshaMode.Promotion ? _budgets[0] : MaxBudget) { Attributes = Fidelity.Attributes(0, 0) };
     }
 

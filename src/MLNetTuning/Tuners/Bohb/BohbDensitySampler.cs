@@ -53,13 +53,13 @@ internal sealed class BohbDensitySampler : IConfigurationSampler
         var random = SeedMixer.Create(_seed, trialId);
         if (_space.Dimension == 0 || random.NextDouble() < _options.RandomFraction)
         {
-            return UniformConfigurationSampler.Draw(_space, random);
+            return _coordinates.DrawUniform(random);
         }
 
         var split = _observations.Reverse().Select(kv => Split(kv.Value)).FirstOrDefault(s => s is not null);
         if (split is not { } model)
         {
-            return UniformConfigurationSampler.Draw(_space, random);
+            return _coordinates.DrawUniform(random);
         }
 
         var good = new KernelDensity(model.Good, _coordinates, _options.MinBandwidth);

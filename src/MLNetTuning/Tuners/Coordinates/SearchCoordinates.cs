@@ -66,6 +66,22 @@ internal sealed class SearchCoordinates
     /// <summary>Whether the coordinate takes finitely many values (integers and choices).</summary>
     public bool IsDiscrete(int coordinate) => Kinds[coordinate] != CoordinateKind.Continuous;
 
+    /// <summary>
+    /// A configuration drawn uniformly from the search cube: log ranges log-uniformly, every option of a choice and
+    /// every integer of a range with an equal share (the space's own encoding would never give a range's largest
+    /// integer). Every tuner that draws at random draws here.
+    /// </summary>
+    public TrialParameters DrawUniform(Random random)
+    {
+        var point = new double[Dimension];
+        for (var i = 0; i < point.Length; i++)
+        {
+            point[i] = random.NextDouble();
+        }
+
+        return Decode(point);
+    }
+
     /// <summary>Parameters at a point of the search cube (coordinates outside [0, 1] are clamped).</summary>
     public TrialParameters Decode(ReadOnlySpan<double> point)
     {

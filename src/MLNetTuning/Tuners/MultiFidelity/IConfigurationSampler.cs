@@ -13,24 +13,15 @@ internal interface IConfigurationSampler
     void Observe(TuningTrial trial);
 }
 
-/// <summary>Uniform sampling of the unit cube, one seeded stream a trial, like <see cref="RandomTuner"/>.</summary>
+/// <summary>Uniform sampling of the search cube, one seeded stream a trial, like <see cref="RandomTuner"/>.</summary>
 internal sealed class UniformConfigurationSampler(HyperparameterSpace space, int seed) : IConfigurationSampler
 {
-    public TrialParameters Sample(int trialId) => Draw(space, SeedMixer.Create(seed, trialId));
+    private readonly SearchCoordinates _coordinates = SearchCoordinates.Of(space);
+
+    public TrialParameters Sample(int trialId) => _coordinates.DrawUniform(SeedMixer.Create(seed, trialId));
 
     public void Observe(TuningTrial trial)
     {
-    }
-
-    public static TrialParameters Draw(HyperparameterSpace space, Random random)
-    {
-        var coordinates = new double[space.Dimension];
-        for (var i = 0; i < coordinates.Length; i++)
-        {
-            coordinates[i] = random.NextDouble();
-        }
-
-        return space.DecodeParameters(coordinates);
     }
 }
 

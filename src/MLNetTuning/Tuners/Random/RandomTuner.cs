@@ -38,14 +38,7 @@ public sealed class RandomTuner : IHyperparameterTuner
     /// <inheritdoc/>
     public TrialProposal Propose(int trialId)
     {
-        var random = SeedMixer.Create(_seed, trialId);
-        var coordinates = new double[Space.Dimension];
-        for (var i = 0; i < coordinates.Length; i++)
-        {
-            coordinates[i] = random.NextDouble();
-        }
-
-        return new TrialProposal(_coordinates.Decode(coordinates));
+        return new TrialProposal(_coordinates.DrawUniform(SeedMixer.Create(_seed, trialId)));
     }
 
     /// <inheritdoc/>
