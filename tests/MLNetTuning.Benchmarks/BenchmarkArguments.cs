@@ -61,6 +61,13 @@ public sealed class BenchmarkArguments
             : fallback;
     }
 
+    /// <summary>A bare flag (`--name`, or `--name true|false`).</summary>
+    public bool Flag(string name)
+    {
+        _used.Add(name);
+        return _values.TryGetValue(name, out var v) && bool.Parse(v);
+    }
+
     /// <summary>Throws for options no command read, so a typo is not silently ignored.</summary>
     public void RejectUnknown()
     {

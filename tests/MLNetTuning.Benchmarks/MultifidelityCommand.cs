@@ -8,7 +8,10 @@ namespace MLNetTuning.Benchmarks;
 
 /// <summary>
 /// `multifidelity --function mfhartmann6 --seeds 20`: compute (in full-budget equivalents, units/100) that each
-/// scheduler needs to reach the final true regret of random search with 100 full-budget trials, per seed.
+/// scheduler needs to reach the final true regret of random search with 100 full-budget trials. Two readings: per
+/// seed, against that seed's random search; and on the median curve over the seeds, against random search's median
+/// final regret (a seed's random search is itself a draw, so an equally good method reaches it on only half of them).
+/// Random search and each scheduler draw from their own seeds (<see cref="SeedStreams"/>).
 /// </summary>
 public sealed class MultifidelityCommand : IBenchmarkCommand
 {
@@ -58,19 +61,22 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
         }
 
         var rows = new List<SeedResult>();
+        var targets = new List<double>();
         for (var seed = 0; seed < seeds; seed++)
         {
             var target = RandomSearchRegret(seed);
+            targets.Add(target);
             foreach (var method in methods)
             {
                 rows.Add(RunScheduler(method, seed, target, cap, eta, minBudget));
             }
         }
 
-        var summaries = methods.Select(m => Summarise(m, rows.Where(r => r.Method == m).ToList(), cap)).ToList();
-        PrintTable(summaries, rows, seeds, cap, eta, minBudget);
+        var medianTarget = Statistics.Median(targets);
+        var summaries = methods.Select(m => Summarise(m, rows.Where(r => r.Method == m).ToList(), medianTarget)).ToList();
+        PrintTable(summaries, targets, seeds, cap, eta, minBudget);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, JsonSerializer.Serialize(new { function, seeds, randomTrials = RandomTrials, cap, eta, minBudget, summaries, rows }, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(output, JsonSerializer.Serialize(new { function, seeds, randomTrials = RandomTrials, cap, eta, minBudget, medianTarget, summaries, rows }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"JSON: {output}");
         return 0;
     }
@@ -84,7 +90,7 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
     /// <summary>The final true regret of 100 random trials at z = 100.</summary>
     private static double RandomSearchRegret(int seed)
     {
-        var study = new TuningStudy(new RandomTuner(Space, new RandomTunerOptions { Seed = seed }));
+        var study = new TuningStudy(new RandomTuner(Space, new RandomTunerOptions { Seed = SeedStreams.Baseline(seed) }));
         var result = study.Optimize(c => MfHartmann6.Evaluate(Point(c.Parameters), MfHartmann6.MaxFidelity), new StudyLimits { MaxTrials = RandomTrials });
         return result.BestTrial!.Value!.Value - MfHartmann6.Optimum;
     }
@@ -99,16 +105,18 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
         _ => throw new ArgumentException($"Unknown method '{method}' in --methods; known: sh, hyperband, asha, asha-stopping, bohb."),
     };
 
-    /// <summary>Runs a scheduler sequentially (ask, evaluate, tell) until a full-budget evaluation reaches the target
-    /// regret or the compute cap is spent. A promoted trial costs its whole budget (retrained); the resumed cost
+    /// <summary>Runs a scheduler sequentially (ask, evaluate, tell) until the compute cap is spent, recording when a
+    /// full-budget evaluation first reaches the target regret and the best full-budget regret after each evaluation. A promoted trial costs its whole budget (retrained); the resumed cost
     /// charges only the budget above its parent's, as a checkpointing objective would.</summary>
     private static SeedResult RunScheduler(string method, int seed, double target, double cap, double eta, double minBudget)
     {
-        var study = new TuningStudy(CreateTuner(method, seed, eta, minBudget));
+        var study = new TuningStudy(CreateTuner(method, SeedStreams.Method(method, seed), eta, minBudget));
         var fidelityOf = new Dictionary<int, int>();
         double cost = 0, resumedCost = 0, best = double.PositiveInfinity;
+        double? reachedCost = null, reachedResumedCost = null;
+        var trace = new List<TracePoint>();
         var trials = 0;
-        while (cost < cap && best > target)
+        while (cost < cap)
         {
             var trial = study.Ask() ?? throw new InvalidOperationException($"{method} proposed nothing in a sequential run.");
             trials++;
@@ -147,13 +155,35 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
             {
                 best = Math.Min(best, MfHartmann6.TrueRegret(x));
             }
+
+            trace.Add(new TracePoint(cost, resumedCost, best));
+            if (reachedCost is null && best <= target)
+            {
+                (reachedCost, reachedResumedCost) = (cost, resumedCost);
+            }
         }
 
-        var reached = best <= target;
-        return new SeedResult(method, seed, target, reached, reached ? cost : null, reached ? resumedCost : null, best, trials);
+        return new SeedResult(method, seed, target, reachedCost is not null, reachedCost, reachedResumedCost, best, trials, trace);
     }
 
-    private static MethodSummary Summarise(string method, List<SeedResult> rows, double cap)
+    /// <summary>The first compute at which the median over the seeds of the best full-budget regret so far is at or
+    /// below <paramref name="target"/> (null: not within the cap).</summary>
+    private static double? MedianCurveReaches(List<SeedResult> rows, double target, bool resumed)
+    {
+        static double Cost(TracePoint p, bool resumed) => resumed ? p.ResumedCost : p.Cost;
+        foreach (var c in rows.SelectMany(r => r.Trace).Select(p => Cost(p, resumed)).Distinct().Order())
+        {
+            var bests = rows.Select(r => r.Trace.LastOrDefault(p => Cost(p, resumed) <= c)?.BestRegret ?? double.PositiveInfinity);
+            if (Statistics.Median(bests) <= target)
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+
+    private static MethodSummary Summarise(string method, List<SeedResult> rows, double medianTarget)
     {
         var costs = rows.Select(r => r.Cost ?? double.PositiveInfinity).Order().ToList();
         var resumed = rows.Select(r => r.ResumedCost ?? double.PositiveInfinity).Order().ToList();
@@ -166,25 +196,31 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
             Statistics.Median(costs),
             reached.Count > 0 ? reached.Average(r => r.ResumedCost!.Value) : null,
             Statistics.Median(resumed),
-            RandomTrials / Statistics.Median(costs));
+            RandomTrials / Statistics.Median(costs),
+            MedianCurveReaches(rows, medianTarget, resumed: false),
+            MedianCurveReaches(rows, medianTarget, resumed: true));
     }
 
-    private static void PrintTable(List<MethodSummary> summaries, List<SeedResult> rows, int seeds, double cap, double eta, double minBudget)
+    private static void PrintTable(List<MethodSummary> summaries, List<double> targets, int seeds, double cap, double eta, double minBudget)
     {
         static string F(double? v) => v is double d && double.IsFinite(d) ? d.ToString("0.0", CultureInfo.InvariantCulture) : "—";
-        var targets = rows.GroupBy(r => r.Seed).Select(g => g.First().TargetRegret).ToList();
+        static string X(double? cost) => cost is double c ? (RandomTrials / c).ToString("0.0", CultureInfo.InvariantCulture) + "x" : "—";
         Console.WriteLine($"MF-Hartmann6 (moderate), {seeds} seeds, η = {eta}, budgets [{minBudget}, 100]; target = final true regret of random search with {RandomTrials} trials at z = 100 (mean {targets.Average():0.000}, median {Statistics.Median(targets):0.000}).");
         Console.WriteLine($"Compute in full-budget equivalents (units/100) until a full-budget evaluation reaches the target; random search spends {RandomTrials}. Cap {cap}.");
-        Console.WriteLine($"{"method",-14} {"reached",8} {"mean",8} {"median",8} {"speed-up",9} {"mean (resumed)",15} {"median (resumed)",17}");
+        Console.WriteLine($"{"",-14} {"per seed, against that seed's random search",-69} | median curve reaches the median target");
+        Console.WriteLine($"{"method",-14} {"reached",8} {"mean",8} {"median",8} {"speed-up",9} {"mean (resumed)",15} {"median (resumed)",17} | {"compute",8} {"speed-up",9} {"resumed",8} {"speed-up",9}");
         foreach (var s in summaries)
         {
-            Console.WriteLine($"{s.Method,-14} {s.Reached + "/" + s.Seeds,8} {F(s.MeanCost),8} {F(s.MedianCost),8} {(double.IsFinite(s.MedianSpeedUp) && s.MedianSpeedUp > 0 ? s.MedianSpeedUp.ToString("0.0", CultureInfo.InvariantCulture) + "x" : "—"),9} {F(s.MeanResumedCost),15} {F(s.MedianResumedCost),17}");
+            Console.WriteLine($"{s.Method,-14} {s.Reached + "/" + s.Seeds,8} {F(s.MeanCost),8} {F(s.MedianCost),8} {(double.IsFinite(s.MedianSpeedUp) && s.MedianSpeedUp > 0 ? s.MedianSpeedUp.ToString("0.0", CultureInfo.InvariantCulture) + "x" : "—"),9} {F(s.MeanResumedCost),15} {F(s.MedianResumedCost),17} | {F(s.MedianCurveCost),8} {X(s.MedianCurveCost),9} {F(s.MedianCurveResumedCost),8} {X(s.MedianCurveResumedCost),9}");
         }
 
-        Console.WriteLine("mean: over the seeds that reached the target; median: over all seeds, a seed that did not reach it counting as infinite.");
+        Console.WriteLine("per seed: mean over the seeds that reached the target; median over all seeds, a seed that did not reach it counting as infinite.");
+        Console.WriteLine($"median curve: the median over the seeds of the best full-budget regret so far, against random search's median final regret {Statistics.Median(targets):0.000}; — = not within the cap.");
     }
 
-    private sealed record SeedResult(string Method, int Seed, double TargetRegret, bool Reached, double? Cost, double? ResumedCost, double BestFullBudgetRegret, int Trials);
+    private sealed record TracePoint(double Cost, double ResumedCost, double BestRegret);
 
-    private sealed record MethodSummary(string Method, int Reached, int Seeds, double? MeanCost, double MedianCost, double? MeanResumedCost, double MedianResumedCost, double MedianSpeedUp);
+    private sealed record SeedResult(string Method, int Seed, double TargetRegret, bool Reached, double? Cost, double? ResumedCost, double BestFullBudgetRegret, int Trials, IReadOnlyList<TracePoint> Trace);
+
+    private sealed record MethodSummary(string Method, int Reached, int Seeds, double? MeanCost, double MedianCost, double? MeanResumedCost, double MedianResumedCost, double MedianSpeedUp, double? MedianCurveCost, double? MedianCurveResumedCost);
 }

@@ -41,6 +41,7 @@ internal static class NeuralNetworkMultifidelity
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-nn.json"));
         var diagnose = arguments.Int("diagnose", 0);
         var noise = arguments.Int("noise", 0);
+        var verbose = arguments.Flag("verbose");
         arguments.RejectUnknown();
         BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "must be at least 1");
         BenchmarkArguments.Require(trials >= 2, "trials", trials, "must be at least 2");
@@ -97,7 +98,7 @@ internal static class NeuralNetworkMultifidelity
                 Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} {random.Seconds,6:0.0} s {random.Epochs,5} epochs; best {random.BestParameters}");
                 foreach (var method in methods)
                 {
-                    var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs, cap);
+                    var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs, cap, verbose);
                     var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError, run.Trace, run.BestParameters);
                     results.Add(row);
                     Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}; best full-budget {run.BestParameters}");
@@ -170,7 +171,7 @@ internal static class NeuralNetworkMultifidelity
     private static RandomRun RunRandom(IDataView train, IDataView validation, int seed, int trials, int maxEpochs, int threads, LearningRateSchedule schedule)
     {
         var ml = new MLContext(seed: seed);
-        var experiment = ml.Tuning().CreateExperiment(Network(ml, maxEpochs, threads, schedule).ToPipeline(), BinaryTuningMetric.LogLoss, options: new() { MaxTrials = trials, Seed = 1000 + seed })
+        var experiment = ml.Tuning().CreateExperiment(Network(ml, maxEpochs, threads, schedule).ToPipeline(), BinaryTuningMetric.LogLoss, options: new() { MaxTrials = trials, Seed = SeedStreams.Baseline(seed) })
             .SetTrainValidationData(train, validation)
             .SetTuner(ml.Tuning().Tuners.Random());
         var trace = new List<TracePoint>();
@@ -188,13 +189,13 @@ internal static class NeuralNetworkMultifidelity
         return new RandomRun(target, seconds, completed * maxEpochs, trace, result.BestTrial?.Parameters.ToString());
     }
 
-    private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs, double cap)
+    private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs, double cap, bool verbose)
     {
         var ml = new MLContext(seed: seed);
         var pipeline = Network(ml, null, threads, schedule, scheduleEpochs).WithBudget("epochs", minEpochs, maxEpochs).ToPipeline();
 
         // A time cap as well as the epochs cap, in case a scheduler's per-trial overhead is far above random's.
-        var experiment = ml.Tuning().CreateExperiment(pipeline, BinaryTuningMetric.LogLoss, options: new() { MaxTrials = null, Seed = 1000 + seed, TimeBudget = TimeSpan.FromSeconds(Math.Max(30, 2 * cap * random.Seconds)) })
+        var experiment = ml.Tuning().CreateExperiment(pipeline, BinaryTuningMetric.LogLoss, options: new() { MaxTrials = null, Seed = SeedStreams.Method(method, seed), TimeBudget = TimeSpan.FromSeconds(Math.Max(30, 2 * cap * random.Seconds)) })
             .SetTrainValidationData(train, validation)
             .SetTuner(Tuner(method, minEpochs, maxEpochs, eta));
         var budgets = new Dictionary<int, double>();
@@ -223,6 +224,11 @@ internal static class NeuralNetworkMultifidelity
             }
 
             bestAny = Math.Min(bestAny, trial.Value ?? double.PositiveInfinity);
+            if (verbose)
+            {
+                var from = trial.ParentTrialId is int p ? $" from #{p}" : string.Empty;
+                Console.WriteLine($"    {method} #{trial.Id}{from}: {budget} epochs, {trial.State}, {(trial.Value is double v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "-")}  {trial.Parameters}");
+            }
             trace.Add(new TracePoint((int)epochs, clock.Elapsed.TotalSeconds, best, bestAny));
 
             // Every run goes on to the cap, so that the runs' curves can be averaged over the seeds.

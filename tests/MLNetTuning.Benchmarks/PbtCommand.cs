@@ -112,7 +112,7 @@ public sealed class PbtCommand : IBenchmarkCommand
             "pbt" => tuning.Tuners.Pbt(new PbtTunerOptions { PopulationSize = population, PerturbationInterval = interval, MaxBudget = epochs, Synchronous = true }),
             _ => new TunerFactory("asha-capped", (s, tunerSeed) => new EpochCappedTuner(new AshaTuner(s, new AshaTunerOptions { MinBudget = interval, MaxBudget = epochs, ReductionFactor = 3 }, tunerSeed), totalEpochs)),
         };
-        var experiment = tuning.CreateExperiment(pipeline, BinaryTuningMetric.Accuracy, options: new() { MaxTrials = method == "random" ? population : null, Seed = 1000 + seed })
+        var experiment = tuning.CreateExperiment(pipeline, BinaryTuningMetric.Accuracy, options: new() { MaxTrials = method == "random" ? population : null, Seed = method == "random" ? SeedStreams.Baseline(seed) : SeedStreams.Method(method, seed) })
             .SetTrainValidationData(train, validation)
             .SetTuner(tuner);
         var clock = Stopwatch.StartNew();
