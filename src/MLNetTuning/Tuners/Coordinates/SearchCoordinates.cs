@@ -143,9 +143,12 @@ internal sealed class SearchCoordinates
     /// <summary>The option index that <paramref name="u"/> selects on a categorical coordinate.</summary>
     public int CategoryAt(int coordinate, double u) => Math.Min((int)Math.Floor(u * _categoryCounts[coordinate]), _categoryCounts[coordinate] - 1);
 
-    private int IntegerAt(int coordinate, double u)
+    private int IntegerAt(int coordinate, double u) => IntegerAt(_integerRanges[coordinate]!, u);
+
+    /// <summary>The integer of an integer range whose cell holds <paramref name="u"/>: cells of equal width on a
+    /// linear range, of equal width in log(k) on a log range.</summary>
+    public static int IntegerAt(NumericRange range, double u)
     {
-        var range = _integerRanges[coordinate]!;
         var x = range.LogScale
             ? range.Min * Math.Pow((range.Max + 1) / range.Min, u)
             : range.Min + (u * (range.Max - range.Min + 1));

@@ -38,14 +38,7 @@ internal sealed class PbtExplorer(HyperparameterSpace space, double resampleProb
         old with { Parameters = ExploreSpace(conditional.Branches[old.Branch], old.Parameters, random, changes, $"{path}.{old.Branch}.") };
 
     /// <summary>Every integer of the range equally likely (log-uniform in k on a log range), unlike the floored encoding.</summary>
-    private static object ResampleInteger(NumericRange range, Random random)
-    {
-        var u = random.NextDouble();
-        var x = range.LogScale
-            ? range.Min * Math.Pow((range.Max + 1) / range.Min, u)
-            : range.Min + ((range.Max - range.Min + 1) * u);
-        return range.Convert(Math.Min(Math.Floor(x), range.Max));
-    }
+    private static object ResampleInteger(NumericRange range, Random random) => range.Convert(SearchCoordinates.IntegerAt(range, random.NextDouble()));
 
     private object? ExploreValue(HyperparameterDomain domain, object? old, Random random, List<string> changes, string path)
     {
