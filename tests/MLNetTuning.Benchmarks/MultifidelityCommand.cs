@@ -106,8 +106,9 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
     };
 
     /// <summary>Runs a scheduler sequentially (ask, evaluate, tell) until the compute cap is spent, recording when a
-    /// full-budget evaluation first reaches the target regret and the best full-budget regret after each evaluation. A promoted trial costs its whole budget (retrained); the resumed cost
-    /// charges only the budget above its parent's, as a checkpointing objective would.</summary>
+    /// full-budget evaluation first reaches the target regret and the best full-budget regret after each evaluation.
+    /// A promoted trial costs its whole budget (retrained); the resumed cost charges only the budget above its
+    /// parent's, as a checkpointing objective would.</summary>
     private static SeedResult RunScheduler(string method, int seed, double target, double cap, double eta, double minBudget)
     {
         var study = new TuningStudy(CreateTuner(method, SeedStreams.Method(method, seed), eta, minBudget));
@@ -167,13 +168,25 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
     }
 
     /// <summary>The first compute at which the median over the seeds of the best full-budget regret so far is at or
-    /// below <paramref name="target"/> (null: not within the cap).</summary>
+    /// below <paramref name="target"/> (null: not within the cap). Each trace's costs only grow, so one cursor per
+    /// seed walks forward as the compute grows.</summary>
     private static double? MedianCurveReaches(List<SeedResult> rows, double target, bool resumed)
     {
         static double Cost(TracePoint p, bool resumed) => resumed ? p.ResumedCost : p.Cost;
+        var next = new int[rows.Count];
+        var bests = new double[rows.Count];
+        Array.Fill(bests, double.PositiveInfinity);
         foreach (var c in rows.SelectMany(r => r.Trace).Select(p => Cost(p, resumed)).Distinct().Order())
         {
-            var bests = rows.Select(r => r.Trace.LastOrDefault(p => Cost(p, resumed) <= c)?.BestRegret ?? double.PositiveInfinity);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var trace = rows[i].Trace;
+                while (next[i] < trace.Count && Cost(trace[next[i]], resumed) <= c)
+                {
+                    bests[i] = trace[next[i]++].BestRegret;
+                }
+            }
+
             if (Statistics.Median(bests) <= target)
             {
                 return c;
