@@ -65,7 +65,13 @@ public sealed class BenchmarkArguments
     public bool Flag(string name)
     {
         _used.Add(name);
-        return _values.TryGetValue(name, out var v) && bool.Parse(v);
+        if (!_values.TryGetValue(name, out var v))
+        {
+            return false;
+        }
+
+        Require(bool.TryParse(v, out var flag), name, v, "is a flag: write --" + name + " alone, or --" + name + " true|false");
+        return flag;
     }
 
     /// <summary>Throws for options no command read, so a typo is not silently ignored.</summary>
