@@ -85,7 +85,7 @@ public sealed class TuningExperiment
 
         if (samplingKeyColumnName is not null && data.Schema.GetColumnOrNull(samplingKeyColumnName) is null)
         {
-            throw new ArgumentException($"The grouping column '{samplingKeyColumnName}' is not in the data. Columns: {ColumnList(data.Schema)}.", nameof(samplingKeyColumnName));
+            throw new ArgumentException($"The grouping column '{samplingKeyColumnName}' is not in the data. Columns: {ExperimentDataChecks.ColumnList(data.Schema)}.", nameof(samplingKeyColumnName));
         }
 
         _train = data;
@@ -108,17 +108,17 @@ public sealed class TuningExperiment
     public async Task<TuningExperimentResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var train = _train ?? throw new InvalidOperationException("No data: call SetTrainValidationData or SetCrossValidationData before running the experiment.");
-        RequireRows(train, _validation is null ? "data" : "training data");
+        ExperimentDataChecks.RequireRows(train, _validation is null ? "data" : "training data");
         if (_validation is not null)
         {
-            RequireRows(_validation, "validation data");
+            ExperimentDataChecks.RequireRows(_validation, "validation data");
         }
 
         var seed = _options.Seed ?? _contextSeed;
-        CheckPipelineFits(train.Schema, seed);
+        ExperimentDataChecks.CheckPipelineFits(_pipeline, _labelColumnName, train.Schema, seed);
         if (_validation is not null)
         {
-            CheckColumnsMatch(train.Schema, _validation.Schema);
+            ExperimentDataChecks.CheckColumnsMatch(train.Schema, _validation.Schema);
         }
 
         if (_options.CacheData)
@@ -135,6 +135,22 @@ public sealed class TuningExperiment
         }
 
         var budgets = new TrialBudgets(tuner);
+        using var study = OpenStudy(tuner);
+
+        if (budgets.IsPopulationBased)
+        {
+            CheckPopulationBased(folds is not null);
+        }
+
+        var runner = new ExperimentTrialRunner(_pipeline, Metric, _labelColumnName, budgets, train, _validation, folds, seed);
+        var result = await study.OptimizeAsync((trial, token) => Task.FromResult(runner.Run(trial, token)), _options.Limits, cancellationToken).ConfigureAwait(false);
+        var bestModel = runner.BestModel(result.BestTrial);
+        return new TuningExperimentResult(Metric, result, bestModel);
+    }
+
+    /// <summary>Opens the experiment's study (resuming what its store holds) and forwards its trial events.</summary>
+    private TuningStudy OpenStudy(IHyperparameterTuner tuner)
+    {
         var study = new TuningStudy(tuner, new TuningStudyOptions
         {
             Name = _options.StudyName,
@@ -148,91 +164,7 @@ public sealed class TuningExperiment
         study.TrialFailed += (s, e) => TrialFailed?.Invoke(this, e);
         study.TrialPruned += (s, e) => TrialPruned?.Invoke(this, e);
         study.NewBestTrial += (s, e) => NewBestTrial?.Invoke(this, e);
-
-        if (budgets.IsPopulationBased)
-        {
-            CheckPopulationBased(folds is not null);
-        }
-
-        var checkpoints = new TrialCheckpoints();
-        var models = new BestModelKeeper(Metric.Direction);
-        var validation = _validation;
-        var result = await study.OptimizeAsync(
-            (trial, token) =>
-            {
-                var parameters = trial.Parameters;
-                trial.SetAttribute("trainer", _pipeline.DescribeChoice(parameters));
-                var context = TrialContextFor(seed, trial.Trial.Id);
-                using var cancel = token.Register(() => MLNetInternals.CancelExecution(context));
-                checkpoints.Release(budgets.ReleasedCheckpoints);
-                var levels = budgets.Levels(_pipeline, trial.Trial);
-                var value = double.NaN;
-                TrainingContinuation? previousLevel = null;
-                for (var i = 0; i < levels.Count; i++)
-                {
-                    var level = levels[i];
-                    token.ThrowIfCancellationRequested();
-                    var built = budgets.Build(_pipeline, context, trial.Trial, level, checkpoints, previousLevel);
-                    if (i < levels.Count - 1 && built.Continuation is { } resumed && built.Amounts.Any(a => a.Key.CanContinue && a.Value <= resumed.TrainedAmount + 1e-9))
-                    {
-                        // The parent's checkpoint is already past this level (a promotion fitted level by level): nothing to train or report.
-                        continue;
-                    }
-
-                    if (built.Note is not null)
-                    {
-                        trial.SetAttribute("budget", built.Note);
-                    }
-
-                    if (built.Continuation is { } from && from.ParentTrialId != trial.Trial.Id)
-                    {
-                        trial.SetAttribute(ContinuedFromAttribute, from.ParentTrialId.ToString(CultureInfo.InvariantCulture));
-                    }
-
-                    value = FitAndEvaluate(context, built.Estimator, train, validation, folds, built.DataFraction, seed, token, out var model);
-                    if (!double.IsFinite(value))
-                    {
-                        // The study would fail the trial anyway; this says why, in the experiment's terms.
-                        throw new InvalidOperationException($"The validation {Metric.Name} is {value.ToString(CultureInfo.InvariantCulture)}{(built.Note is null ? "" : $" at {built.Note}")}: the model diverged or predicts certainty (probability 0 or 1) for rows it gets wrong. The trial is failed and the experiment goes on; a lower learning rate, gradient clipping or weight decay avoids it.");
-                    }
-
-                    if (level.Step is int step && trial.Report(step, value) == TrialDecision.Stop)
-                    {
-                        throw new TrialPrunedException();
-                    }
-
-                    if (model is not null && i < levels.Count - 1)
-                    {
-                        previousLevel = TrialCheckpoints.Capture(trial.Trial.Id, model, built.Amounts);
-                    }
-
-                    if (model is not null && i == levels.Count - 1)
-                    {
-                        checkpoints.Keep(trial.Trial.Id, model, built.Amounts);
-                        models.Offer(trial.Trial.Id, value, model);
-                    }
-                }
-
-                token.ThrowIfCancellationRequested();
-                return Task.FromResult(value);
-            },
-            _options.Limits,
-            cancellationToken).ConfigureAwait(false);
-
-        ITransformer? bestModel = null;
-        if (result.BestTrial is { } best)
-        {
-            // After cross-validation (or for a best trial of an earlier, resumed run) the model is refitted on all training data.
-            bestModel = models.ModelOf(best.Id);
-            if (bestModel is null)
-            {
-                var refit = TrialContextFor(seed, best.Id);
-                var built = budgets.Build(_pipeline, refit, best, budgets.Levels(_pipeline, best)[^1], checkpoints);
-                bestModel = built.Estimator.Fit(TrialBudgets.Subsample(refit, train, built.DataFraction, seed));
-            }
-        }
-
-        return new TuningExperimentResult(Metric, result, bestModel);
+        return study;
     }
 
     /// <summary>Runs the experiment synchronously; see <see cref="RunAsync"/>.</summary>
@@ -263,7 +195,7 @@ public sealed class TuningExperiment
         MLContext? context = null;
         foreach (var segment in lineage.Segments)
         {
-            context = TrialContextFor(seed, segment.TrialId);
+            context = ExperimentTrialRunner.TrialContextFor(seed, segment.TrialId);
             var from = previous;
             var chosen = new List<TunableEstimator>();
             var estimator = _pipeline.Build(
@@ -314,95 +246,4 @@ public sealed class TuningExperiment
         }
     }
 
-    private static MLContext TrialContextFor(int seed, int trialId) => new(SeedMixer.Mix(seed, trialId));
-
-    /// <summary>Fits on the (sub-sampled) training data and measures on the validation set, or averages over the
-    /// folds; <paramref name="model"/> is the fitted model with a validation set, null under cross-validation.</summary>
-    private double FitAndEvaluate(MLContext context, IEstimator<ITransformer> estimator, IDataView train, IDataView? validation, IReadOnlyList<DataOperationsCatalog.TrainTestData>? folds, double fraction, int seed, CancellationToken token, out ITransformer? model)
-    {
-        if (folds is null)
-        {
-            model = estimator.Fit(TrialBudgets.Subsample(context, train, fraction, seed));
-            return Metric.Evaluate(context, model.Transform(validation!), _labelColumnName);
-        }
-
-        model = null;
-        var values = new List<double>(folds.Count);
-        foreach (var fold in folds)
-        {
-            token.ThrowIfCancellationRequested();
-            var foldModel = estimator.Fit(TrialBudgets.Subsample(context, fold.TrainSet, fraction, seed));
-            values.Add(Metric.Evaluate(context, foldModel.Transform(fold.TestSet), _labelColumnName));
-        }
-
-        return values.Average();
-    }
-
-    private void CheckPipelineFits(DataViewSchema schema, int seed)
-    {
-        if (MLNetInternals.ShapeOf(schema) is not { } input)
-        {
-            return;
-        }
-
-        var names = _pipeline.TunableStages.SelectMany(s => s).Select(e => e.Name).Distinct().DefaultIfEmpty("(fixed)");
-        foreach (var name in names)
-        {
-            IEstimator<ITransformer> estimator;
-            try
-            {
-                estimator = _pipeline.Build(TrialContextFor(seed, -1), _pipeline.DefaultsChoosing(name));
-            }
-            catch (Exception)
-            {
-                // A factory that cannot build its defaults fails its trials, each with the error; that is not a data problem.
-                continue;
-            }
-
-            SchemaShape output;
-            try
-            {
-                output = estimator.GetOutputSchema(input);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-            {
-                throw new ArgumentException($"The pipeline with '{name}' does not fit the data: {e.Message} Columns of the data: {ColumnList(schema)}.", e);
-            }
-
-            if (!output.Any(c => c.Name == _labelColumnName))
-            {
-                throw new ArgumentException($"Unknown label column '{_labelColumnName}': neither the data nor the pipeline has it. Columns of the data: {ColumnList(schema)}.");
-            }
-        }
-    }
-
-    private static void CheckColumnsMatch(DataViewSchema train, DataViewSchema validation)
-    {
-        var missing = train.Where(c => !c.IsHidden && validation.GetColumnOrNull(c.Name) is null).Select(c => c.Name).ToList();
-        if (missing.Count > 0)
-        {
-            throw new ArgumentException($"The validation data lacks the column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} of the training data.");
-        }
-    }
-
-    private static void RequireRows(IDataView data, string what)
-    {
-        if (data.GetRowCount() is long n)
-        {
-            if (n == 0)
-            {
-                throw new ArgumentException($"The {what} is empty.");
-            }
-
-            return;
-        }
-
-        using var cursor = data.GetRowCursor([]);
-        if (!cursor.MoveNext())
-        {
-            throw new ArgumentException($"The {what} is empty.");
-        }
-    }
-
-    private static string ColumnList(DataViewSchema schema) => string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"));
 }

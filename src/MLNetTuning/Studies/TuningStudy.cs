@@ -1,72 +1,8 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Storage;
 using MLNetTuning.Tuners;
 
 namespace MLNetTuning.Studies;
-
-/// <summary>Options of a <see cref="TuningStudy"/>.</summary>
-public sealed class TuningStudyOptions
-{
-    private string _name = "study";
-    private TimeSpan? _heartbeatTimeout;
-    private TimeSpan? _heartbeatInterval;
-    private int? _totalTrialBudget;
-
-    /// <summary>The study's name in its store: letters, digits, '-', '_' and '.', at most 128 characters. Default "study".</summary>
-    public string Name
-    {
-        get => _name;
-        set => _name = ValidateName(value);
-    }
-
-    /// <summary>Whether the metric is better lower (default) or higher.</summary>
-    public OptimizationDirection Direction { get; set; } = OptimizationDirection.Minimize;
-
-    /// <summary>Where trials are kept; in memory when null.</summary>
-    public ITrialStore? Store { get; set; }
-
-    /// <summary>
-    /// Null (default): this study is the only one running trials under its name, so trials found running when
-    /// it opens were interrupted and are marked failed at once. Set it to share the study with other workers
-    /// (threads, processes, machines): running trials then send heartbeats, before each proposal the study
-    /// takes in what other workers finished, and a running trial whose heartbeat is older than this timeout
-    /// (or whose process on this machine is gone) is marked failed.
-    /// </summary>
-    public TimeSpan? HeartbeatTimeout
-    {
-        get => _heartbeatTimeout;
-        set => _heartbeatTimeout = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(HeartbeatTimeout), value, "HeartbeatTimeout must be positive.");
-    }
-
-    /// <summary>How often running trials send a heartbeat and expired trials are looked for; default a quarter of <see cref="HeartbeatTimeout"/>.</summary>
-    public TimeSpan? HeartbeatInterval
-    {
-        get => _heartbeatInterval;
-        set => _heartbeatInterval = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(HeartbeatInterval), value, "HeartbeatInterval must be positive.");
-    }
-
-    /// <summary>When this worker marks a dead worker's trial failed, it runs the same parameters again under a new id
-    /// (attribute "requeued_from"). Default false.</summary>
-    public bool RequeueExpiredTrials { get; set; }
-
-    /// <summary>This worker's id, stored with its trials; default <c>host/pid/start/n</c> (see <see cref="WorkerIds"/>).</summary>
-    public string? WorkerId { get; set; }
-
-    /// <summary>Most trial ids the study hands out over all runs and workers, or null. Ids are reserved atomically
-    /// in the store, so workers sharing a study stop together at exactly this many trials.</summary>
-    public int? TotalTrialBudget
-    {
-        get => _totalTrialBudget;
-        set => _totalTrialBudget = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(TotalTrialBudget), value, "TotalTrialBudget must be at least 1.");
-    }
-
-    internal static string ValidateName(string? name) =>
-        name is not null && Regex.IsMatch(name, "^[A-Za-z0-9_.-]{1,128}$")
-            ? name
-            : throw new ArgumentException($"Invalid study name '{name}': use 1 to 128 letters, digits, '-', '_' or '.'.", nameof(name));
-}
 
 /// <summary>
 /// Tunes any objective: ask for a trial, evaluate it, tell the result (<see cref="Ask"/>, <see cref="Tell"/>),
@@ -85,7 +21,7 @@ public sealed class TuningStudyOptions
 /// in one store: ids are reserved atomically, and before each proposal the tuner is told of every trial
 /// other workers finished.</para>
 /// </remarks>
-public sealed class TuningStudy : IDisposable
+public sealed partial class TuningStudy : IDisposable
 {
     private const string InterruptedError = "Interrupted: the study stopped while this trial was running.";
 
@@ -366,63 +302,10 @@ public sealed class TuningStudy : IDisposable
     /// <param name="objective">Evaluates one trial and returns its metric (as the user knows it).</param>
     /// <param name="limits">Trial and time budget, and parallelism.</param>
     /// <param name="cancellationToken">Stops the run; running trials see it through <see cref="TrialContext.CancellationToken"/>.</param>
-    public async Task<StudyResult> OptimizeAsync(Func<TrialContext, CancellationToken, Task<double>> objective, StudyLimits? limits = null, CancellationToken cancellationToken = default)
+    public Task<StudyResult> OptimizeAsync(Func<TrialContext, CancellationToken, Task<double>> objective, StudyLimits? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(objective);
-        limits ??= new StudyLimits();
-        var clock = Stopwatch.StartNew();
-        using var deadline = limits.TimeBudget is { } budget ? new CancellationTokenSource(budget) : new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var running = new List<Task>();
-        var started = 0;
-        var reason = StudyStopReason.TunerFinished;
-        while (true)
-        {
-            while (running.Count < limits.MaxConcurrentTrials)
-            {
-                if (stop.IsCancellationRequested)
-                {
-                    reason = cancellationToken.IsCancellationRequested ? StudyStopReason.Cancelled : StudyStopReason.TimeBudget;
-                    break;
-                }
-
-                if (started >= limits.MaxTrials)
-                {
-                    reason = StudyStopReason.MaxTrials;
-                    break;
-                }
-
-                var trial = Ask();
-                if (trial is null)
-                {
-                    reason = _budgetReached ? StudyStopReason.MaxTrials : StudyStopReason.TunerFinished;
-                    break;
-                }
-
-                started++;
-                running.Add(RunTrialAsync(trial, objective, stop.Token, cancellationToken));
-            }
-
-            if (running.Count == 0)
-            {
-                break;
-            }
-
-            var done = await Task.WhenAny(running).ConfigureAwait(false);
-            running.Remove(done);
-            await done.ConfigureAwait(false);
-        }
-
-        // A cancellation or deadline that came while the last trials ran is the true reason to report.
-        if (reason == StudyStopReason.TunerFinished && stop.IsCancellationRequested && !Tuner.IsFinished && !_budgetReached)
-        {
-            reason = cancellationToken.IsCancellationRequested ? StudyStopReason.Cancelled : StudyStopReason.TimeBudget;
-        }
-
-        lock (_gate)
-        {
-            return new StudyResult(_trials.Values.ToList(), _best, reason, clock.Elapsed);
-        }
+        return new StudyOptimizeLoop(this, objective, limits ?? new StudyLimits()).RunAsync(cancellationToken);
     }
 
     /// <summary>Runs a synchronous objective; see <see cref="OptimizeAsync"/>.</summary>
@@ -432,26 +315,24 @@ public sealed class TuningStudy : IDisposable
         return OptimizeAsync((context, _) => Task.FromResult(objective(context)), limits, cancellationToken).GetAwaiter().GetResult();
     }
 
-    private async Task RunTrialAsync(TuningTrial trial, Func<TrialContext, CancellationToken, Task<double>> objective, CancellationToken stop, CancellationToken userToken)
+    /// <summary>Whether the total trial budget is known to be used up.</summary>
+    internal bool BudgetReached
     {
-        try
+        get
         {
-            var context = new TrialContext(this, trial, stop);
-            var value = await Task.Run(() => objective(context, stop), CancellationToken.None).ConfigureAwait(false);
-            Tell(trial, value);
+            lock (_gate)
+            {
+                return _budgetReached;
+            }
         }
-        catch (TrialPrunedException)
+    }
+
+    /// <summary>Every trial and the best one now, as the result of a run.</summary>
+    internal StudyResult Snapshot(StudyStopReason reason, TimeSpan elapsed)
+    {
+        lock (_gate)
         {
-            TellPruned(trial);
-        }
-        catch (OperationCanceledException e) when (stop.IsCancellationRequested)
-        {
-            var why = userToken.IsCancellationRequested ? "the study was cancelled" : "the time budget ran out";
-            TellFailure(trial, new OperationCanceledException($"The trial was stopped because {why}.", e));
-        }
-        catch (Exception e)
-        {
-            TellFailure(trial, e);
+            return new StudyResult(_trials.Values.ToList(), _best, reason, elapsed);
         }
     }
 
@@ -508,140 +389,6 @@ public sealed class TuningStudy : IDisposable
 
     /// <summary>Whether Ask would stop now without proposing: the tuner has nothing more, or the budget is known to be used.</summary>
     private bool KnownToStop() => _budgetReached || (Tuner.IsFinished && _requeue.Count == 0) || _lastKnownId + 1 >= _totalTrialBudget;
-
-    /// <summary>Takes in the trials from the sync point on: others' new and finished trials; fails dead workers' trials.</summary>
-    /// <param name="reserveId">Also reserve the next trial id, after reading.</param>
-    /// <returns>The reserved id, or null when none was asked for.</returns>
-    private int? Synchronize(bool reserveId = false)
-    {
-        var now = DateTimeOffset.UtcNow;
-        if (now - _lastExpiryCheck >= _heartbeatInterval)
-        {
-            ExpireDeadWorkers(now);
-        }
-
-        int? reserved = null;
-        IReadOnlyList<TuningTrial> trials;
-        if (reserveId)
-        {
-            // Never past the budget, so that a used-up budget wastes no id (a larger one continues the sequence).
-            (trials, reserved) = _store.LoadFromAndReserveId(Name, _syncedFrom, WorkerId, _totalTrialBudget);
-        }
-        else
-        {
-            trials = _store.LoadFrom(Name, _syncedFrom, WorkerId);
-        }
-
-        foreach (var trial in trials)
-        {
-            if (!_ownRunning.Contains(trial.Id) && !_toldTuner.Contains(trial.Id))
-            {
-                AddKnown(trial);
-            }
-        }
-
-        AdvanceSyncPoint(now);
-        return reserved;
-    }
-
-    /// <summary>Fails running trials whose heartbeat expired or whose process on this machine is gone.</summary>
-    private void ExpireDeadWorkers(DateTimeOffset now)
-    {
-        _lastExpiryCheck = now;
-        var timeout = _heartbeatTimeout ?? TimeSpan.MaxValue;
-        var error = $"Interrupted: its worker sent no heartbeat for {timeout.TotalSeconds:0.#} s.";
-        foreach (var failed in _store.FailExpiredTrials(Name, timeout, error))
-        {
-            TakeFailed(failed);
-        }
-
-        foreach (var running in _trials.Values.Where(t => t.State == TrialState.Running && !_ownRunning.Contains(t.Id) && WorkerIds.IsDeadLocalProcess(t.WorkerId)).ToList())
-        {
-            FailDeadWorkerTrial(running.Id, $"Interrupted: its worker process ({running.WorkerId}) is gone.");
-        }
-    }
-
-    private TuningTrial? FailDeadWorkerTrial(int trialId, string error)
-    {
-        var failed = _store.FailTrialIfRunning(Name, trialId, error);
-        if (failed is not null)
-        {
-            TakeFailed(failed);
-        }
-
-        return failed;
-    }
-
-    /// <summary>A trial this worker marked failed for a dead worker: known from now on, and run again if asked.</summary>
-    private void TakeFailed(TuningTrial failed)
-    {
-        if (_ownRunning.Contains(failed.Id))
-        {
-            // This worker's own trial outlived its heartbeat (a stall); its result, when it comes, is still stored.
-            return;
-        }
-
-        if (_requeueExpired)
-        {
-            _requeue.Enqueue(failed);
-        }
-
-        AddKnown(failed);
-    }
-
-    /// <summary>Moves the sync point past every trial that ended. An id that never appears (reserved by a worker
-    /// that died before saving, or a proposal that came back empty) is skipped after the heartbeat timeout.</summary>
-    private void AdvanceSyncPoint(DateTimeOffset now)
-    {
-        while (_syncedFrom <= _lastKnownId)
-        {
-            if (_trials.TryGetValue(_syncedFrom, out var trial))
-            {
-                if (!trial.IsFinished)
-                {
-                    return;
-                }
-            }
-            else if (IsShared)
-            {
-                var since = _missingSince.TryGetValue(_syncedFrom, out var s) ? s : _missingSince[_syncedFrom] = now;
-                if (now - since < _heartbeatTimeout)
-                {
-                    return;
-                }
-            }
-
-            _missingSince.Remove(_syncedFrom);
-            _syncedFrom++;
-        }
-    }
-
-    private void SendHeartbeat()
-    {
-        int[] running;
-        lock (_gate)
-        {
-            running = [.. _ownRunning];
-        }
-
-        if (running.Length == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _store.Heartbeat(Name, WorkerId, running);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A missed heartbeat is retried at the next tick; the timeout allows for several misses.
-            LastHeartbeatError = e;
-        }
-    }
-
-    /// <summary>The last error of a heartbeat (a store that was briefly unreachable), or null.</summary>
-    public Exception? LastHeartbeatError { get; private set; }
 
     private bool UpdateBest(TuningTrial trial)
     {

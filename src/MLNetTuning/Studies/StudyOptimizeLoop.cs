@@ -1,0 +1,88 @@
+using System.Diagnostics;
+
+namespace MLNetTuning.Studies;
+
+/// <summary>
+/// The optimize loop of <see cref="TuningStudy.OptimizeAsync"/>: keeps up to the allowed number of trials running,
+/// asks the study for the next one, runs the objective on a worker thread and tells the study how it ended. It
+/// knows the study only through ask/tell, so the loop's rules (limits, stop reasons, cancellation) live here alone.
+/// </summary>
+internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, CancellationToken, Task<double>> objective, StudyLimits limits)
+{
+    public async Task<StudyResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var deadline = limits.TimeBudget is { } budget ? new CancellationTokenSource(budget) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var running = new List<Task>();
+        var started = 0;
+        var reason = StudyStopReason.TunerFinished;
+        while (true)
+        {
+            while (running.Count < limits.MaxConcurrentTrials)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    reason = cancellationToken.IsCancellationRequested ? StudyStopReason.Cancelled : StudyStopReason.TimeBudget;
+                    break;
+                }
+
+                if (started >= limits.MaxTrials)
+                {
+                    reason = StudyStopReason.MaxTrials;
+                    break;
+                }
+
+                var trial = study.Ask();
+                if (trial is null)
+                {
+                    reason = study.BudgetReached ? StudyStopReason.MaxTrials : StudyStopReason.TunerFinished;
+                    break;
+                }
+
+                started++;
+                running.Add(RunTrialAsync(trial, stop.Token, cancellationToken));
+            }
+
+            if (running.Count == 0)
+            {
+                break;
+            }
+
+            var done = await Task.WhenAny(running).ConfigureAwait(false);
+            running.Remove(done);
+            await done.ConfigureAwait(false);
+        }
+
+        // A cancellation or deadline that came while the last trials ran is the true reason to report.
+        if (reason == StudyStopReason.TunerFinished && stop.IsCancellationRequested && !study.Tuner.IsFinished && !study.BudgetReached)
+        {
+            reason = cancellationToken.IsCancellationRequested ? StudyStopReason.Cancelled : StudyStopReason.TimeBudget;
+        }
+
+        return study.Snapshot(reason, clock.Elapsed);
+    }
+
+    private async Task RunTrialAsync(TuningTrial trial, CancellationToken stop, CancellationToken userToken)
+    {
+        try
+        {
+            var context = new TrialContext(study, trial, stop);
+            var value = await Task.Run(() => objective(context, stop), CancellationToken.None).ConfigureAwait(false);
+            study.Tell(trial, value);
+        }
+        catch (TrialPrunedException)
+        {
+            study.TellPruned(trial);
+        }
+        catch (OperationCanceledException e) when (stop.IsCancellationRequested)
+        {
+            var why = userToken.IsCancellationRequested ? "the study was cancelled" : "the time budget ran out";
+            study.TellFailure(trial, new OperationCanceledException($"The trial was stopped because {why}.", e));
+        }
+        catch (Exception e)
+        {
+            study.TellFailure(trial, e);
+        }
+    }
+}
