@@ -50,8 +50,14 @@ public sealed class TuningCatalog
         where TOptions : class, new() => TunableEstimator.FromOptions(name, factory, defaults);
 
     /// <summary>A study of any objective over <paramref name="space"/>, with random search unless <paramref name="tuner"/> says otherwise.</summary>
-    public TuningStudy CreateStudy(HyperparameterSpace space, TunerFactory? tuner = null, TuningStudyOptions? options = null) =>
-        new((tuner ?? TunerCatalog.DefaultTuner).Create(space, NextSeed()), options);
+    /// <param name="space">The search space.</param>
+    /// <param name="tuner">The tuner, from <see cref="Tuners"/>; random search when null.</param>
+    /// <param name="options">Name, direction, store and progress of the study.</param>
+    /// <param name="seed">The tuner's seed (a seed in the tuner's own options wins). When null, drawn from the
+    /// context: reproducible for <c>new MLContext(seed)</c> and the same sequence of calls, but each
+    /// <c>CreateStudy</c> on one context gets another seed.</param>
+    public TuningStudy CreateStudy(HyperparameterSpace space, TunerFactory? tuner = null, TuningStudyOptions? options = null, int? seed = null) =>
+        new((tuner ?? TunerCatalog.DefaultTuner).Create(space, seed ?? NextSeed()), options);
 
     /// <summary>A binary-classification experiment.</summary>
     public TuningExperiment CreateExperiment(TunablePipeline pipeline, BinaryTuningMetric metric = BinaryTuningMetric.AreaUnderRocCurve, string labelColumnName = "Label", TuningExperimentOptions? options = null) =>
@@ -69,18 +75,18 @@ public sealed class TuningCatalog
     private int NextSeed() => ((IHostEnvironment)Context).Register(nameof(MLNetTuning)).Rand.Next();
 }
 
-/// <summary>Tuners to hand to experiments and studies: <c>mlContext.Tuning().Tuners</c>. Each tuner family adds its own method.</summary>
+/// <summary>
+/// Tuners to hand to experiments and studies: <c>mlContext.Tuning().Tuners</c>, or <c>new TunerCatalog()</c> without
+/// an <see cref="MLContext"/> (the catalog holds nothing). Every tuner is an extension method in
+/// <c>MLNetTuning.Tuners</c>, in its own folder (<c>Tuners/Tpe/TpeTunerCatalogExtensions.cs</c>), so
+/// <c>using MLNetTuning.Tuners;</c> brings every tuner and its options. Each method copies the options it is given.
+/// </summary>
 public sealed class TunerCatalog
 {
-    internal TunerCatalog()
+    /// <summary>A catalog; the same as <c>mlContext.Tuning().Tuners</c>.</summary>
+    public TunerCatalog()
     {
     }
 
     internal static TunerFactory DefaultTuner { get; } = new("random", (space, seed) => new RandomTuner(space, null, seed));
-
-    /// <summary>Random search.</summary>
-    public TunerFactory Random(RandomTunerOptions? options = null) => new("random", (space, seed) => new RandomTuner(space, options, seed));
-
-    /// <summary>Grid search.</summary>
-    public TunerFactory Grid(GridTunerOptions? options = null) => new("grid", (space, _) => new GridTuner(space, options));
 }

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNetTuning.Pipelines;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
 
 namespace MLNetTuning.Tests.Pipelines;
 

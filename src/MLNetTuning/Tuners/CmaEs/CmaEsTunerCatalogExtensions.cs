@@ -7,10 +7,11 @@ public static class CmaEsTunerCatalogExtensions
 {
     /// <summary>CMA-ES with IPOP restarts; see <see cref="CmaEsTuner"/>.</summary>
     /// <param name="catalog">The tuner catalog.</param>
-    /// <param name="options">Options; Hansen's defaults when null.</param>
+    /// <param name="options">Options; Hansen's defaults when null. Copied: later changes to them do not reach the factory.</param>
     public static TunerFactory CmaEs(this TunerCatalog catalog, CmaEsTunerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new TunerFactory("cmaes", (space, seed) => new CmaEsTuner(space, options, seed));
+        var copy = options?.Clone();
+        return new TunerFactory("cmaes", (space, seed) => new CmaEsTuner(space, copy, seed));
     }
 }

@@ -108,4 +108,7 @@ public sealed class CmaEsTunerOptions
         get => _maxResamples;
         set => _maxResamples = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxResamples), value, "The number of resamples must be ≥ 0.");
     }
+
+    /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
+    internal CmaEsTunerOptions Clone() => (CmaEsTunerOptions)MemberwiseClone();
 }

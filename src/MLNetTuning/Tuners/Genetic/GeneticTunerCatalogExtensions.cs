@@ -7,10 +7,11 @@ public static class GeneticTunerCatalogExtensions
 {
     /// <summary>A steady-state genetic algorithm; see <see cref="GeneticTuner"/>.</summary>
     /// <param name="catalog">The tuner catalog.</param>
-    /// <param name="options">Options; the documented defaults when null.</param>
+    /// <param name="options">Options; the documented defaults when null. Copied: later changes to them do not reach the factory.</param>
     public static TunerFactory Genetic(this TunerCatalog catalog, GeneticTunerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new TunerFactory("ga", (space, seed) => new GeneticTuner(space, options, seed));
+        var copy = options?.Clone();
+        return new TunerFactory("ga", (space, seed) => new GeneticTuner(space, copy, seed));
     }
 }

@@ -114,4 +114,7 @@ public sealed class GeneticTunerOptions
     /// <summary>Whether the first trial is the space's defaults (the rest of the first population is random).
     /// Default true: defaults are usually a sound configuration worth having in the population.</summary>
     public bool IncludeDefaults { get; set; } = true;
+
+    /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
+    internal GeneticTunerOptions Clone() => (GeneticTunerOptions)MemberwiseClone();
 }

@@ -15,6 +15,9 @@ public sealed class GridTunerOptions
         get => _stepsPerRange;
         set => _stepsPerRange = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(StepsPerRange), value, "A grid needs at least one step per range.");
     }
+
+    /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
+    internal GridTunerOptions Clone() => (GridTunerOptions)MemberwiseClone();
 }
 
 /// <summary>

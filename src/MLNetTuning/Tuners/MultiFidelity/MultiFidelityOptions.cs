@@ -43,4 +43,8 @@ public abstract class MultiFidelityOptions
             throw new ArgumentException($"MaxBudget ({MaxBudget}) is below MinBudget ({MinBudget}); the budget range must be [MinBudget, MaxBudget] with MinBudget <= MaxBudget.", nameof(MaxBudget));
         }
     }
+
+    /// <summary>A copy of the same type, so a factory is not affected by later changes to the options it was given.</summary>
+    internal T Clone<T>()
+        where T : MultiFidelityOptions => (T)MemberwiseClone();
 }

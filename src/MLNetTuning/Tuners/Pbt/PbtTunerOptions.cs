@@ -72,4 +72,7 @@ public sealed class PbtTunerOptions
 
     /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed.</summary>
     public int? Seed { get; set; }
+
+    /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
+    internal PbtTunerOptions Clone() => (PbtTunerOptions)MemberwiseClone();
 }

@@ -8,6 +8,9 @@ public sealed class RandomTunerOptions
 {
     /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed is used.</summary>
     public int? Seed { get; set; }
+
+    /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
+    internal RandomTunerOptions Clone() => (RandomTunerOptions)MemberwiseClone();
 }
 
 /// <summary>
