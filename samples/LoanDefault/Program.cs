@@ -39,9 +39,10 @@ var result = await experiment.RunAsync();
 Console.WriteLine();
 Console.WriteLine(result.FormatLeaderboard(top: 10));
 Console.WriteLine(result);
-if (result.BestModel is null || result.BestTrial is null)
+if (result.BestTrial is null)
 {
-    Console.Error.WriteLine("No trial completed.");
+    // result.BestModel would throw here, with the first trial error.
+    Console.Error.WriteLine($"No trial completed; the first error: {result.FirstError}");
     return 1;
 }
 

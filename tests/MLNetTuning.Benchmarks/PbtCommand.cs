@@ -118,7 +118,7 @@ public sealed class PbtCommand : IBenchmarkCommand
         var clock = Stopwatch.StartNew();
         var result = experiment.Run();
         clock.Stop();
-        var model = result.BestModel ?? throw new InvalidOperationException($"{method}, seed {seed}: no trial completed ({result.FirstError}).");
+        var model = result.BestModel; // throws, with the first error, when no trial completed
         var testAccuracy = ml.BinaryClassification.Evaluate(model.Transform(test)).Accuracy;
         return new RunResult(method, seed, result.BestMetric!.Value, testAccuracy, EpochsSpent(result.Trials, epochs), result.Trials.Count, clock.Elapsed.TotalSeconds);
     }

@@ -6,13 +6,18 @@ using MLNetTuning.Studies;
 namespace MLNetTuning.Pipelines;
 
 /// <summary>What a <see cref="TuningExperiment"/> found.</summary>
+/// <remarks>A run in which no trial completed (every trial failed, or the time ran out first) still returns a
+/// result, so its trials and errors can be read; only <see cref="BestModel"/> throws, with the first error.
+/// Check <see cref="BestTrial"/> for null to tell the cases apart without an exception.</remarks>
 public sealed class TuningExperimentResult
 {
+    private readonly ITransformer? _bestModel;
+
     internal TuningExperimentResult(TuningMetric metric, StudyResult study, ITransformer? bestModel)
     {
         Metric = metric;
         Study = study;
-        BestModel = bestModel;
+        _bestModel = bestModel;
     }
 
     /// <summary>The optimized metric.</summary>
@@ -30,14 +35,27 @@ public sealed class TuningExperimentResult
     /// <summary>The best trial's metric, or null.</summary>
     public double? BestMetric => BestTrial?.Value;
 
-    /// <summary>The best trial's model (after cross-validation: refitted on all data), ready for <c>mlContext.Model.Save</c>; null when every trial failed.</summary>
-    public ITransformer? BestModel { get; }
+    /// <summary>The best trial's model (after cross-validation: refitted on all data), ready for <c>mlContext.Model.Save</c>.</summary>
+    /// <exception cref="InvalidOperationException">No trial completed, so there is no model: the message gives the
+    /// trial counts and the first failed trial's error, and <see cref="Exception.InnerException"/> is that trial's
+    /// exception when it ran in this process. <see cref="BestTrial"/> is then null.</exception>
+    public ITransformer BestModel => _bestModel ?? throw NoModel();
 
     /// <summary>True when every trial failed; see <see cref="FirstError"/>.</summary>
     public bool AllFailed => Study.AllFailed;
 
     /// <summary>The first failed trial's error, or null.</summary>
     public string? FirstError => Study.FirstError;
+
+    private InvalidOperationException NoModel()
+    {
+        var firstFailed = Trials.FirstOrDefault(t => t.State == TrialState.Failed);
+        var counts = Trials.Count == 0
+            ? $"no trial ran (stopped by {Study.StopReason})"
+            : $"none of the {Trials.Count} trials completed ({Study.FailedCount} failed, {Study.PrunedCount} pruned, stopped by {Study.StopReason})";
+        var error = firstFailed is null ? "" : $"; the first error, of trial {firstFailed.Id}: {firstFailed.Error}";
+        return new InvalidOperationException($"There is no best model: {counts}{error}.", firstFailed?.Exception);
+    }
 
     /// <summary>A plain-text table of the best <paramref name="top"/> completed trials.</summary>
     public string FormatLeaderboard(int top = 10)
@@ -63,7 +81,7 @@ public sealed class TuningExperimentResult
     }
 
     /// <inheritdoc/>
-    public override string ToString() => AllFailed
-        ? $"All {Trials.Count} trials failed; the first error: {FirstError}"
+    public override string ToString() => BestTrial is null
+        ? $"No trial completed out of {Trials.Count} ({Study.FailedCount} failed, {Study.PrunedCount} pruned); the first error: {FirstError ?? "none"}"
         : $"Best {Metric.Name} = {BestMetric:F4} by trial {BestTrial?.Id} ({BestTrial?.Attributes.GetValueOrDefault("trainer")}) out of {Trials.Count} trials.";
 }

@@ -121,7 +121,7 @@ public class BudgetedExperimentTests
             Assert.That(result.Trials.Count(t => t.Attributes["rung"] == "2"), Is.EqualTo(1));
             Assert.That(result.Trials.Select(t => t.IntermediateValues.Single()), Is.EqualTo(result.Trials.Select(t => new KeyValuePair<int, double>((int)t.Budget!.Value, t.Value!.Value))), "each rung's value is kept at its budget, for learning curves");
             Assert.That(result.BestMetric, Is.GreaterThan(0.9));
-            Assert.That(TreesOf(result.BestModel!), Is.EqualTo(int.Parse(result.BestTrial!.Attributes["budget"].Split(' ')[1], CultureInfo.InvariantCulture)), "the model has the trees its budget gave");
+            Assert.That(TreesOf(result.BestModel), Is.EqualTo(int.Parse(result.BestTrial!.Attributes["budget"].Split(' ')[1], CultureInfo.InvariantCulture)), "the model has the trees its budget gave");
         });
     }
 

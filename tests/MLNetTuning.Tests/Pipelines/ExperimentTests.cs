@@ -31,7 +31,7 @@ public class ExperimentTests
         Assert.That(leaderboard, Has.Length.EqualTo(4));
         Assert.That(leaderboard[0], Does.Contain("AreaUnderRocCurve").And.Not.Contain("budget"));
         Assert.That(leaderboard[1], Does.StartWith($"   1  {result.BestTrial.Id,5}  {result.BestTrial.Attributes["trainer"]}"));
-        var measured = ml.BinaryClassification.Evaluate(result.BestModel!.Transform(split.TestSet)).AreaUnderRocCurve;
+        var measured = ml.BinaryClassification.Evaluate(result.BestModel.Transform(split.TestSet)).AreaUnderRocCurve;
         Assert.That(measured, Is.EqualTo(result.BestMetric!.Value).Within(1e-9), "the best model is the one that was measured");
     }
 
@@ -48,7 +48,7 @@ public class ExperimentTests
         Assert.That(result.BestMetric, Is.GreaterThan(0.9));
 
         // After cross-validation the best configuration is refitted on all rows.
-        var accuracy = ml.MulticlassClassification.Evaluate(result.BestModel!.Transform(SharedData.Iris(ml))).MicroAccuracy;
+        var accuracy = ml.MulticlassClassification.Evaluate(result.BestModel.Transform(SharedData.Iris(ml))).MicroAccuracy;
         Assert.That(accuracy, Is.GreaterThan(0.9));
     }
 
@@ -144,8 +144,13 @@ public class ExperimentTests
             .SetTrainValidationData(data, data)
             .Run();
         Assert.That(result.AllFailed, Is.True);
-        Assert.That(result.BestModel, Is.Null);
+        Assert.That(result.BestTrial, Is.Null);
         Assert.That(result.FirstError, Is.EqualTo("NotSupportedException: always"));
+
+        // The model is never a silent null: asking for it throws with the first error, and carries its exception.
+        var error = Assert.Throws<InvalidOperationException>(() => _ = result.BestModel)!;
+        Assert.That(error.Message, Does.Contain("none of the 3 trials completed (3 failed").And.Contain("the first error, of trial 0: NotSupportedException: always"));
+        Assert.That(error.InnerException, Is.TypeOf<NotSupportedException>());
     }
 
     [Test]
@@ -161,9 +166,9 @@ public class ExperimentTests
         var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"best-{Guid.NewGuid():N}.zip");
         try
         {
-            ml.Model.Save(result.BestModel!, data.Schema, path);
+            ml.Model.Save(result.BestModel, data.Schema, path);
             var loaded = ml.Model.Load(path, out _);
-            var before = ml.Data.CreateEnumerable<Scored>(result.BestModel!.Transform(split.TestSet), reuseRowObject: false).ToList();
+            var before = ml.Data.CreateEnumerable<Scored>(result.BestModel.Transform(split.TestSet), reuseRowObject: false).ToList();
             var after = ml.Data.CreateEnumerable<Scored>(loaded.Transform(split.TestSet), reuseRowObject: false).ToList();
             Assert.That(after.Select(s => s.Score), Is.EqualTo(before.Select(s => s.Score)));
             var engine = ml.Model.CreatePredictionEngine<GeneratedData.BinaryRow, Scored>(loaded);

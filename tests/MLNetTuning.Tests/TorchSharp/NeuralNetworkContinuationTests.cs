@@ -51,7 +51,7 @@ public class NeuralNetworkContinuationTests
         }
 
         var epochsOfWinner = Epochs(result.BestTrial!);
-        Assert.That(NetworkOf(result.BestModel!).EpochsTrained, Is.EqualTo(epochsOfWinner));
+        Assert.That(NetworkOf(result.BestModel).EpochsTrained, Is.EqualTo(epochsOfWinner));
     }
 
     [TestCase(LearningRateSchedule.Cosine)]
