@@ -52,12 +52,13 @@ public sealed class TuningCatalog
     /// <summary>A study of any objective over <paramref name="space"/>, with random search unless <paramref name="tuner"/> says otherwise.</summary>
     /// <param name="space">The search space.</param>
     /// <param name="tuner">The tuner, from <see cref="Tuners"/>; random search when null.</param>
-    /// <param name="options">Name, direction, store and progress of the study.</param>
+    /// <param name="options">Name, direction, store and progress of the study. The study writes one line per
+    /// ended trial to <c>MLContext.Log</c> (source <see cref="TuningStudy.LogSource"/>).</param>
     /// <param name="seed">The tuner's seed (a seed in the tuner's own options wins). When null, drawn from the
     /// context: reproducible for <c>new MLContext(seed)</c> and the same sequence of calls, but each
     /// <c>CreateStudy</c> on one context gets another seed.</param>
     public TuningStudy CreateStudy(HyperparameterSpace space, TunerFactory? tuner = null, TuningStudyOptions? options = null, int? seed = null) =>
-        new((tuner ?? TunerCatalog.DefaultTuner).Create(space, seed ?? NextSeed()), options);
+        new TuningStudy((tuner ?? TunerCatalog.DefaultTuner).Create(space, seed ?? NextSeed()), options).LogTo(Context);
 
     /// <summary>A binary-classification experiment.</summary>
     public TuningExperiment CreateExperiment(TunablePipeline pipeline, BinaryTuningMetric metric = BinaryTuningMetric.AreaUnderRocCurve, string labelColumnName = "Label", TuningExperimentOptions? options = null) =>

@@ -158,7 +158,9 @@ public sealed class TuningExperiment
             Store = _options.Store,
             HeartbeatTimeout = _options.HeartbeatTimeout,
             TotalTrialBudget = _options.TotalTrialBudget,
-        });
+            Progress = _options.Progress,
+            MetricName = Metric.Name,
+        }).LogTo(_context);
         study.TrialStarted += (s, e) => TrialStarted?.Invoke(this, e);
         study.TrialCompleted += (s, e) => TrialCompleted?.Invoke(this, e);
         study.TrialFailed += (s, e) => TrialFailed?.Invoke(this, e);

@@ -52,6 +52,11 @@ public sealed class TuningExperimentOptions
     /// worker and earlier run (all workers stop at exactly that many); null for no such limit.</summary>
     public int? TotalTrialBudget { get; set; }
 
+    /// <summary>Receives a <see cref="TrialProgress"/> for every trial that ends, on the thread that ended it; null
+    /// (default) for none. The same line goes to <c>MLContext.Log</c> (source <see cref="TuningStudy.LogSource"/>),
+    /// which prints nothing unless subscribed to.</summary>
+    public IProgress<TrialProgress>? Progress { get; set; }
+
     /// <summary>Cache the training data in memory once, so that trials do not re-read it. Default true.</summary>
     public bool CacheData { get; set; } = true;
 }

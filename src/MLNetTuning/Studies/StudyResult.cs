@@ -3,8 +3,9 @@ namespace MLNetTuning.Studies;
 /// <summary>The outcome of a study run.</summary>
 public sealed class StudyResult
 {
-    internal StudyResult(IReadOnlyList<TuningTrial> trials, TuningTrial? bestTrial, StudyStopReason stopReason, TimeSpan elapsed)
+    internal StudyResult(IReadOnlyList<TuningTrial> trials, TuningTrial? bestTrial, StudyStopReason stopReason, TimeSpan elapsed, IReadOnlyList<string>? warnings = null)
     {
+        Warnings = warnings ?? [];
         Trials = trials;
         BestTrial = bestTrial;
         StopReason = stopReason;
@@ -16,6 +17,10 @@ public sealed class StudyResult
 
     /// <summary>The completed trial with the best value, or null when none completed.</summary>
     public TuningTrial? BestTrial { get; }
+
+    /// <summary>Warnings the run gave (also written to <c>MLContext.Log</c>): e.g. a trial cap that cannot finish one
+    /// bracket of a multi-fidelity tuner.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Why the run ended.</summary>
     public StudyStopReason StopReason { get; }

@@ -58,6 +58,8 @@ public sealed partial class TuningStudy : IDisposable
         _heartbeatInterval = options.HeartbeatInterval ?? (_heartbeatTimeout is { } timeout ? timeout / 4 : TimeSpan.FromSeconds(10));
         _requeueExpired = options.RequeueExpiredTrials;
         _totalTrialBudget = options.TotalTrialBudget;
+        _progress = options.Progress;
+        _metricName = options.MetricName;
         _store.OpenStudy(Name, Tuner.Space, Direction);
 
         if (IsShared)
@@ -369,7 +371,7 @@ public sealed partial class TuningStudy : IDisposable
     {
         lock (_gate)
         {
-            return new StudyResult(_trials.Values.ToList(), _best, reason, elapsed);
+            return new StudyResult(_trials.Values.ToList(), _best, reason, elapsed, _warnings.ToList());
         }
     }
 
@@ -406,6 +408,8 @@ public sealed partial class TuningStudy : IDisposable
         {
             NewBestTrial?.Invoke(this, args);
         }
+
+        ReportProgress(trial);
     }
 
     /// <summary>Adds a stored trial (another worker's, or one of an earlier run) and tells the tuner if it has ended.</summary>

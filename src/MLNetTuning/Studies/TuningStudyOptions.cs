@@ -8,6 +8,7 @@ namespace MLNetTuning.Studies;
 public sealed class TuningStudyOptions
 {
     private string _name = "study";
+    private string _metricName = "value";
     private TimeSpan? _heartbeatTimeout;
     private TimeSpan? _heartbeatInterval;
     private int? _totalTrialBudget;
@@ -21,6 +22,18 @@ public sealed class TuningStudyOptions
 
     /// <summary>Whether the metric is better lower (default) or higher.</summary>
     public OptimizationDirection Direction { get; set; } = OptimizationDirection.Minimize;
+
+    /// <summary>Receives a <see cref="TrialProgress"/> for every trial of this study object that ends (completed,
+    /// pruned or failed), on the thread that ended it; null (default) for none. Studies made by
+    /// <c>mlContext.Tuning().CreateStudy</c> also write the same line to <c>MLContext.Log</c>.</summary>
+    public IProgress<TrialProgress>? Progress { get; set; }
+
+    /// <summary>The metric's name in progress lines. Default "value".</summary>
+    public string MetricName
+    {
+        get => _metricName;
+        set => _metricName = !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException("MetricName must not be empty.", nameof(MetricName));
+    }
 
     /// <summary>Where trials are kept; in memory when null.</summary>
     public ITrialStore? Store { get; set; }
