@@ -151,9 +151,8 @@ internal static class StudyRunner
             {
                 lock (gate)
                 {
-                    var t = e.Trial;
-                    var value = t.Value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "-";
-                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {t.Id,4} {t.State.ToString().ToLowerInvariant(),-9} {metric.Name}={value} {t.Attributes.GetValueOrDefault("trainer", "")} {t.Duration?.TotalSeconds:F2}s{(t.Error is null ? "" : " " + t.Error)}"));
+                    // The library's own progress line, as MLContext.Log shows it.
+                    console.WriteLine(TrialProgress.Format(e.Trial, study.BestTrial, metric.Name));
                 }
             }
 
