@@ -24,7 +24,7 @@ internal sealed class ExperimentTrialRunner
     private readonly TrialCheckpoints _checkpoints = new();
     private readonly BestModelKeeper _models;
 
-    public ExperimentTrialRunner(TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TrialBudgets budgets, IDataView train, IDataView? validation, IReadOnlyList<DataOperationsCatalog.TrainTestData>? folds, int seed)
+    public ExperimentTrialRunner(TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TrialBudgets budgets, IDataView train, IDataView? validation, IReadOnlyList<DataOperationsCatalog.TrainTestData>? folds, int seed, bool rankAcrossBudgets)
     {
         _pipeline = pipeline;
         _metric = metric;
@@ -34,7 +34,7 @@ internal sealed class ExperimentTrialRunner
         _validation = validation;
         _folds = folds;
         _seed = seed;
-        _models = new BestModelKeeper(metric.Direction);
+        _models = new BestModelKeeper(metric.Direction, rankAcrossBudgets);
     }
 
     /// <summary>The ML.NET context of one trial: seeded from the experiment's seed and the trial id, so a trial
@@ -77,7 +77,7 @@ internal sealed class ExperimentTrialRunner
             else if (model is not null)
             {
                 _checkpoints.Keep(trial.Trial.Id, model, built.Amounts);
-                _models.Offer(trial.Trial.Id, value, model);
+                _models.Offer(trial.Trial.Id, value, model, trial.Trial.Budget);
             }
         }
 

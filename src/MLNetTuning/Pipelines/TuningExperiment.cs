@@ -134,18 +134,18 @@ public sealed class TuningExperiment
             tuner = _tuner.Create(_pipeline.BudgetedSpace, seed);
         }
 
-        var budgets = new TrialBudgets(tuner);
         using var study = OpenStudy(tuner);
+        var budgets = new TrialBudgets(tuner, line => study.Write(line));
 
         if (budgets.IsPopulationBased)
         {
             CheckPopulationBased(folds is not null);
         }
 
-        var runner = new ExperimentTrialRunner(_pipeline, Metric, _labelColumnName, budgets, train, _validation, folds, seed);
+        var runner = new ExperimentTrialRunner(_pipeline, Metric, _labelColumnName, budgets, train, _validation, folds, seed, _options.RankAcrossBudgets);
         var result = await study.OptimizeAsync((trial, token) => Task.FromResult(runner.Run(trial, token)), _options.Limits, cancellationToken).ConfigureAwait(false);
         var bestModel = runner.BestModel(result.BestTrial);
-        return new TuningExperimentResult(Metric, result, bestModel);
+        return new TuningExperimentResult(Metric, result, bestModel, _options.RankAcrossBudgets);
     }
 
     /// <summary>Opens the experiment's study (resuming what its store holds) and forwards its trial events.</summary>
@@ -160,6 +160,7 @@ public sealed class TuningExperiment
             TotalTrialBudget = _options.TotalTrialBudget,
             Progress = _options.Progress,
             MetricName = Metric.Name,
+            RankAcrossBudgets = _options.RankAcrossBudgets,
         }).LogTo(_context);
         study.TrialStarted += (s, e) => TrialStarted?.Invoke(this, e);
         study.TrialCompleted += (s, e) => TrialCompleted?.Invoke(this, e);

@@ -57,6 +57,11 @@ public sealed class TuningExperimentOptions
     /// which prints nothing unless subscribed to.</summary>
     public IProgress<TrialProgress>? Progress { get; set; }
 
+    /// <summary>False (default): the best trial, and so the best model, is the best among the trials at the highest
+    /// budget reached (a multi-fidelity run's cheap trials are judged on less training). True: the best value at
+    /// any budget.</summary>
+    public bool RankAcrossBudgets { get; set; }
+
     /// <summary>Cache the training data in memory once, so that trials do not re-read it. Default true.</summary>
     public bool CacheData { get; set; } = true;
 }

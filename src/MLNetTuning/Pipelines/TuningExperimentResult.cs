@@ -12,9 +12,11 @@ namespace MLNetTuning.Pipelines;
 public sealed class TuningExperimentResult
 {
     private readonly ITransformer? _bestModel;
+    private readonly bool _rankAcrossBudgets;
 
-    internal TuningExperimentResult(TuningMetric metric, StudyResult study, ITransformer? bestModel)
+    internal TuningExperimentResult(TuningMetric metric, StudyResult study, ITransformer? bestModel, bool rankAcrossBudgets = false)
     {
+        _rankAcrossBudgets = rankAcrossBudgets;
         Metric = metric;
         Study = study;
         _bestModel = bestModel;
@@ -57,16 +59,16 @@ public sealed class TuningExperimentResult
         return new InvalidOperationException($"There is no best model: {counts}{error}.", firstFailed?.Exception);
     }
 
-    /// <summary>A plain-text table of the best <paramref name="top"/> completed trials.</summary>
+    /// <summary>A plain-text table of the best <paramref name="top"/> completed trials, ranked as <see cref="BestTrial"/>
+    /// is chosen (in a multi-fidelity run: the highest budget first). Trials with budgets show them, with what each
+    /// budget trained ("FastTree: 37 trees at budget 9").</summary>
     public string FormatLeaderboard(int top = 10)
     {
-        var rows = Trials.Where(t => t.State == TrialState.Completed)
-            .OrderBy(t => t.Loss)
-            .ThenBy(t => t.Id)
+        var rows = TrialRanking.BestFirst(Trials.Where(t => t.State == TrialState.Completed), _rankAcrossBudgets)
             .Take(top)
             .ToList();
         // Multi-fidelity runs train trials at different budgets; show them, or the ranking misleads.
-        var budgets = rows.Any(t => t.Attributes.ContainsKey("budget"));
+        var budgets = rows.Any(t => TrialProgress.Budget(t) is not null);
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{"rank",4}  {"trial",5}  {"trainer",-24} {Metric.Name,14} {"seconds",8}");
         text.AppendLine(budgets ? "  budget" : "");
@@ -74,7 +76,7 @@ public sealed class TuningExperimentResult
         {
             var t = rows[i];
             text.Append(CultureInfo.InvariantCulture, $"{i + 1,4}  {t.Id,5}  {t.Attributes.GetValueOrDefault("trainer", "?"),-24} {t.Value,14:F4} {t.Duration?.TotalSeconds,8:F2}");
-            text.AppendLine(budgets ? "  " + t.Attributes.GetValueOrDefault("budget", "") : "");
+            text.AppendLine(budgets ? "  " + TrialProgress.Budget(t) : "");
         }
 
         return text.ToString();

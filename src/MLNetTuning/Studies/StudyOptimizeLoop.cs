@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MLNetTuning.Tuners;
 
 namespace MLNetTuning.Studies;
 
@@ -12,6 +13,11 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
     public async Task<StudyResult> RunAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        if (BudgetFit.CapWarning(study.Tuner, limits.MaxTrials) is { } warning)
+        {
+            study.Warn(warning);
+        }
+
         using var deadline = limits.TimeBudget is { } budget ? new CancellationTokenSource(budget) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var running = new List<Task>();

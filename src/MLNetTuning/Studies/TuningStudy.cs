@@ -38,6 +38,7 @@ public sealed partial class TuningStudy : IDisposable
     private readonly bool _requeueExpired;
     private readonly int? _totalTrialBudget;
     private readonly Timer? _heartbeatTimer;
+    private readonly bool _rankAcrossBudgets;
     private DateTimeOffset _lastExpiryCheck = DateTimeOffset.MinValue;
     private int _syncedFrom;
     private int _lastKnownId = -1;
@@ -59,6 +60,7 @@ public sealed partial class TuningStudy : IDisposable
         _requeueExpired = options.RequeueExpiredTrials;
         _totalTrialBudget = options.TotalTrialBudget;
         _progress = options.Progress;
+        _rankAcrossBudgets = options.RankAcrossBudgets;
         _metricName = options.MetricName;
         _store.OpenStudy(Name, Tuner.Space, Direction);
 
@@ -117,7 +119,8 @@ public sealed partial class TuningStudy : IDisposable
         }
     }
 
-    /// <summary>The completed trial with the best value so far.</summary>
+    /// <summary>The best completed trial so far: the best value among the trials at the highest budget reached
+    /// (see <see cref="TuningStudyOptions.RankAcrossBudgets"/>); for trials without budgets, the best value.</summary>
     public TuningTrial? BestTrial
     {
         get
@@ -433,7 +436,8 @@ public sealed partial class TuningStudy : IDisposable
 
     private bool UpdateBest(TuningTrial trial)
     {
-        if (trial.State != TrialState.Completed || trial.Loss is not double loss || (_best is not null && _best.Loss <= loss))
+        if (trial.State != TrialState.Completed || trial.Loss is not double loss
+            || (_best is not null && !TrialRanking.Beats(trial.Budget, loss, _best.Budget, _best.Loss!.Value, _rankAcrossBudgets)))
         {
             return false;
         }

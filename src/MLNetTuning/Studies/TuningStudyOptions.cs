@@ -35,6 +35,11 @@ public sealed class TuningStudyOptions
         set => _metricName = !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException("MetricName must not be empty.", nameof(MetricName));
     }
 
+    /// <summary>False (default): the best trial is the best among the trials at the highest budget reached, so a
+    /// multi-fidelity run's best is one the tuner trained in full, not a lucky short run. True: the best value at
+    /// any budget. Trials without a budget count as trained in full.</summary>
+    public bool RankAcrossBudgets { get; set; }
+
     /// <summary>Where trials are kept; in memory when null.</summary>
     public ITrialStore? Store { get; set; }
 

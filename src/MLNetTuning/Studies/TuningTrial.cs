@@ -139,10 +139,15 @@ public sealed class TuningTrial
     }
 
     /// <inheritdoc/>
-    public override string ToString() => State switch
+    /// <remarks>A trial with a budget names it beside its parameters: "Trial 7 {...} (FastTree: 37 trees at budget 9): completed 0.91".</remarks>
+    public override string ToString()
     {
-        TrialState.Failed => $"Trial {Id} {Parameters}: failed: {Error}",
-        TrialState.Running => $"Trial {Id} {Parameters}: running",
-        _ => $"Trial {Id} {Parameters}: {State.ToString().ToLowerInvariant()} {TrialParameters.FormatValue(Value)}",
-    };
+        var budget = TrialProgress.Budget(this) is { } b ? $" ({b})" : "";
+        return State switch
+        {
+            TrialState.Failed => $"Trial {Id} {Parameters}{budget}: failed: {Error}",
+            TrialState.Running => $"Trial {Id} {Parameters}{budget}: running",
+            _ => $"Trial {Id} {Parameters}{budget}: {State.ToString().ToLowerInvariant()} {TrialParameters.FormatValue(Value)}",
+        };
+    }
 }

@@ -117,7 +117,8 @@ public class BudgetedExperimentTests
             Assert.That(result.Trials.Select(t => t.Attributes["budget"]), Is.EqualTo(result.Trials.Select(t => expected[t.Budget!.Value])));
             var leaderboard = result.FormatLeaderboard(3).Split('\n');
             Assert.That(leaderboard[0], Does.EndWith("budget"), "budgets differ between trials, so the leaderboard shows them");
-            Assert.That(leaderboard[1], Does.Contain(result.Trials.Where(t => t.State == TrialState.Completed).MinBy(t => t.Loss)!.Attributes["budget"]));
+            Assert.That(leaderboard[1], Does.Contain("FastTree: 36 trees at budget 9"), "the best is chosen at the highest budget reached, and says what it trained");
+            Assert.That(result.BestTrial!.Budget, Is.EqualTo(9));
             Assert.That(result.Trials.Count(t => t.Attributes["rung"] == "2"), Is.EqualTo(1));
             Assert.That(result.Trials.Select(t => t.IntermediateValues.Single()), Is.EqualTo(result.Trials.Select(t => new KeyValuePair<int, double>((int)t.Budget!.Value, t.Value!.Value))), "each rung's value is kept at its budget, for learning curves");
             Assert.That(result.BestMetric, Is.GreaterThan(0.9));

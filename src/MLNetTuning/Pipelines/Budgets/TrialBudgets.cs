@@ -33,9 +33,14 @@ internal sealed class TrialBudgets
     private readonly PbtTuner? _pbt;
     private readonly string _tunerName;
     private readonly bool _reports;
+    private readonly Action<string>? _log;
+    private readonly HashSet<string> _logged = [];
 
-    public TrialBudgets(IHyperparameterTuner tuner)
+    /// <param name="tuner">The experiment's tuner.</param>
+    /// <param name="log">Where to say, once per trainer, how the tuner's budget range maps onto the trainer's unit.</param>
+    public TrialBudgets(IHyperparameterTuner tuner, Action<string>? log = null)
     {
+        _log = log;
         var inner = tuner is PrunedTuner pruned ? pruned.Inner : tuner;
         _tuner = inner as IMultiFidelityTuner;
         _pbt = inner as PbtTuner;
@@ -125,6 +130,11 @@ internal sealed class TrialBudgets
                 return parameters;
             }
 
+            if (trial.Budget is not null && level.Amount is null)
+            {
+                LogRangeOnce(tunable, budget);
+            }
+
             var amount = level.Amount ?? budget.AmountAt(level.Position ?? 1);
             amounts[tunable] = amount;
             var training = budget.Unit.Apply(new BudgetRequest(parameters, amount, trial.Id, trial.ParentTrialId, budget.Maximum));
@@ -143,6 +153,28 @@ internal sealed class TrialBudgets
             return continuation;
         });
         return new BuiltTrial(estimator, fraction, notes.Count > 0 ? string.Join("; ", notes) : null, amounts, used);
+    }
+
+    /// <summary>Says once per trainer how the tuner's budgets become amounts of its unit: "FastTree: trees 10–200 for
+    /// tuner budget 1–81", so that a rescaled range (the tuner's 27 as 100 epochs) is not a surprise.</summary>
+    private void LogRangeOnce(TunableEstimator tunable, TrainingBudget budget)
+    {
+        if (_log is null || _tuner is null)
+        {
+            return;
+        }
+
+        lock (_logged)
+        {
+            if (!_logged.Add(tunable.Name))
+            {
+                return;
+            }
+        }
+
+        static string N(double x) => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        var origin = tunable.Budget is null ? $" (the unit's default range; choose it with WithBudget(\"{budget.Unit.Name}\", min, max))" : " (set by WithBudget)";
+        _log($"{tunable.Name}: {budget.Unit.Name} {N(budget.Minimum)}–{N(budget.Maximum)} for tuner budget {N(_tuner.MinBudget)}–{N(_tuner.MaxBudget)}, on a log scale{origin}.");
     }
 
     /// <summary>The checkpoint of the trial's parent when its trainer continues from it; null otherwise.</summary>

@@ -63,6 +63,9 @@ public sealed class AshaTuner : IMultiFidelityTuner
     /// <summary>Promotion or stopping.</summary>
     public AshaMode Mode { get; }
 
+    /// <summary>η.</summary>
+    internal double ReductionFactor => _eta;
+
     /// <inheritdoc/>
     public IReadOnlyList<double> RungBudgets => _budgets;
 

@@ -18,6 +18,7 @@ public abstract class BracketTuner : IMultiFidelityTuner
         options.ValidateRange();
         MinBudget = options.MinBudget;
         MaxBudget = options.MaxBudget;
+        ReductionFactor = options.ReductionFactor;
         Plans = plans();
         Sampler = sampler;
         _scheduler = new BracketScheduler(Plans, sampler, maxBrackets);
@@ -40,6 +41,12 @@ public abstract class BracketTuner : IMultiFidelityTuner
 
     /// <inheritdoc/>
     public bool IsFinished => _scheduler.IsFinished;
+
+    /// <summary>η.</summary>
+    internal double ReductionFactor { get; }
+
+    /// <summary>The plan of the first bracket (Hyperband's most aggressive one).</summary>
+    internal BracketPlan FirstPlan => Plans[0];
 
     /// <summary>Where new configurations come from.</summary>
     private protected IConfigurationSampler Sampler { get; }
