@@ -30,9 +30,8 @@ var experiment = tuning.CreateExperiment(
         options: new TuningExperimentOptions { MaxTrials = 24, TimeBudget = TimeSpan.FromMinutes(3), ParallelTrials = 2 })
     .SetTrainValidationData(split.TrainSet, split.TestSet);
 
-experiment.TrialCompleted += (_, e) => Console.WriteLine($"  trial {e.Trial.Id,2}  {e.Trial.Attributes["trainer"],-24} AUC {e.Trial.Value:F4}  ({e.Trial.Duration?.TotalSeconds:F1} s)");
-experiment.TrialFailed += (_, e) => Console.WriteLine($"  trial {e.Trial.Id,2}  failed: {e.Trial.Error}");
-experiment.NewBestTrial += (_, e) => Console.WriteLine($"  ^ new best");
+// One line per trial, as the library writes it to ML.NET's log.
+ml.Log += (_, e) => { if (e.Source == TuningStudy.LogSource) Console.WriteLine(e.RawMessage); };
 
 Console.WriteLine("Tuning FastTree | LightGbm | SdcaLogisticRegression for AUC (24 trials, 2 at a time)...");
 var result = await experiment.RunAsync();
