@@ -58,6 +58,7 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
             var done = await Task.WhenAny(running).ConfigureAwait(false);
             running.Remove(done);
             await done.ConfigureAwait(false);
+            CheckTimeOnce();
         }
 
         // A cancellation or deadline that came while the last trials ran is the true reason to report.
@@ -67,6 +68,35 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
         }
 
         return study.Snapshot(reason, clock.Elapsed);
+    }
+
+    private bool _timeChecked;
+
+    /// <summary>Once the first trial of this run completed: warns when the time budget cannot finish a bracket.</summary>
+    private void CheckTimeOnce()
+    {
+        if (_timeChecked || limits.TimeBudget is null)
+        {
+            return;
+        }
+
+        if (study.Tuner is not (IMultiFidelityTuner or Pruners.PrunedTuner { Inner: IMultiFidelityTuner }))
+        {
+            _timeChecked = true;
+            return;
+        }
+
+        var first = study.Trials.FirstOrDefault(t => t.State == TrialState.Completed && t.WorkerId == study.WorkerId && t.Budget is not null);
+        if (first is null)
+        {
+            return;
+        }
+
+        _timeChecked = true;
+        if (BudgetFit.TimeWarning(study.Tuner, first, limits.TimeBudget, limits.MaxConcurrentTrials) is { } warning)
+        {
+            study.Warn(warning);
+        }
     }
 
     private async Task RunTrialAsync(TuningTrial trial, CancellationToken stop, CancellationToken userToken)

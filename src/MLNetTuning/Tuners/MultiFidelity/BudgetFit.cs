@@ -1,5 +1,6 @@
 using System.Globalization;
 using MLNetTuning.Pruners;
+using MLNetTuning.Studies;
 
 namespace MLNetTuning.Tuners;
 
@@ -45,6 +46,31 @@ internal static class BudgetFit
         return Fitting(plan.S, eta, maxBudget, cap) is (var s, var fitMin, var fitTrials)
             ? text + string.Create(CultureInfo.InvariantCulture, $", or raise MinBudget to {Number(fitMin)} ({s} halvings, {fitTrials} trials per bracket).")
             : text + ".";
+    }
+
+    /// <summary>
+    /// After the first trial: whether the time budget can finish one bracket, estimated from that trial's duration
+    /// with the time of a trial taken as proportional to its budget (epochs, trees) and parallel trials sharing the
+    /// work. Null when it can, or when there is nothing to estimate from.
+    /// </summary>
+    public static string? TimeWarning(IHyperparameterTuner tuner, TuningTrial first, TimeSpan? timeBudget, int parallelTrials)
+    {
+        var inner = tuner is PrunedTuner pruned ? pruned.Inner : tuner;
+        if (timeBudget is not { } time || first.Duration is not { } took || first.Budget is not double budget || budget <= 0
+            || FirstBracket(inner) is not (var plan, var eta, var minBudget, var maxBudget))
+        {
+            return null;
+        }
+
+        var perUnit = took.TotalSeconds / budget;
+        var seconds = plan.Rungs.Sum(r => r.Configurations * r.Budget * perUnit) / Math.Max(1, parallelTrials);
+        if (seconds <= time.TotalSeconds)
+        {
+            return null;
+        }
+
+        var name = inner.GetType().Name.Replace("Tuner", "", StringComparison.Ordinal);
+        return string.Create(CultureInfo.InvariantCulture, $"{name} over budgets {Number(minBudget)}–{Number(maxBudget)} with η = {Number(eta)}: its first bracket needs {plan.Rungs.Sum(r => r.Configurations)} trials, about {seconds:F0} s {(parallelTrials > 1 ? $"{parallelTrials} at a time " : "")}if a trial's time grows with its budget as trial {first.Id}'s {took.TotalSeconds:F2} s at budget {Number(budget)} suggests, but the time budget is {time.TotalSeconds:F0} s: the last rungs may never run. Give more time, or raise MinBudget.");
     }
 
     /// <summary>The first bracket a trial cap must finish: Hyperband's, BOHB's and successive halving's first plan;

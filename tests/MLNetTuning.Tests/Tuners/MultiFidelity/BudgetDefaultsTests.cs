@@ -77,6 +77,31 @@ public class BudgetDefaultsTests
     }
 
     [Test]
+    public void ATimeBudgetThatCannotFinishABracketWarnsAfterTheFirstTrial()
+    {
+        static StudyResult Timed(int maxBrackets, double secondsPerBudget, TimeSpan time) =>
+            new MLContext(0).Tuning().CreateStudy(Space, new TunerCatalog().Hyperband(new HyperbandTunerOptions { MaxBudget = 27, MaxBrackets = maxBrackets }), seed: 1)
+                .Optimize(
+                    c =>
+                    {
+                        Thread.Sleep(TimeSpan.FromSeconds(secondsPerBudget * c.Budget!.Value));
+                        return c.Parameters.Get<double>("x");
+                    },
+                    new StudyLimits { MaxTrials = null, TimeBudget = time });
+
+        // 27 + 9·3 + 3·9 + 1·27 = 108 budget units at 30 ms each: about 3 s, against a 1 s budget.
+        var short_ = Timed(maxBrackets: 1, secondsPerBudget: 0.03, TimeSpan.FromSeconds(1));
+        var enough = Timed(maxBrackets: 1, secondsPerBudget: 0.001, TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(short_.Warnings.Single(), Does.Match(@"^Hyperband over budgets 1–27 with η = 3: its first bracket needs 40 trials, about \d+ s if a trial's time grows with its budget as trial 0's 0\.\d\d s at budget 1 suggests, but the time budget is 1 s"));
+            Assert.That(short_.StopReason, Is.EqualTo(StudyStopReason.TimeBudget));
+            Assert.That(enough.Warnings, Is.Empty);
+            Assert.That(enough.StopReason, Is.EqualTo(StudyStopReason.TunerFinished), "the bracket did finish in time");
+        });
+    }
+
+    [Test]
     public void TheBestTrialIsTheBestAtTheHighestBudgetReachedUnlessAskedOtherwise()
     {
         foreach (var across in new[] { false, true })
