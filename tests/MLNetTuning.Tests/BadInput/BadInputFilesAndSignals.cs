@@ -189,6 +189,23 @@ public class BadInputFilesAndSignals
         }
     }
 
+    [TestCase("Hots=127.0.0.1;PSW=hunter88", new[] { "hunter88" })]
+    [TestCase("Hots=127.0.0.1;Password=\"sec;ret\"", new[] { "sec;ret", "ret\"" })]
+    [TestCase("Hots=127.0.0.1;SSL Password=keypass5;Password=pw6", new[] { "keypass5", "pw6" })]
+    public void A_connection_string_npgsql_refuses_exits_2_without_any_part_of_a_secret(string connection, string[] secrets)
+    {
+        var (code, output, error) = CliProcess.Run(Minutes, null, Tune("--trials", "1", "--storage", "postgres:" + connection));
+
+        Assert.That(code, Is.EqualTo(2), output + error);
+        Assert.That(error, Does.Contain("Malformed PostgreSQL connection string").And.Not.Contain("   at "));
+        foreach (var secret in secrets)
+        {
+            Assert.That(output + error, Does.Not.Contain(secret));
+        }
+
+        Assert.That(File.Exists(DefaultStore), Is.False);
+    }
+
     [Test]
     public void An_unparsable_postgres_connection_string_shows_only_host_and_database()
     {
