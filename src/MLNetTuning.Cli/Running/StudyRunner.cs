@@ -92,6 +92,8 @@ internal static class StudyRunner
         }
 
         var models = new BestModelKeeper(metric.Direction);
+        var modelPath = options.OutputFolder is { } folder ? Path.Combine(folder, "best-model.zip") : null;
+        var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
         var validation = prepared.Validation;
         var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
         var run = Task.Run(
@@ -103,6 +105,7 @@ internal static class StudyRunner
                     var model = await FitWithinAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
                     var value = metric.Evaluate(trialMl, model.Transform(validation), "Label");
                     models.Offer(context.Trial.Id, value, model);
+                    bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -value : value, model);
                     return value;
                 },
                 limits,
@@ -126,13 +129,17 @@ internal static class StudyRunner
         }
 
         console.MarkupLineInterpolated($"Best {metric.Name} = [bold]{best.Value?.ToString("F4", CultureInfo.InvariantCulture)}[/] by trial {best.Id} ({best.Attributes.GetValueOrDefault("trainer", "?")}).");
-        if (options.OutputFolder is { } output)
+        if (options.OutputFolder is { } output && modelPath is not null && bestFile is not null)
         {
             Directory.CreateDirectory(output);
-            var model = models.ModelOf(best.Id)
-                ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
-            var modelPath = Path.Combine(output, "best-model.zip");
-            OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
+            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id)
+            {
+                // The best is another worker's or an earlier run's trial (or its save failed): save it now.
+                var model = models.ModelOf(best.Id)
+                    ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
+                OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
+            }
+
             var summaryPath = Path.Combine(output, "summary.json");
             var summary = Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed);
             OutputFiles.ReplaceAtomically(summaryPath, path => File.WriteAllText(path, summary));
