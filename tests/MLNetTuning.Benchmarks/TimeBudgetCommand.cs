@@ -106,7 +106,8 @@ public sealed class TimeBudgetCommand : IBenchmarkCommand
         process.BeginErrorReadLine();
         process.WaitForExit();
         var ended = clock.Elapsed;
-        if (process.ExitCode != 0 || tuningStarted is null)
+        // Exit 1 (no trial completed: one trial longer than the budget) is a valid run for this measurement.
+        if (process.ExitCode is not (0 or 1) || tuningStarted is null)
         {
             throw new InvalidOperationException($"mlnet-tune exited with {process.ExitCode}:\n{text}");
         }
