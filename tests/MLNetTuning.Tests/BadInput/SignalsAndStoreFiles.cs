@@ -108,6 +108,22 @@ public class SignalsAndStoreFiles
     }
 
     [Test]
+    public void The_time_budget_stops_a_long_trial_inside_training_instead_of_waiting_for_it()
+    {
+        // One FastForest trial on 40,000 x 30 takes several seconds on any machine; the budget is 1 s.
+        var data = WriteNumericCsv(Path.Combine(_folder, "big.csv"), rows: 40_000, features: 30, seed: 5);
+        var output = Path.Combine(_folder, "out");
+
+        var (code, stdout, stderr) = CliProcess.Run(Minutes, null, "tune", "--data", data, "--label", "label", "--task", "binary", "--trainers", "FastForest", "--trials", "5", "--time", "1", "--output", output, "--study", "budget");
+
+        Assert.That(code, Is.EqualTo(1), "the only trial was cut, so none completed: " + stdout + stderr);
+        Assert.That(stdout, Does.Contain("stopped by TimeBudget").And.Contain("time budget ran out"));
+        var cut = Load(Path.Combine(output, "studies.db"), "budget").Single();
+        Assert.That(cut.State, Is.EqualTo(TrialState.Failed));
+        Assert.That(cut.Duration, Is.LessThan(TimeSpan.FromSeconds(3.5)), "stopped at the budget, not after training to the end");
+    }
+
+    [Test]
     public void Replacing_a_file_atomically_keeps_the_previous_file_whole_when_the_write_fails()
     {
         var path = Path.Combine(_folder, "best-model.zip");
