@@ -21,6 +21,6 @@ internal static class ExitCodes
     /// <summary>The store cannot be used: unreachable database, corrupt file, a study of another space.</summary>
     public const int StoreError = 3;
 
-    /// <summary>Interrupted by Ctrl+C; what ran is stored.</summary>
+    /// <summary>Interrupted by Ctrl+C or SIGTERM; what ran is stored, and the best model and summary are saved.</summary>
     public const int Cancelled = 130;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MLNetTuning.Cli.Commands;
+using MLNetTuning.Cli.Running;
 using MLNetTuning.Storage;
 
 namespace MLNetTuning.Cli;
@@ -34,7 +35,9 @@ internal static class Program
             return ExitCodes.BadInput;
         }
 
-        return parsed.Invoke();
+        // No ProcessTerminationTimeout: System.CommandLine would force the exit 2 s after Ctrl+C, cutting off the summary.
+        using var signals = new TerminationSignals();
+        return parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token).GetAwaiter().GetResult();
     }
 
     /// <summary>Runs a command body, turning known failures into a message on stderr and an exit code.</summary>
@@ -56,7 +59,7 @@ internal static class Program
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("Cancelled; every finished trial is stored.");
+            Console.Error.WriteLine("Cancelled; every finished trial is stored. Run the same command again to resume.");
             return ExitCodes.Cancelled;
         }
         catch (ArgumentException e)

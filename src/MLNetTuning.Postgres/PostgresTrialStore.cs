@@ -294,6 +294,10 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         {
             throw new TrialStoreException($"The PostgreSQL store '{Description}' failed: {e.Message}", e);
         }
+        catch (Exception e) when (TrialRecord.IsMalformedRow(e))
+        {
+            throw new TrialStoreException($"The PostgreSQL store '{Description}' holds a row this program cannot read ({e.Message}); was it edited by hand?", e);
+        }
     }
 
     /// <summary>Runs on the connection this store keeps open, opening it first if needed; a connection the failure

@@ -13,7 +13,7 @@ namespace MLNetTuning.Storage;
 /// </summary>
 /// <remarks>The schema is versioned (<c>PRAGMA user_version</c>); a file of a newer schema is refused rather than damaged.
 /// Writes use <c>synchronous=NORMAL</c>: durable when a process dies, not when the machine loses power mid-write.</remarks>
-public sealed class SqliteTrialStore : ITrialStore, IDisposable
+public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
 {
     /// <summary>The schema version this code writes.</summary>
     public const int SchemaVersion = 1;
@@ -24,26 +24,39 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, (long Id, HyperparameterSpace Space)> _studies = new(StringComparer.Ordinal);
     private SqliteTransaction? _transaction;
+    private bool _hasSchema;
 
     /// <summary>Opens (or creates) the store in <paramref name="path"/>; its folder is created when missing.</summary>
     /// <param name="path">The database file.</param>
     /// <param name="busyTimeout">How long to wait for another process's write; default 30 s.</param>
-    /// <exception cref="TrialStoreException">The file is not a SQLite database of this program, is corrupt, or has a newer schema.</exception>
+    /// <exception cref="TrialStoreException">The file is not a SQLite database of this program, is corrupt, or has a newer schema.
+    /// A refused file is left byte-identical: it is inspected before anything is written.</exception>
     public SqliteTrialStore(string path, TimeSpan? busyTimeout = null)
+        : this(path, busyTimeout, readOnly: false)
+    {
+    }
+
+    private SqliteTrialStore(string path, TimeSpan? busyTimeout, bool readOnly)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
+        IsReadOnly = readOnly;
         var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder))
+        if (!readOnly && !string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
+        }
+
+        if (readOnly && !File.Exists(Path))
+        {
+            throw new TrialStoreException($"The SQLite store '{Path}' does not exist.");
         }
 
         var timeout = (int)Math.Ceiling((busyTimeout ?? TimeSpan.FromSeconds(30)).TotalSeconds);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
             DefaultTimeout = timeout,
         }.ToString());
@@ -51,6 +64,15 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
         {
             _connection.Open();
             Execute($"PRAGMA busy_timeout = {timeout * 1000}");
+
+            // Whose file it is comes first: switching to WAL rewrites the header, which another program's file must never see.
+            var version = CheckOwnership();
+            _hasSchema = version == SchemaVersion;
+            if (readOnly)
+            {
+                return;
+            }
+
             var mode = Scalar("PRAGMA journal_mode = WAL") as string;
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             {
@@ -60,7 +82,11 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
             Execute("PRAGMA synchronous = NORMAL");
             Execute("PRAGMA cache_size = -16384");
             Execute("PRAGMA foreign_keys = ON");
-            EnsureSchema();
+            if (version < SchemaVersion)
+            {
+                CreateSchema();
+                _hasSchema = true;
+            }
         }
         catch (SqliteException e)
         {
@@ -76,6 +102,15 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
 
     /// <summary>The database file's full path.</summary>
     public string Path { get; }
+
+    /// <summary>True when opened by <see cref="OpenReadOnly"/>: every write fails with a <see cref="TrialStoreException"/>.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>Opens an existing store only to read it (listing studies and trials): nothing in the file changes,
+    /// and a file the process may not write (a read-only file or folder) can be read.</summary>
+    /// <param name="path">The database file.</param>
+    /// <exception cref="TrialStoreException">The file does not exist, is not a SQLite database of this program, is corrupt, or has a newer schema.</exception>
+    public static SqliteTrialStore OpenReadOnly(string path) => new(path, null, readOnly: true);
 
     /// <inheritdoc/>
     public int NextTrialId(string studyName) => Locked(() =>
@@ -266,85 +301,16 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
             {
                 throw new TrialStoreException($"The SQLite store '{Path}' failed: {Describe(e)}", e);
             }
+            catch (Exception e) when (TrialRecord.IsMalformedRow(e))
+            {
+                throw new TrialStoreException($"The SQLite store '{Path}' holds a row this program cannot read ({e.Message}); was it edited by hand? Restore the file from a copy or start a new study.", e);
+            }
             finally
             {
                 // A transaction that threw is rolled back by its disposal.
                 _transaction = null;
             }
         }
-    }
-
-    private void EnsureSchema()
-    {
-        var version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
-        if (version == SchemaVersion)
-        {
-            return;
-        }
-
-        if (version > SchemaVersion)
-        {
-            throw new TrialStoreException($"The SQLite store '{Path}' has schema version {version}, newer than this program's {SchemaVersion}; update MLNetTuning to open it.");
-        }
-
-        using var transaction = _transaction = _connection.BeginTransaction(deferred: false);
-
-        // Another process may have created the schema while this one waited for the write lock.
-        version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
-        if (version == 0)
-        {
-            var foreign = new List<string>();
-            using (var command = Command("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    foreign.Add(reader.GetString(0));
-                }
-            }
-
-            if (foreign.Count > 0)
-            {
-                throw new TrialStoreException($"The SQLite store '{Path}' is a database of another program (tables: {string.Join(", ", foreign)}); choose another file.");
-            }
-
-            Execute("""
-                CREATE TABLE studies (
-                  study_id INTEGER PRIMARY KEY,
-                  name TEXT NOT NULL UNIQUE,
-                  direction TEXT NOT NULL,
-                  space_json TEXT NOT NULL,
-                  next_trial_id INTEGER NOT NULL,
-                  created_at_ms INTEGER NOT NULL);
-                CREATE TABLE study_attributes (
-                  study_id INTEGER NOT NULL REFERENCES studies (study_id),
-                  key TEXT NOT NULL,
-                  value TEXT NOT NULL,
-                  PRIMARY KEY (study_id, key)) WITHOUT ROWID;
-                CREATE TABLE trials (
-                  study_id INTEGER NOT NULL REFERENCES studies (study_id),
-                  trial_id INTEGER NOT NULL,
-                  state TEXT NOT NULL,
-                  parameters_json TEXT NOT NULL,
-                  budget REAL,
-                  parent_trial_id INTEGER,
-                  value REAL,
-                  loss REAL,
-                  intermediate_json TEXT NOT NULL,
-                  attributes_json TEXT NOT NULL,
-                  error TEXT,
-                  worker_id TEXT,
-                  started_at_ms INTEGER NOT NULL,
-                  completed_at_ms INTEGER,
-                  heartbeat_at_ms INTEGER,
-                  PRIMARY KEY (study_id, trial_id)) WITHOUT ROWID;
-                CREATE INDEX trials_running ON trials (study_id, heartbeat_at_ms) WHERE state = 'running';
-                """);
-            Execute($"PRAGMA user_version = {SchemaVersion}");
-        }
-
-        transaction.Commit();
-        _transaction = null;
     }
 
     private (long Id, HyperparameterSpace Space) StudyOf(string studyName) =>
@@ -355,6 +321,11 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
         if (_studies.TryGetValue(studyName, out var known))
         {
             return known;
+        }
+
+        if (!_hasSchema)
+        {
+            return null;
         }
 
         using var command = Command("SELECT study_id, space_json FROM studies WHERE name = $n", ("$n", studyName));
@@ -369,6 +340,12 @@ public sealed class SqliteTrialStore : ITrialStore, IDisposable
 
     private List<StoredStudy> DescribeStudies(string? onlyName)
     {
+        if (!_hasSchema)
+        {
+            // An empty file opened read-only: no tables yet, so no studies.
+            return [];
+        }
+
         var rows = new List<(long Id, string Name, string Direction, string Space, long Created)>();
         using (var command = Command("SELECT study_id, name, direction, space_json, created_at_ms FROM studies WHERE $n IS NULL OR name = $n ORDER BY name", ("$n", onlyName)))
         using (var reader = command.ExecuteReader())

@@ -31,11 +31,15 @@ internal static class CommonOptions
     public static int? AtLeast(int? value, int min, string option) =>
         value is null || value >= min ? value : throw new CliException($"{option} must be at least {min}, not {value}.");
 
+    /// <summary>The longest time option: a timer cannot wait longer (about 24.8 days).</summary>
+    public const double MaxSeconds = 2_147_483;
+
     /// <summary>A positive number of seconds as a time span.</summary>
     public static TimeSpan? PositiveSeconds(double? seconds, string option) => seconds switch
     {
         null => null,
+        > MaxSeconds => throw new CliException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{option} must be at most {MaxSeconds} seconds (about 24 days), not {seconds}.")),
         > 0 => TimeSpan.FromSeconds(seconds.Value),
-        _ => throw new CliException($"{option} must be a positive number of seconds, not {seconds}."),
+        _ => throw new CliException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{option} must be a positive number of seconds, not {seconds}.")),
     };
 }

@@ -16,7 +16,7 @@ internal static class StudiesCommand
         var command = new Command("studies", "List the studies a store holds.") { storage, connection };
         command.SetAction((result, cancellationToken) => Program.Guard(() =>
         {
-            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), mustExist: true);
+            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), readOnly: true);
             try
             {
                 var studies = store.ListStudies();

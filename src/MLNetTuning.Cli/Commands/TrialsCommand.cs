@@ -35,7 +35,7 @@ internal static class TrialsCommand
             }
 
             var topCount = CommonOptions.AtLeast(result.GetValue(top), 1, "--top");
-            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), mustExist: true);
+            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), readOnly: true);
             try
             {
                 var stored = store.FindStudy(name)

@@ -75,10 +75,20 @@ internal static partial class TuneCommand
                 CreateOnly = result.GetValue(createOnly),
             };
 
-            var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(options.OutputFolder!));
+            ITrialStore? store = null;
             try
             {
-                return await StudyRunner.RunAsync(settings, store, options, AnsiConsole.Console, cancellationToken).ConfigureAwait(false);
+                return await StudyRunner.RunAsync(
+                    settings,
+                    () =>
+                    {
+                        // Before the first trial, not after the last: results that cannot be saved are not worth tuning for.
+                        OutputFiles.EnsureWritable(options.OutputFolder!, "--output");
+                        return store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(options.OutputFolder!));
+                    },
+                    options,
+                    AnsiConsole.Console,
+                    cancellationToken).ConfigureAwait(false);
             }
             finally
             {

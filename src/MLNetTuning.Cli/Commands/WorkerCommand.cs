@@ -48,7 +48,12 @@ internal static class WorkerCommand
                     settings = settings with { DataPath = Path.GetFullPath(dataPath) };
                 }
 
-                return await StudyRunner.RunAsync(settings, store, new RunOptions
+                if (result.GetValue(output) is { } outputFolder)
+                {
+                    OutputFiles.EnsureWritable(outputFolder, "--output");
+                }
+
+                return await StudyRunner.RunAsync(settings, () => store, new RunOptions
                 {
                     StudyName = name,
                     MaxTrials = maxTrials,

@@ -13,7 +13,8 @@ internal static class StoreLocation
     /// <param name="connection">The --connection value.</param>
     /// <param name="defaultSqlitePath">The SQLite file used when neither is given.</param>
     /// <param name="mustExist">For commands that only read or join: a SQLite file that does not exist is an error, not a new store.</param>
-    public static ITrialStore Open(string? storage, string? connection, string defaultSqlitePath, bool mustExist = false)
+    /// <param name="readOnly">For commands that only read: a SQLite file is opened read-only (it must exist) and left unchanged.</param>
+    public static ITrialStore Open(string? storage, string? connection, string defaultSqlitePath, bool mustExist = false, bool readOnly = false)
     {
         storage = string.IsNullOrWhiteSpace(storage) ? null : storage.Trim();
         try
@@ -25,7 +26,7 @@ internal static class StoreLocation
 
             if (storage is null)
             {
-                return OpenSqlite(defaultSqlitePath, mustExist);
+                return OpenSqlite(defaultSqlitePath, mustExist || readOnly, readOnly);
             }
 
             if (storage.Equals("postgres", StringComparison.OrdinalIgnoreCase) || storage.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
@@ -47,7 +48,7 @@ internal static class StoreLocation
                 throw new CliException($"--storage '{path}' is a folder; give a file such as '{Path.Combine(path, "studies.db")}'.");
             }
 
-            return OpenSqlite(path, mustExist);
+            return OpenSqlite(path, mustExist || readOnly, readOnly);
         }
         catch (TrialStoreException e)
         {
@@ -59,10 +60,10 @@ internal static class StoreLocation
         }
     }
 
-    private static SqliteTrialStore OpenSqlite(string path, bool mustExist) =>
+    private static SqliteTrialStore OpenSqlite(string path, bool mustExist, bool readOnly) =>
         mustExist && !File.Exists(path)
             ? throw new CliException($"No store at '{Path.GetFullPath(path)}': the SQLite file does not exist. Give --storage the file 'tune' wrote (default <output>/studies.db).")
-            : new SqliteTrialStore(path);
+            : readOnly ? SqliteTrialStore.OpenReadOnly(path) : new SqliteTrialStore(path);
 
     /// <summary>How the store is shown: never with a password.</summary>
     public static string Describe(ITrialStore store) => store switch

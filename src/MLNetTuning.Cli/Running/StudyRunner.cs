@@ -41,7 +41,9 @@ internal sealed record RunOptions
 /// and saves the best model and a JSON summary.</summary>
 internal static class StudyRunner
 {
-    public static async Task<int> RunAsync(TuneSettings settings, ITrialStore store, RunOptions options, IAnsiConsole console, CancellationToken cancellationToken)
+    /// <summary>Runs this process's part of the study. The store is opened (by <paramref name="openStore"/>) only once
+    /// the data is read and checked, so that a bad input never creates one.</summary>
+    public static async Task<int> RunAsync(TuneSettings settings, Func<ITrialStore> openStore, RunOptions options, IAnsiConsole console, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var task = TaskNames.Parse(settings.Task);
@@ -50,6 +52,7 @@ internal static class StudyRunner
         var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed);
         var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         var metric = prepared.Metric;
+        var store = openStore();
 
         TuningStudy study;
         try
@@ -89,19 +92,21 @@ internal static class StudyRunner
         }
 
         var models = new BestModelKeeper(metric.Direction);
+        var modelPath = options.OutputFolder is { } folder ? Path.Combine(folder, "best-model.zip") : null;
+        var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
         var validation = prepared.Validation;
         var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
         var run = Task.Run(
             () => study.OptimizeAsync(
-                (context, token) =>
+                async (context, token) =>
                 {
                     context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
-                    var model = prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train);
-                    token.ThrowIfCancellationRequested();
+                    var model = await FitWithinAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
                     var value = metric.Evaluate(trialMl, model.Transform(validation), "Label");
                     models.Offer(context.Trial.Id, value, model);
-                    return Task.FromResult(value);
+                    bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -value : value, model);
+                    return value;
                 },
                 limits,
                 cancellationToken),
@@ -120,23 +125,62 @@ internal static class StudyRunner
         {
             var firstError = trials.FirstOrDefault(t => t.State == TrialState.Failed)?.Error ?? "none ran";
             console.MarkupLineInterpolated($"[red]No trial completed.[/] First error: {firstError}");
-            return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.AllTrialsFailed;
+            return Finish(cancellationToken, console, ExitCodes.AllTrialsFailed);
         }
 
         console.MarkupLineInterpolated($"Best {metric.Name} = [bold]{best.Value?.ToString("F4", CultureInfo.InvariantCulture)}[/] by trial {best.Id} ({best.Attributes.GetValueOrDefault("trainer", "?")}).");
-        if (options.OutputFolder is { } output)
+        if (options.OutputFolder is { } output && modelPath is not null && bestFile is not null)
         {
             Directory.CreateDirectory(output);
-            var model = models.ModelOf(best.Id)
-                ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
-            var modelPath = Path.Combine(output, "best-model.zip");
-            ml.Model.Save(model, prepared.Train.Schema, modelPath);
+            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id)
+            {
+                // The best is another worker's or an earlier run's trial (or its save failed): save it now.
+                var model = models.ModelOf(best.Id)
+                    ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
+                OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
+            }
+
             var summaryPath = Path.Combine(output, "summary.json");
-            await File.WriteAllTextAsync(summaryPath, Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed), CancellationToken.None).ConfigureAwait(false);
+            var summary = Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed);
+            OutputFiles.ReplaceAtomically(summaryPath, path => File.WriteAllText(path, summary));
             console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
         }
 
-        return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
+        return Finish(cancellationToken, console, ExitCodes.Success);
+    }
+
+    /// <summary>After Ctrl+C or SIGTERM: says so, and exits with <see cref="ExitCodes.Cancelled"/>.</summary>
+    private static int Finish(CancellationToken cancellationToken, IAnsiConsole console, int exitCode)
+    {
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            return exitCode;
+        }
+
+        console.MarkupLine("[yellow]Cancelled.[/] Completed trials are stored and the trials that were running are marked failed; run the same command again to resume the study.");
+        return ExitCodes.Cancelled;
+    }
+
+    /// <summary>
+    /// Trains until done or until <paramref name="token"/> fires (time budget, Ctrl+C), whichever comes first: the
+    /// token stops ML.NET's trainers, and a trainer that does not listen (LightGBM's native loop) is left behind
+    /// rather than waited for, so a run ends on time; the process exits soon after. A model whose training ended
+    /// before the cut is returned and keeps its result.
+    /// </summary>
+    private static async Task<ITransformer> FitWithinAsync(MLContext trialMl, Func<ITransformer> fit, CancellationToken token)
+    {
+        using var cancel = token.Register(() => MLNetInternals.CancelExecution(trialMl));
+        var training = Task.Run(fit, CancellationToken.None);
+        try
+        {
+            return await training.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!training.IsCompleted)
+        {
+            // Observe the abandoned training's end so that its failure is not reported as unobserved.
+            _ = training.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
     }
 
     private static async Task ShowProgressAsync(TuningStudy study, Task<StudyResult> run, RunOptions options, TuneSettings settings, TuningMetric metric, IAnsiConsole console)

@@ -80,10 +80,16 @@ internal sealed class LabelKeyValues
         }
     }
 
+    /// <exception cref="InvalidDataException">The type is unknown or the count does not fit the rest of the stream.</exception>
     public static LabelKeyValues Read(BinaryReader reader)
     {
-        var type = Supported[reader.ReadInt32()];
-        var count = reader.ReadInt32();
+        var typeIndex = reader.ReadInt32();
+        var type = typeIndex >= 0 && typeIndex < Supported.Length
+            ? Supported[typeIndex]
+            : throw new InvalidDataException($"The model file is damaged: the label's key values have type index {typeIndex}.");
+
+        // Every value takes at least one byte (a bool, or an empty string's length).
+        var count = ModelFileReading.ReadCount(reader, 1, "the label's key values");
         var raw = type.RawType == typeof(ReadOnlyMemory<char>) ? typeof(string) : type.RawType;
         var values = Array.CreateInstance(raw, count);
         for (var i = 0; i < count; i++)

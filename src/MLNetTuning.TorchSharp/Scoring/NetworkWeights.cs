@@ -31,10 +31,31 @@ internal sealed class NetworkWeights
     /// <summary>Widest layer, the size of each scratch buffer <see cref="Forward"/> needs.</summary>
     public int MaxWidth { get; }
 
+    /// <exception cref="InvalidDataException">A state entry is missing, or its size does not fit the network's shape.</exception>
     public static NetworkWeights From(NeuralNetworkCheckpoint checkpoint)
     {
-        var tensors = checkpoint.Tensors.ToDictionary(t => t.Name);
-        float[] Get(string name) => tensors.TryGetValue(name, out var t) ? t.AsSingles() : throw new InvalidDataException($"The checkpoint lacks the state entry '{name}'.");
+        var tensors = new Dictionary<string, NamedTensor>(StringComparer.Ordinal);
+        foreach (var tensor in checkpoint.Tensors)
+        {
+            if (!tensors.TryAdd(tensor.Name, tensor))
+            {
+                throw new InvalidDataException($"The checkpoint holds the state entry '{tensor.Name}' twice: it is damaged.");
+            }
+        }
+
+        float[] Get(string name, long length)
+        {
+            var values = tensors.TryGetValue(name, out var t) ? t.AsSingles() : throw new InvalidDataException($"The checkpoint lacks the state entry '{name}'.");
+            return values.Length == length
+                ? values
+                : throw new InvalidDataException($"The checkpoint's state entry '{name}' has {values.Length} values, the network's shape needs {length}: it is damaged.");
+        }
+
+        if (checkpoint.Scaling.Mean.Length != checkpoint.Shape.InputSize || checkpoint.Scaling.Scale.Length != checkpoint.Shape.InputSize)
+        {
+            throw new InvalidDataException($"The checkpoint's feature scaling has {checkpoint.Scaling.Mean.Length} features, its network {checkpoint.Shape.InputSize} inputs: it is damaged.");
+        }
+
         var shape = checkpoint.Shape;
         var layers = new List<Layer>();
         var inputs = shape.InputSize;
@@ -44,10 +65,10 @@ internal sealed class NetworkWeights
             float[]? scale = null, shift = null;
             if (shape.BatchNormalization)
             {
-                var gamma = Get($"norm{i}.weight");
-                var beta = Get($"norm{i}.bias");
-                var mean = Get($"norm{i}.running_mean");
-                var variance = Get($"norm{i}.running_var");
+                var gamma = Get($"norm{i}.weight", outputs);
+                var beta = Get($"norm{i}.bias", outputs);
+                var mean = Get($"norm{i}.running_mean", outputs);
+                var variance = Get($"norm{i}.running_var", outputs);
                 scale = new float[outputs];
                 shift = new float[outputs];
                 for (var u = 0; u < outputs; u++)
@@ -57,11 +78,11 @@ internal sealed class NetworkWeights
                 }
             }
 
-            layers.Add(new Layer(Get($"hidden{i}.weight"), Get($"hidden{i}.bias"), inputs, outputs, scale, shift, Activated: true));
+            layers.Add(new Layer(Get($"hidden{i}.weight", (long)inputs * outputs), Get($"hidden{i}.bias", outputs), inputs, outputs, scale, shift, Activated: true));
             inputs = outputs;
         }
 
-        layers.Add(new Layer(Get("output.weight"), Get("output.bias"), inputs, shape.OutputSize, null, null, Activated: false));
+        layers.Add(new Layer(Get("output.weight", (long)inputs * shape.OutputSize), Get("output.bias", shape.OutputSize), inputs, shape.OutputSize, null, null, Activated: false));
         return new NetworkWeights([.. layers], checkpoint.Scaling, shape.Activation, shape.InputSize, shape.OutputSize);
     }
 

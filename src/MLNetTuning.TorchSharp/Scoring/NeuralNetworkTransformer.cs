@@ -95,20 +95,35 @@ public sealed class NeuralNetworkTransformer : ITransformer, ICanSaveModel
         MLNetModelFormat.RegisterLoader(catalog, typeof(NeuralNetworkTransformer), LoaderSignature, typeof(NeuralNetworkTransformer).GetMethod(nameof(Create), BindingFlags.NonPublic | BindingFlags.Static)!);
 
     /// <summary>ML.NET's loader entry point; <paramref name="loadContext"/> is ML.NET's internal <c>ModelLoadContext</c>.</summary>
-    internal static NeuralNetworkTransformer Create(IHostEnvironment env, object loadContext)
+    internal static NeuralNetworkTransformer Create(IHostEnvironment env, object loadContext) => Read(MLNetModelFormat.ReaderOf(loadContext));
+
+    /// <summary>Reads the payload <see cref="ICanSaveModel.Save"/> wrote, checking every length against the stream.</summary>
+    /// <exception cref="InvalidDataException">The payload is truncated, damaged or of another version: the only exception a damaged model gives.</exception>
+    internal static NeuralNetworkTransformer Read(BinaryReader reader)
     {
-        var reader = MLNetModelFormat.ReaderOf(loadContext);
+        try
+        {
+            return ReadUnguarded(reader);
+        }
+        catch (Exception e) when (ModelFileReading.IsDamage(e) && e is not InvalidDataException)
+        {
+            throw new InvalidDataException($"The neural-network model is truncated or damaged: {e.Message}", e);
+        }
+    }
+
+    private static NeuralNetworkTransformer ReadUnguarded(BinaryReader reader)
+    {
         var version = reader.ReadInt32();
         if (version != PayloadVersion)
         {
             throw new InvalidDataException($"Neural-network model payload version {version} is not supported (this build reads version {PayloadVersion}).");
         }
 
-        var task = (NeuralNetworkTask)reader.ReadInt32();
+        var task = ModelFileReading.Defined<NeuralNetworkTask>(reader.ReadInt32(), "the task");
         var feature = reader.ReadString();
-        var stopReason = (TrainingStopReason)reader.ReadInt32();
+        var stopReason = ModelFileReading.Defined<TrainingStopReason>(reader.ReadInt32(), "the stop reason");
         var keyValues = reader.ReadBoolean() ? LabelKeyValues.Read(reader) : null;
-        var checkpoint = NeuralNetworkCheckpoint.Read(reader);
+        var checkpoint = NeuralNetworkCheckpoint.ReadGuarded(reader);
         return new NeuralNetworkTransformer(task, feature, checkpoint, keyValues, [], stopReason);
     }
 }

@@ -78,9 +78,10 @@ internal sealed record FeatureScaling(float[] Mean, float[] Scale, double LabelM
         writer.Write(LabelStd);
     }
 
+    /// <exception cref="InvalidDataException">The width does not fit the rest of the stream.</exception>
     public static FeatureScaling Read(BinaryReader reader)
     {
-        var width = reader.ReadInt32();
+        var width = ModelFileReading.ReadCount(reader, 2 * sizeof(float), "the feature scaling");
         var mean = new float[width];
         var scale = new float[width];
         for (var f = 0; f < width; f++)

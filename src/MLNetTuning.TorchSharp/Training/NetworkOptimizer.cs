@@ -142,7 +142,13 @@ internal sealed class NetworkOptimizer : IDisposable
                 continue;
             }
 
-            var bytes = reader.ReadBytes(reader.ReadInt32());
+            var length = reader.ReadInt32();
+            if (length < 0 || length > reader.BaseStream.Length - reader.BaseStream.Position)
+            {
+                throw Unfit($"state tensor {i} claims {length} bytes, more than the state holds");
+            }
+
+            var bytes = reader.ReadBytes(length);
             var buffer = zeros_like(_parameters[i]).DetachFromDisposeScope();
             if (bytes.Length != buffer.bytes.Length)
             {

@@ -24,15 +24,21 @@ internal sealed record NetworkShape(int InputSize, IReadOnlyList<int> HiddenLaye
         writer.Write(BatchNormalization);
     }
 
+    /// <exception cref="InvalidDataException">A size is not positive or a count does not fit the rest of the stream.</exception>
     public static NetworkShape Read(BinaryReader reader)
     {
-        var input = reader.ReadInt32();
-        var hidden = new int[reader.ReadInt32()];
+        var input = Positive(reader.ReadInt32(), "the input size");
+        var hidden = new int[ModelFileReading.ReadCount(reader, sizeof(int), "the hidden layer sizes")];
         for (var i = 0; i < hidden.Length; i++)
         {
-            hidden[i] = reader.ReadInt32();
+            hidden[i] = Positive(reader.ReadInt32(), $"hidden layer {i}'s size");
         }
 
-        return new NetworkShape(input, hidden, reader.ReadInt32(), (NeuralNetworkActivation)reader.ReadInt32(), reader.ReadBoolean());
+        var output = Positive(reader.ReadInt32(), "the output size");
+        var activation = ModelFileReading.Defined<NeuralNetworkActivation>(reader.ReadInt32(), "the activation");
+        return new NetworkShape(input, hidden, output, activation, reader.ReadBoolean());
     }
+
+    private static int Positive(int size, string what) =>
+        size > 0 ? size : throw new InvalidDataException($"The model file is damaged: {what} is {size}.");
 }

@@ -97,12 +97,20 @@ public sealed class NeuralNetworkCheckpoint
         Save(file);
     }
 
-    /// <summary>Reads a checkpoint written by <see cref="Save(Stream)"/>.</summary>
-    /// <exception cref="InvalidDataException">The stream does not hold a checkpoint of this format.</exception>
+    /// <summary>Reads a checkpoint written by <see cref="Save(Stream)"/>. Every length in it is checked against what
+    /// remains in the stream, so a truncated, damaged or crafted file is refused without exhausting memory.</summary>
+    /// <exception cref="InvalidDataException">The stream does not hold a whole, undamaged checkpoint of this format;
+    /// this is the only exception a damaged stream gives.</exception>
     public static NeuralNetworkCheckpoint Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        return ReadGuarded(reader);
+    }
+
+    /// <summary>Reads a checkpoint, turning every way a damaged stream can fail into an <see cref="InvalidDataException"/>.</summary>
+    internal static NeuralNetworkCheckpoint ReadGuarded(BinaryReader reader)
+    {
         try
         {
             return Read(reader);
@@ -110,6 +118,10 @@ public sealed class NeuralNetworkCheckpoint
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException("The stream ends before the checkpoint does: it is truncated or not a neural-network checkpoint.", e);
+        }
+        catch (Exception e) when (ModelFileReading.IsDamage(e))
+        {
+            throw new InvalidDataException($"The checkpoint is damaged: {e.Message}", e);
         }
     }
 
@@ -161,9 +173,9 @@ public sealed class NeuralNetworkCheckpoint
             throw new InvalidDataException($"Checkpoint format version {version} is not supported (this build reads version {FormatVersion}).");
         }
 
-        var task = (NeuralNetworkTask)reader.ReadInt32();
+        var task = ModelFileReading.Defined<NeuralNetworkTask>(reader.ReadInt32(), "the task");
         var shape = NetworkShape.Read(reader);
-        var optimizer = (NeuralNetworkOptimizer)reader.ReadInt32();
+        var optimizer = ModelFileReading.Defined<NeuralNetworkOptimizer>(reader.ReadInt32(), "the optimizer");
         var settings = new OptimizerSettings(reader.ReadDouble(), reader.ReadDouble(), reader.ReadBoolean());
         var seed = reader.ReadInt32();
         var validationFraction = reader.ReadDouble();
@@ -171,14 +183,20 @@ public sealed class NeuralNetworkCheckpoint
         var bestLoss = reader.ReadDouble();
         var sinceBest = reader.ReadInt32();
         var scaling = FeatureScaling.Read(reader);
-        var count = reader.ReadInt32();
+        if (scaling.Mean.Length != shape.InputSize)
+        {
+            throw new InvalidDataException($"The checkpoint is damaged: its feature scaling has {scaling.Mean.Length} features, its network {shape.InputSize} inputs.");
+        }
+
+        // A state entry takes at least 13 bytes: a name's length, the element type, the rank and the data length.
+        var count = ModelFileReading.ReadCount(reader, 13, "the list of state entries");
         var tensors = new NamedTensor[count];
         for (var i = 0; i < count; i++)
         {
             tensors[i] = NamedTensor.Read(reader);
         }
 
-        var optimizerState = reader.ReadBytes(reader.ReadInt32());
+        var optimizerState = ModelFileReading.ReadBytes(reader, "the optimizer state");
         return new NeuralNetworkCheckpoint(task, shape, optimizer, settings, seed, validationFraction, epoch, bestLoss, sinceBest, scaling, tensors, optimizerState);
     }
 }

@@ -96,6 +96,11 @@ public sealed record TrialRecord
         return trial;
     }
 
+    /// <summary>True for what reading a malformed stored row raises (bad JSON, an unknown state or direction, a value
+    /// that does not fit the space), so that a store reports it as a <see cref="TrialStoreException"/> and not as a crash.</summary>
+    public static bool IsMalformedRow(Exception error) =>
+        error is FormatException or JsonException or OverflowException or InvalidCastException or KeyNotFoundException or ArgumentException;
+
     /// <summary>The lower-case name of a state, as stored.</summary>
     public static string StateName(TrialState state) => state switch
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace MLNetTuning.Tests.Cli;
@@ -94,6 +95,38 @@ internal sealed class CliProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Sends a POSIX signal (2 = SIGINT as by Ctrl+C, 15 = SIGTERM) to the process.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            Assert.Fail($"kill({_process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; false after <paramref name="timeout"/> or when the process ended.</summary>
+    public bool WaitForOutput(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (_process.HasExited)
+            {
+                _process.WaitForExit();
+                return Output.Contains(text, StringComparison.Ordinal);
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return false;
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
@@ -103,6 +136,9 @@ internal sealed class CliProcess : IDisposable
 
         _process.Dispose();
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     private static void Append(StringBuilder builder, string? line)
     {
