@@ -35,6 +35,9 @@ internal sealed record RunOptions
     public bool WriteSettings { get; init; }
 
     public bool CreateOnly { get; init; }
+
+    /// <summary>The data file as 'tune' already scanned it (null: scan it again).</summary>
+    public TabularFile? Inspected { get; init; }
 }
 
 /// <summary>Runs trials of a study of the tool (tune and worker alike), shows progress and the leaderboard,
@@ -45,11 +48,12 @@ internal static class StudyRunner
     {
         var clock = Stopwatch.StartNew();
         var task = TaskNames.Parse(settings.Task);
-        var file = TabularFile.Inspect(settings.DataPath);
+        var file = options.Inspected ?? TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
         var ml = new MLContext(settings.Seed);
         var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed);
         var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         var metric = prepared.Metric;
+        ColumnKindTable.Write(console, file, prepared.Label);
 
         TuningStudy study;
         try
@@ -76,10 +80,11 @@ internal static class StudyRunner
 
         using var _ = study;
         var before = study.Trials.Count;
-        console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
+        console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows{(prepared.Label.DroppedRows > 0 ? $", {prepared.Label.DroppedRows} dropped for a missing label" : "")}, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
         if (before > 0)
         {
-            console.MarkupLineInterpolated($"Resuming: {before} trials stored ({study.Trials.Count(t => t.State == TrialState.Completed)} completed).");
+            var states = study.Trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
+            console.MarkupLineInterpolated($"{(study.Trials.Any(t => t.IsFinished) ? "Resuming" : "Joining")}: {before} {(before == 1 ? "trial" : "trials")} stored ({string.Join(", ", states)}).");
         }
 
         if (options.CreateOnly)
@@ -99,7 +104,7 @@ internal static class StudyRunner
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
                     var model = prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train);
                     token.ThrowIfCancellationRequested();
-                    var value = metric.Evaluate(trialMl, model.Transform(validation), "Label");
+                    var value = metric.Evaluate(trialMl, model.Transform(validation), PreparedData.LabelColumn);
                     models.Offer(context.Trial.Id, value, model);
                     return Task.FromResult(value);
                 },
