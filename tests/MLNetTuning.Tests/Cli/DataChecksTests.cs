@@ -174,6 +174,24 @@ public class DataChecksTests
         Assert.That(file.Column("full").Kind, Is.EqualTo(ColumnKind.Boolean));
     }
 
+    [Test]
+    public void Boolean_cells_in_any_case_load_as_their_value_not_as_false()
+    {
+        var rows = Enumerable.Range(0, 40).Select(i => (i % 4) switch { 0 => "TRUE", 1 => "False", 2 => "true", _ => "FALSE" }).ToList();
+        var path = CsvFiles.Write(_folder, "cases.csv", "flag,x,label\n" + string.Concat(rows.Select((f, i) => $"{f},{i},{(i % 3 == 0 ? "yes" : "no")}\n")));
+        var ml = new MLContext(1);
+        var file = TabularFile.Inspect(path);
+
+        var prepared = PreparedData.Build(ml, file, "label", TuningTask.BinaryClassification, ["LbfgsLogisticRegression"], null, 0.5, 1);
+        var prefix = prepared.Pipeline.Build(ml, prepared.Pipeline.Space.Defaults).Fit(prepared.Train);
+        var scored = prefix.Transform(prepared.Train);
+
+        Assert.That(file.Column("flag").Kind, Is.EqualTo(ColumnKind.Boolean));
+        var flags = scored.GetColumn<float>(TabularFile.ReservedPrefix + "f0").ToList();
+        var xs = scored.GetColumn<float>("x").ToList();
+        Assert.That(flags, Is.EqualTo(xs.Select(x => rows[(int)x].Equals("true", StringComparison.OrdinalIgnoreCase) ? 1f : 0f)));
+    }
+
     private static List<T> Labels<T>(MLContext ml, PreparedData prepared)
     {
         var prefix = prepared.Pipeline.Build(ml, prepared.Pipeline.Space.Defaults).Fit(prepared.Train);
