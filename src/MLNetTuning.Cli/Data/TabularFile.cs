@@ -118,7 +118,7 @@ internal sealed class TabularFile
             rows++;
             for (var i = 0; i < fields.Count; i++)
             {
-                scans[i].Add(fields[i].Trim(), lineNumber);
+                scans[i].Add(fields[i], lineNumber);
             }
         }
 
@@ -217,12 +217,24 @@ internal sealed class TabularFile
         return new[] { '\t', ',', ';' }.OrderByDescending(c => header.Count(h => h == c)).First();
     }
 
-    /// <summary>Splits a line on the separator, honouring double-quoted fields.</summary>
+    /// <summary>Splits a line on the separator, honouring double-quoted fields, and trims each field as ML.NET's
+    /// reader does: whitespace outside the quotes goes, whitespace inside stays (so the scan sees the values that
+    /// are trained).</summary>
     private static List<string> SplitLine(string line, char separator)
     {
         var fields = new List<string>();
         var field = new StringBuilder();
         var quoted = false;
+        var wasQuoted = false;
+        var keepUpTo = 0;
+        void Finish()
+        {
+            fields.Add(wasQuoted ? field.ToString(0, keepUpTo) + field.ToString(keepUpTo, field.Length - keepUpTo).TrimEnd() : field.ToString().Trim());
+            field.Clear();
+            wasQuoted = false;
+            keepUpTo = 0;
+        }
+
         for (var i = 0; i < line.Length; i++)
         {
             var c = line[i];
@@ -235,13 +247,21 @@ internal sealed class TabularFile
                 }
                 else
                 {
+                    if (!quoted && !wasQuoted)
+                    {
+                        // Whitespace before the opening quote is trimmed; what the quotes hold is kept.
+                        var lead = field.ToString().TrimStart();
+                        field.Clear().Append(lead);
+                    }
+
                     quoted = !quoted;
+                    wasQuoted = true;
+                    keepUpTo = field.Length;
                 }
             }
             else if (c == separator && !quoted)
             {
-                fields.Add(field.ToString());
-                field.Clear();
+                Finish();
             }
             else
             {
@@ -249,7 +269,7 @@ internal sealed class TabularFile
             }
         }
 
-        fields.Add(field.ToString());
+        Finish();
         return fields;
     }
 }

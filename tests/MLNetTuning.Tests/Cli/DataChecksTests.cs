@@ -192,6 +192,28 @@ public class DataChecksTests
         Assert.That(flags, Is.EqualTo(xs.Select(x => rows[(int)x].Equals("true", StringComparison.OrdinalIgnoreCase) ? 1f : 0f)));
     }
 
+    [Test]
+    public void Spaces_inside_quotes_are_part_of_the_value_as_ML_NET_reads_it_and_outside_they_are_not()
+    {
+        var path = CsvFiles.Binary(_folder, "quoted.csv", 100, i => i == 5 ? "  \" yes\" " : i == 6 ? "  \"no\"  " : i == 7 ? " yes " : null);
+
+        var error = Assert.Throws<CliException>(() => LabelCheck.Of(TabularFile.Inspect(path), "label", TuningTask.BinaryClassification));
+
+        Assert.That(error!.Message, Does.Contain("third value ' yes' on line 7"));
+    }
+
+    [Test]
+    public void Quoted_labels_train_as_their_values()
+    {
+        var path = CsvFiles.Binary(_folder, "quoted.csv", 200, i => i % 2 == 0 ? null : i % 4 == 1 ? " \"yes\"" : "\"no\" ");
+        var ml = new MLContext(1);
+
+        var prepared = PreparedData.Build(ml, TabularFile.Inspect(path), "label", TuningTask.BinaryClassification, ["LbfgsLogisticRegression"], null, 0.2, 1);
+
+        Assert.That(prepared.Label.Classes, Is.EqualTo(new[] { "no", "yes" }));
+        Assert.That(Labels<bool>(ml, prepared), Has.Count.EqualTo(200));
+    }
+
     private static List<T> Labels<T>(MLContext ml, PreparedData prepared)
     {
         var prefix = prepared.Pipeline.Build(ml, prepared.Pipeline.Space.Defaults).Fit(prepared.Train);
