@@ -14,8 +14,8 @@ internal static class ColumnKindTable
             var isLabel = c.Name == label.Column.Name;
             var kind = isLabel ? "label" : c.Kind.ToString().ToLowerInvariant();
             var from = isLabel ? "--label" : c.Overridden ? "--column-kind" : c.Scan.Present == 0 ? "no values" : "inferred";
-            var note = isLabel && label.DroppedRows > 0 ? $"{label.DroppedRows} rows without a label dropped"
-                : !isLabel && c.Kind == ColumnKind.Numeric && c.Scan.NonNumbers > 0 ? $"{c.Scan.NonNumbers} non-numbers count as missing"
+            var note = isLabel ? LabelNote(label)
+                : c.Kind == ColumnKind.Numeric && c.Scan.NonNumbers > 0 ? $"{c.Scan.NonNumbers} non-numbers count as missing"
                 : "";
             table.AddRow(
                 Markup.Escape(c.Name),
@@ -37,5 +37,21 @@ internal static class ColumnKindTable
         {
             console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         }
+    }
+
+    private static string LabelNote(LabelCheck label)
+    {
+        var parts = new List<string>();
+        if (label.PositiveClass is { } positive)
+        {
+            parts.Add($"positive class '{positive}'");
+        }
+
+        if (label.DroppedRows > 0)
+        {
+            parts.Add($"{label.DroppedRows} rows without a label dropped");
+        }
+
+        return string.Join("; ", parts);
     }
 }

@@ -8,6 +8,9 @@ namespace MLNetTuning.Cli.Data;
 /// <summary>The label column as checked over the whole file: its classes (binary: negative first) and the rows dropped.</summary>
 internal sealed record LabelCheck(InferredColumn Column, IReadOnlyList<string> Classes, int DroppedRows, string? Warning)
 {
+    /// <summary>The class trained as true, for a binary task.</summary>
+    public string? PositiveClass { get; private init; }
+
     /// <summary>Checks the label suits the task, over every row of the file.</summary>
     /// <exception cref="CliException">No such column; no value; a binary label with other than 2 values (naming the
     /// third and its line); a multiclass label with 1 value; a regression label that is not numeric.</exception>
@@ -73,7 +76,7 @@ internal sealed record LabelCheck(InferredColumn Column, IReadOnlyList<string> C
             throw new CliException($"Only {file.RowCount - dropped} of the {file.RowCount} rows of '{file.Path}' have a label; at least 2 are needed.");
         }
 
-        return new LabelCheck(column, classes, dropped, warning);
+        return new LabelCheck(column, classes, dropped, warning) { PositiveClass = task == TuningTask.BinaryClassification ? classes[1] : null };
     }
 
     private static bool IsPositive(string value) => value.ToLowerInvariant() is "1" or "true" or "yes" or "y" or "positive" or "pos";

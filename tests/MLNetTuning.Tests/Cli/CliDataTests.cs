@@ -43,7 +43,7 @@ public class CliDataTests
         var (code, output, error) = CliProcess.Run(Timeout, null, Tune(data, "label", "binary", "LbfgsLogisticRegression"));
 
         Assert.That(code, Is.EqualTo(0), output + error);
-        Assert.That(output, Does.Match(@"300 rows,\s+30\s+dropped\s+for\s+a\s+missing\s+label").And.Contain("30 rows without a label dropped"));
+        Assert.That(output, Does.Match(@"300 rows,\s+30\s+dropped\s+for\s+a\s+missing\s+label").And.Contain("positive class 'yes'; 30 rows without a label dropped"));
     }
 
     [Test]
