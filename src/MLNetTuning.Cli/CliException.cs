@@ -4,6 +4,10 @@ namespace MLNetTuning.Cli;
 internal sealed class CliException(string message, int exitCode = ExitCodes.BadInput) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>An argument error's message without the " (Parameter 'name')" that names a C# parameter, not an option.</summary>
+    public static string MessageOf(ArgumentException e) =>
+        e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 }
 
 /// <summary>The tool's exit codes.</summary>

@@ -64,7 +64,7 @@ internal static class Program
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {CliException.MessageOf(e)}");
             return ExitCodes.BadInput;
         }
     }

@@ -33,20 +33,23 @@ internal static partial class TuneCommand
         var heartbeat = CommonOptions.Seconds("--heartbeat-timeout", "Seconds without a heartbeat after which another worker's running trial is marked failed. Default 60.");
         var createOnly = new Option<bool>("--create-only") { Description = "Create the study in the store and exit, for 'worker' processes to run." };
         var workerId = new Option<string?>("--worker-id") { Description = "This process's worker id (default host/pid/start/n)." };
+        var columnKinds = new Option<string[]>("--column-kind") { Description = "Override an inferred column kind: NAME=numeric|text|categorical|ignore (repeatable, comma-separated).", AllowMultipleArgumentsPerToken = true };
+        var forceNewStudy = new Option<bool>("--force-new-study") { Description = "When the store holds the study, start a new one beside it (NAME-2, ...) instead of resuming it." };
 
         var command = new Command("tune", "Tune trainers on a data file; resumes the study if the store holds it.")
         {
-            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId,
+            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy,
         };
         command.SetAction((result, cancellationToken) => Program.Guard(async () =>
         {
             var dataPath = result.GetValue(data)!;
             var taskName = result.GetValue(task)!;
             var parsedTask = TaskNames.Parse(taskName);
+            var labelName = result.GetValue(label)!;
             var settings = new TuneSettings
             {
                 DataPath = Path.GetFullPath(dataPath),
-                LabelColumn = result.GetValue(label)!,
+                LabelColumn = labelName,
                 Task = TaskNames.Name(parsedTask),
                 Trainers = (result.GetValue(trainers) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
                 Tuner = result.GetValue(tuner)!,
@@ -54,15 +57,22 @@ internal static partial class TuneCommand
                 Seed = result.GetValue(seed),
                 ValidationFraction = result.GetValue(validation) is var f and > 0 and < 1 ? f : throw new CliException($"--validation-fraction must be between 0 and 1, not {result.GetValue(validation)}."),
                 Trials = CommonOptions.AtLeast(result.GetValue(trials), 1, "--trials"),
+                ColumnKinds = TuneSettings.ParseColumnKinds(SplitList(result.GetValue(columnKinds)), labelName),
             };
 
             // Every input is checked before the store is touched, so a typo never creates a study.
-            var file = TabularFile.Inspect(settings.DataPath);
-            file.Column(settings.LabelColumn);
+            var file = TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
+            LabelCheck.Of(file, settings.LabelColumn, parsedTask);
+            if (file.Columns.All(c => c.Name == settings.LabelColumn || c.Kind == ColumnKind.Ignore))
+            {
+                throw new CliException($"'{file.Path}' has no feature column besides the label '{settings.LabelColumn}'.");
+            }
+
             var catalog = new Microsoft.ML.MLContext(settings.Seed).Tuning();
-            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, "Label");
+            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn);
             TunerNames.Resolve(catalog.Tuners, settings.Tuner);
-            MetricNames.Resolve(parsedTask, settings.Metric);
+            settings = settings with { Metric = MetricNames.Resolve(parsedTask, settings.Metric).Name };
+            settings = settings.WithDataFingerprint();
             var options = new RunOptions
             {
                 StudyName = StudyNameOr(result.GetValue(study), settings.DataPath, settings.Task),
@@ -73,6 +83,8 @@ internal static partial class TuneCommand
                 OutputFolder = result.GetValue(output),
                 WriteSettings = true,
                 CreateOnly = result.GetValue(createOnly),
+                Inspected = file,
+                ForceNewStudy = result.GetValue(forceNewStudy),
             };
 
             ITrialStore? store = null;
@@ -108,13 +120,16 @@ internal static partial class TuneCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException(e.Message);
+                throw new CliException(CliException.MessageOf(e));
             }
         }
 
         var stem = Unsafe().Replace(Path.GetFileNameWithoutExtension(dataPath), "-").Trim('-');
         return StudyNames.Validate($"{(stem.Length == 0 ? "data" : stem[..Math.Min(stem.Length, 100)])}-{task}");
     }
+
+    private static IEnumerable<string> SplitList(string[]? items) =>
+        (items ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     [GeneratedRegex("[^A-Za-z0-9_.-]+")]
     private static partial Regex Unsafe();

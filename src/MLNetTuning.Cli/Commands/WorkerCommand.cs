@@ -48,6 +48,8 @@ internal static class WorkerCommand
                     settings = settings with { DataPath = Path.GetFullPath(dataPath) };
                 }
 
+                RequireSameData(settings, name);
+
                 if (result.GetValue(output) is { } outputFolder)
                 {
                     OutputFiles.EnsureWritable(outputFolder, "--output");
@@ -71,5 +73,20 @@ internal static class WorkerCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>A worker on another file than the study's would mix trials measured on different data.</summary>
+    private static void RequireSameData(TuneSettings settings, string study)
+    {
+        if (settings.DataHash is null || !File.Exists(settings.DataPath))
+        {
+            return;
+        }
+
+        var (size, hash) = TuneSettings.Fingerprint(settings.DataPath);
+        if (size != settings.DataSize || hash != settings.DataHash)
+        {
+            throw new CliException($"The data file '{settings.DataPath}' is not the one study '{study}' was made with (size {size} bytes, SHA-256 {hash[..12]}...; stored: {settings.DataSize} bytes, {settings.DataHash[..Math.Min(12, settings.DataHash.Length)]}...). Give --data the study's file, or start a new study.", ExitCodes.StoreError);
+        }
     }
 }

@@ -5,9 +5,98 @@ using MLNetTuning.Pipelines;
 
 namespace MLNetTuning.Cli.Data;
 
-/// <summary>Data and pipeline of a tuning run: the label converted for the task, every other column turned into features.</summary>
+/// <summary>The label column as checked over the whole file: its classes (binary: negative first) and the rows dropped.</summary>
+internal sealed record LabelCheck(InferredColumn Column, IReadOnlyList<string> Classes, int DroppedRows, string? Warning)
+{
+    /// <summary>The class trained as true, for a binary task.</summary>
+    public string? PositiveClass { get; private init; }
+
+    /// <summary>Checks the label suits the task, over every row of the file.</summary>
+    /// <exception cref="CliException">No such column; no value; a binary label with other than 2 values (naming the
+    /// third and its line); a multiclass label with 1 value; a regression label that is not numeric.</exception>
+    public static LabelCheck Of(TabularFile file, string labelColumn, TuningTask task)
+    {
+        var column = file.Column(labelColumn);
+        var scan = column.Scan;
+        if (scan.Present == 0)
+        {
+            throw new CliException($"The label '{column.Name}' has no value in any of the {file.RowCount} rows of '{file.Path}'.");
+        }
+
+        var values = scan.Values.OrderBy(v => v.Value.FirstLine).Select(v => v.Key).ToList();
+        var dropped = scan.Missing;
+        string? warning = null;
+        IReadOnlyList<string> classes = [];
+        switch (task)
+        {
+            case TuningTask.BinaryClassification:
+                if (values.Count > 2)
+                {
+                    var third = values[2];
+                    throw new CliException($"A binary task needs a label with 2 values; '{column.Name}' has a third value '{third}' on line {scan.Values[third].FirstLine} (values: {Sample(values)}{(scan.MoreDistinct ? ", ..." : "")}). Fix that row or use --task multiclass.");
+                }
+
+                if (values.Count < 2)
+                {
+                    throw new CliException($"A binary task needs a label with 2 values; '{column.Name}' has only {Sample(values)}.");
+                }
+
+                classes = values.OrderBy(v => IsPositive(v) ? 1 : 0).ThenBy(v => v, StringComparer.Ordinal).ToList();
+                break;
+            case TuningTask.MulticlassClassification:
+                if (values.Count < 2)
+                {
+                    throw new CliException($"A multiclass task needs a label with at least 2 values; '{column.Name}' has only {Sample(values)}.");
+                }
+
+                if (scan.MoreDistinct)
+                {
+                    throw new CliException($"The label '{column.Name}' has more than {ColumnScan.DistinctLimit} distinct values; that is not a multiclass label (use --task regression if it is a number).");
+                }
+
+                classes = values;
+                break;
+            default:
+                if (scan.Numbers < TabularFile.NumericShare * scan.Present)
+                {
+                    throw new CliException($"A regression task needs a numeric label; '{column.Name}' holds text values ({Sample(values)}{(scan.MoreDistinct ? ", ..." : "")}).");
+                }
+
+                if (scan.NonNumbers > 0)
+                {
+                    dropped += scan.NonNumbers;
+                    warning = $"{scan.NonNumbers} label values are not numbers (e.g. '{scan.FirstNonNumber}' on line {scan.FirstNonNumberLine}); their rows are dropped like rows without a label.";
+                }
+
+                break;
+        }
+
+        if (file.RowCount - dropped < 2)
+        {
+            throw new CliException($"Only {file.RowCount - dropped} of the {file.RowCount} rows of '{file.Path}' have a label; at least 2 are needed.");
+        }
+
+        return new LabelCheck(column, classes, dropped, warning) { PositiveClass = task == TuningTask.BinaryClassification ? classes[1] : null };
+    }
+
+    private static bool IsPositive(string value) => value.ToLowerInvariant() is "1" or "true" or "yes" or "y" or "positive" or "pos";
+
+    private static string Sample(IReadOnlyCollection<string> values) => string.Join(", ", values.Take(6).Select(v => $"'{v}'")) + (values.Count > 6 ? ", ..." : "");
+}
+
+/// <summary>Data and pipeline of a tuning run: rows without a label dropped, the label converted for the task, the
+/// other columns turned into features. Internal columns have reserved names, so no column of the file can become
+/// the target or overwrite one (see <see cref="TabularFile.ReservedPrefix"/>).</summary>
 internal sealed class PreparedData
 {
+    /// <summary>The label as the trainers see it.</summary>
+    public const string LabelColumn = TabularFile.ReservedPrefix + "label";
+
+    /// <summary>The feature vector.</summary>
+    public const string FeaturesColumn = TabularFile.ReservedPrefix + "features";
+
+    private const string LabelKeyColumn = TabularFile.ReservedPrefix + "label_key";
+
     public required IDataView Train { get; init; }
 
     public required IDataView Validation { get; init; }
@@ -18,74 +107,64 @@ internal sealed class PreparedData
 
     public required IReadOnlyList<string> FeatureColumns { get; init; }
 
-    /// <summary>Loads and splits the file and builds the pipeline: label conversion, features (numbers as they are,
-    /// Booleans as 0/1, text one-hot encoded or featurized), missing values replaced, scaled, then a choice of trainers.</summary>
-    /// <exception cref="CliException">The label does not suit the task, a trainer or metric is unknown.</exception>
+    /// <summary>The label check: classes and the rows dropped for a missing label.</summary>
+    public required LabelCheck Label { get; init; }
+
+    /// <summary>Loads the file, drops the rows without a label, splits, and builds the pipeline: label conversion,
+    /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
+    /// replaced, scaled, then a choice of trainers.</summary>
+    /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is unknown.</exception>
     public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed)
     {
-        var label = file.Column(labelColumn);
-        var labelValues = file.DistinctValues(label.Name);
-        IEstimator<ITransformer> prefix;
-        var loadLabelAsText = false;
-        switch (task)
-        {
-            case TuningTask.BinaryClassification:
-                if (labelValues.Count != 2)
-                {
-                    throw new CliException($"A binary task needs a label with 2 values; '{label.Name}' has {labelValues.Count} ({Sample(labelValues)}). Use --task multiclass or regression.");
-                }
-
-                loadLabelAsText = true;
-                var ordered = labelValues.OrderBy(v => IsPositive(v) ? 1 : 0).ThenBy(v => v, StringComparer.Ordinal).ToList();
-                prefix = ml.Transforms.Conversion.MapValue("Label", new[] { KeyValuePair.Create(ordered[0], false), KeyValuePair.Create(ordered[1], true) }, label.Name);
-                break;
-            case TuningTask.MulticlassClassification:
-                if (labelValues.Count < 2)
-                {
-                    throw new CliException($"A multiclass task needs a label with at least 2 values; '{label.Name}' has {labelValues.Count}.");
-                }
-
-                loadLabelAsText = true;
-                prefix = ml.Transforms.Conversion.MapValueToKey("Label", label.Name);
-                break;
-            default:
-                if (label.Kind != ColumnKind.Numeric)
-                {
-                    throw new CliException($"A regression task needs a numeric label; '{label.Name}' holds {label.Kind.ToString().ToLowerInvariant()} values ({Sample(labelValues)}).");
-                }
-
-                prefix = ml.Transforms.CopyColumns("Label", label.Name);
-                break;
-        }
-
-        var features = file.Columns.Where(c => c.Name != label.Name && c.Kind != ColumnKind.Empty).ToList();
+        var label = LabelCheck.Of(file, labelColumn, task);
+        var labelName = label.Column.Name;
+        var features = file.Columns.Where(c => c.Name != labelName && c.Kind != ColumnKind.Ignore).ToList();
         if (features.Count == 0)
         {
-            throw new CliException($"'{file.Path}' has no feature column besides the label '{label.Name}'.");
+            throw new CliException($"'{file.Path}' has no feature column besides the label '{labelName}'.");
+        }
+
+        IDataView data;
+        IEstimator<ITransformer> prefix;
+        if (task == TuningTask.Regression)
+        {
+            // The check made the label numeric; a missing or non-numeric value loads as NaN and its row is dropped.
+            data = ml.Data.FilterRowsByMissingValues(file.Load(ml), labelName);
+            prefix = ml.Transforms.CopyColumns(LabelColumn, labelName);
+        }
+        else
+        {
+            // The classes come from the whole column; a missing label is no class, so its key is missing and the row is dropped.
+            var keyData = ml.Data.LoadFromEnumerable(label.Classes.Select(c => new ClassRow { Value = c }));
+            var loaded = file.Load(ml, labelName);
+            data = ml.Transforms.Conversion.MapValueToKey(LabelKeyColumn, labelName, keyData: keyData).Fit(loaded).Transform(loaded);
+            data = ml.Data.FilterRowsByMissingValues(data, LabelKeyColumn);
+            prefix = task == TuningTask.BinaryClassification
+                ? ml.Transforms.Conversion.MapValue(LabelColumn, new[] { KeyValuePair.Create(label.Classes[0], false), KeyValuePair.Create(label.Classes[1], true) }, labelName)
+                : ml.Transforms.Conversion.MapValueToKey(LabelColumn, labelName, keyData: keyData);
         }
 
         var featureNames = new List<string>();
         foreach (var column in features)
         {
-            var name = "f:" + column.Name;
+            var name = $"{TabularFile.ReservedPrefix}f{column.Index}";
             prefix = column.Kind switch
             {
                 ColumnKind.Numeric => prefix.Append(ml.Transforms.CopyColumns(name, column.Name)),
                 ColumnKind.Boolean => prefix.Append(ml.Transforms.Conversion.ConvertType(name, column.Name, DataKind.Single)),
-                _ when column.DistinctValues <= 100 => prefix.Append(ml.Transforms.Categorical.OneHotEncoding(name, column.Name)),
+                ColumnKind.Categorical => prefix.Append(ml.Transforms.Categorical.OneHotEncoding(name, column.Name)),
                 _ => prefix.Append(ml.Transforms.Text.FeaturizeText(name, column.Name)),
             };
             featureNames.Add(name);
         }
 
         prefix = prefix
-            .Append(ml.Transforms.Concatenate("Features", [.. featureNames]))
-            .Append(ml.Transforms.ReplaceMissingValues("Features"))
-            .Append(ml.Transforms.NormalizeMinMax("Features"));
+            .Append(ml.Transforms.Concatenate(FeaturesColumn, [.. featureNames]))
+            .Append(ml.Transforms.ReplaceMissingValues(FeaturesColumn))
+            .Append(ml.Transforms.NormalizeMinMax(FeaturesColumn));
 
-        var catalog = ml.Tuning();
-        var estimators = TrainerNames.Resolve(catalog, task, trainers, "Label");
-        var data = file.Load(ml, loadLabelAsText ? [label.Name] : []);
+        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn);
+        RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
         var split = ml.Data.TrainTestSplit(data, validationFraction, seed: seed);
         return new PreparedData
         {
@@ -94,12 +173,33 @@ internal sealed class PreparedData
             Pipeline = prefix.Append(estimators),
             Metric = MetricNames.Resolve(task, metricName),
             FeatureColumns = features.Select(f => f.Name).ToList(),
+            Label = label,
         };
     }
 
-    private static bool IsPositive(string value) => value.ToLowerInvariant() is "1" or "true" or "yes" or "y" or "positive" or "pos";
+    /// <summary>ML.NET's reader and the scan must agree on the labelled rows: a row it read otherwise would be
+    /// dropped (or mislabelled) without a word.</summary>
+    private static void RequireRowCount(IDataView data, int expected, TabularFile file, string labelName)
+    {
+        var rows = 0;
+        using (var cursor = data.GetRowCursor([]))
+        {
+            while (cursor.MoveNext())
+            {
+                rows++;
+            }
+        }
 
-    private static string Sample(IEnumerable<string> values) => string.Join(", ", values.Take(6).Select(v => $"'{v}'")) + (values.Count() > 6 ? ", ..." : "");
+        if (rows != expected)
+        {
+            throw new CliException($"ML.NET read {rows} labelled rows from '{file.Path}' where the scan found {expected}; a value of '{labelName}' is read differently (quotes or separators inside a field?).");
+        }
+    }
+
+    private sealed class ClassRow
+    {
+        public string Value { get; set; } = "";
+    }
 }
 
 /// <summary>Metric names on the command line, per task, with a default each.</summary>

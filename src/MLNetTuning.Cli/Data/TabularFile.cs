@@ -5,44 +5,56 @@ using Microsoft.ML.Data;
 
 namespace MLNetTuning.Cli.Data;
 
-/// <summary>What a column holds, as read from a sample of its values.</summary>
+/// <summary>How a column is used, inferred from all of its values or set with <c>--column-kind</c>.</summary>
 internal enum ColumnKind
 {
-    /// <summary>Every value is a number (empty, NA, ? and NaN count as missing).</summary>
+    /// <summary>Numbers; values that do not parse (at most 2% of a column when inferred) count as missing.</summary>
     Numeric,
 
-    /// <summary>Every value is true or false.</summary>
+    /// <summary>Every value is true or false and none is missing.</summary>
     Boolean,
 
-    /// <summary>Anything else.</summary>
+    /// <summary>A few distinct values (at most 100 when inferred), one-hot encoded.</summary>
+    Categorical,
+
+    /// <summary>Free text, featurized into n-grams.</summary>
     Text,
 
-    /// <summary>No value at all: the column is left out.</summary>
-    Empty,
+    /// <summary>Left out: no value at all, or set so.</summary>
+    Ignore,
 }
 
-/// <summary>One inferred column.</summary>
-internal sealed record InferredColumn(string Name, int Index, ColumnKind Kind, int DistinctValues);
+/// <summary>One column, with what the whole-file scan found in it.</summary>
+internal sealed record InferredColumn(string Name, int Index, ColumnKind Kind, ColumnScan Scan, bool Overridden)
+{
+    /// <summary>Distinct non-missing values (counted up to <see cref="ColumnScan.DistinctLimit"/>).</summary>
+    public int DistinctValues => Scan.Values.Count;
+}
 
 /// <summary>
-/// A CSV or TSV file with a header row, and the kinds of its columns inferred from its rows: the separator
-/// from the extension (or the header), then numeric, Boolean or text per column.
+/// A CSV or TSV file with a header row, scanned whole: the separator from the extension (or the header), then per
+/// column its missing values, numbers, Booleans and distinct values, each with the line it first appears on.
 /// </summary>
 internal sealed class TabularFile
 {
-    private const int SampleRows = 20_000;
-    private static readonly HashSet<string> MissingMarks = new(StringComparer.OrdinalIgnoreCase) { "", "NA", "N/A", "?", "NaN", "null" };
+    /// <summary>Header names with this prefix would collide with the tool's internal columns.</summary>
+    public const string ReservedPrefix = "__mlnet_tune_";
 
-    private TabularFile(string path, char separator, IReadOnlyList<InferredColumn> columns, int rowCount, IReadOnlyDictionary<string, IReadOnlySet<string>> distinct)
+    /// <summary>Inferred numeric when at least this share of a column's values parse as numbers.</summary>
+    public const double NumericShare = 0.98;
+
+    private const int CategoricalLimit = 100;
+
+    private readonly IReadOnlyDictionary<string, InferredColumn> _byName;
+
+    private TabularFile(string path, char separator, IReadOnlyList<InferredColumn> columns, int rowCount)
     {
         Path = path;
         Separator = separator;
         Columns = columns;
         RowCount = rowCount;
-        _distinct = distinct;
+        _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
-
-    private readonly IReadOnlyDictionary<string, IReadOnlySet<string>> _distinct;
 
     public string Path { get; }
 
@@ -50,14 +62,14 @@ internal sealed class TabularFile
 
     public IReadOnlyList<InferredColumn> Columns { get; }
 
-    /// <summary>Rows read for the inference (all of them, up to 20,000).</summary>
+    /// <summary>Data rows of the file (all of them; blank lines are not rows).</summary>
     public int RowCount { get; }
 
-    /// <summary>The distinct non-missing values of a column among the rows read (up to 1,000 kept).</summary>
-    public IReadOnlySet<string> DistinctValues(string column) => _distinct[column];
+    /// <summary>The distinct non-missing values of a column (up to <see cref="ColumnScan.DistinctLimit"/> kept).</summary>
+    public IReadOnlySet<string> DistinctValues(string column) => _byName[column].Scan.Values.Keys.ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Reads the header and the rows and infers every column's kind.</summary>
-    /// <exception cref="CliException">The file is missing, has no header, no rows, or ragged rows.</exception>
+    /// <summary>Reads the header and every row and infers every column's kind.</summary>
+    /// <exception cref="CliException">The file is missing, has no header, no rows, a reserved or repeated name, or a ragged row.</exception>
     public static TabularFile Inspect(string path)
     {
         if (!File.Exists(path))
@@ -80,16 +92,18 @@ internal sealed class TabularFile
             throw new CliException($"The header of '{path}' must name every column once ({(duplicate is null ? "a column has no name" : $"'{duplicate.Key}' appears twice")}).");
         }
 
-        var numeric = new bool[names.Count];
-        var boolean = new bool[names.Count];
-        var seen = new bool[names.Count];
-        Array.Fill(numeric, true);
-        Array.Fill(boolean, true);
-        var distinct = names.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
-        var rows = 0;
-        string? line;
-        while (rows < SampleRows && (line = reader.ReadLine()) is not null)
+        if (names.FirstOrDefault(n => n.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)) is { } reserved)
         {
+            throw new CliException($"Column '{reserved}' of '{path}' starts with '{ReservedPrefix}', which the tool reserves for its own columns; rename it.");
+        }
+
+        var scans = names.Select(_ => new ColumnScan()).ToArray();
+        var rows = 0;
+        var lineNumber = 1;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNumber++;
             if (line.Length == 0)
             {
                 continue;
@@ -98,25 +112,13 @@ internal sealed class TabularFile
             var fields = SplitLine(line, separator);
             if (fields.Count != names.Count)
             {
-                throw new CliException($"Row {rows + 2} of '{path}' has {fields.Count} fields, the header {names.Count} (separator '{(separator == '\t' ? "\\t" : separator.ToString())}').");
+                throw new CliException($"Line {lineNumber} of '{path}' has {fields.Count} fields, the header {names.Count} (separator '{(separator == '\t' ? "\\t" : separator.ToString())}').");
             }
 
             rows++;
             for (var i = 0; i < fields.Count; i++)
             {
-                var value = fields[i].Trim();
-                if (MissingMarks.Contains(value))
-                {
-                    continue;
-                }
-
-                seen[i] = true;
-                numeric[i] &= double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-                boolean[i] &= value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase);
-                if (distinct[i].Count < 1000)
-                {
-                    distinct[i].Add(value);
-                }
+                scans[i].Add(fields[i], lineNumber);
             }
         }
 
@@ -125,24 +127,37 @@ internal sealed class TabularFile
             throw new CliException($"The data file '{path}' has a header but no data rows.");
         }
 
-        var columns = names.Select((n, i) => new InferredColumn(
-            n,
-            i,
-            !seen[i] ? ColumnKind.Empty : boolean[i] ? ColumnKind.Boolean : numeric[i] ? ColumnKind.Numeric : ColumnKind.Text,
-            distinct[i].Count)).ToList();
-        return new TabularFile(System.IO.Path.GetFullPath(path), separator, columns, rows, names.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => (IReadOnlySet<string>)distinct[x.i]));
+        var columns = names.Select((n, i) => new InferredColumn(n, i, Infer(scans[i]), scans[i], Overridden: false)).ToList();
+        return new TabularFile(System.IO.Path.GetFullPath(path), separator, columns, rows);
+    }
+
+    /// <summary>The same file with some columns' kinds set by the user.</summary>
+    /// <exception cref="CliException">A named column is not in the file.</exception>
+    public TabularFile WithKinds(IReadOnlyDictionary<string, ColumnKind> kinds)
+    {
+        if (kinds.Keys.FirstOrDefault(k => !_byName.ContainsKey(k)) is { } unknown)
+        {
+            throw new CliException($"--column-kind names the column '{unknown}', which '{Path}' does not have. Columns: {string.Join(", ", Columns.Select(c => c.Name))}.");
+        }
+
+        return new TabularFile(Path, Separator, Columns.Select(c => kinds.TryGetValue(c.Name, out var kind) ? c with { Kind = kind, Overridden = true } : c).ToList(), RowCount);
     }
 
     /// <summary>The column named <paramref name="name"/>.</summary>
     /// <exception cref="CliException">No such column; the message lists the columns.</exception>
     public InferredColumn Column(string name) =>
-        Columns.FirstOrDefault(c => c.Name == name)
+        _byName.GetValueOrDefault(name)
         ?? throw new CliException($"Unknown label column '{name}' in '{Path}'. Columns: {string.Join(", ", Columns.Select(c => c.Name))}.");
+
+    /// <summary>Warnings about values that will count as missing: the non-numbers of numeric columns.</summary>
+    public IEnumerable<string> Warnings(string labelColumn) => Columns
+        .Where(c => c.Kind == ColumnKind.Numeric && c.Name != labelColumn && c.Scan.NonNumbers > 0)
+        .Select(c => $"Column '{c.Name}': {c.Scan.NonNumbers} of {c.Scan.Present} values are not numbers (e.g. '{c.Scan.FirstNonNumber}' on line {c.Scan.FirstNonNumberLine}); they count as missing.");
 
     /// <summary>Loads the file with every column typed by its kind; <paramref name="asText"/> columns are loaded as text whatever their kind.</summary>
     public IDataView Load(MLContext ml, params string[] asText)
     {
-        var loaderColumns = Columns.Where(c => c.Kind != ColumnKind.Empty).Select(c => new TextLoader.Column(
+        var loaderColumns = Columns.Where(c => c.Kind != ColumnKind.Ignore || asText.Contains(c.Name)).Select(c => new TextLoader.Column(
             c.Name,
             asText.Contains(c.Name) ? DataKind.String : c.Kind switch
             {
@@ -162,6 +177,30 @@ internal sealed class TabularFile
         });
     }
 
+    /// <summary>Whether a cell counts as missing (empty, NA, N/A, ?, NaN, null; any case).</summary>
+    public static bool IsMissing(string trimmed) => ColumnScan.IsMissing(trimmed);
+
+    private static ColumnKind Infer(ColumnScan scan)
+    {
+        if (scan.Present == 0)
+        {
+            return ColumnKind.Ignore;
+        }
+
+        if (scan.Booleans == scan.Present)
+        {
+            // A Boolean cannot be missing in ML.NET: NA would load as false, so such a column stays categorical.
+            return scan.Missing == 0 ? ColumnKind.Boolean : ColumnKind.Categorical;
+        }
+
+        if (scan.Numbers >= NumericShare * scan.Present)
+        {
+            return ColumnKind.Numeric;
+        }
+
+        return scan.Values.Count <= CategoricalLimit ? ColumnKind.Categorical : ColumnKind.Text;
+    }
+
     private static char ChooseSeparator(string path, string header)
     {
         var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
@@ -178,12 +217,24 @@ internal sealed class TabularFile
         return new[] { '\t', ',', ';' }.OrderByDescending(c => header.Count(h => h == c)).First();
     }
 
-    /// <summary>Splits a line on the separator, honouring double-quoted fields.</summary>
+    /// <summary>Splits a line on the separator, honouring double-quoted fields, and trims each field as ML.NET's
+    /// reader does: whitespace outside the quotes goes, whitespace inside stays (so the scan sees the values that
+    /// are trained).</summary>
     private static List<string> SplitLine(string line, char separator)
     {
         var fields = new List<string>();
         var field = new StringBuilder();
         var quoted = false;
+        var wasQuoted = false;
+        var keepUpTo = 0;
+        void Finish()
+        {
+            fields.Add(wasQuoted ? field.ToString(0, keepUpTo) + field.ToString(keepUpTo, field.Length - keepUpTo).TrimEnd() : field.ToString().Trim());
+            field.Clear();
+            wasQuoted = false;
+            keepUpTo = 0;
+        }
+
         for (var i = 0; i < line.Length; i++)
         {
             var c = line[i];
@@ -196,13 +247,21 @@ internal sealed class TabularFile
                 }
                 else
                 {
+                    if (!quoted && !wasQuoted)
+                    {
+                        // Whitespace before the opening quote is trimmed; what the quotes hold is kept.
+                        var lead = field.ToString().TrimStart();
+                        field.Clear().Append(lead);
+                    }
+
                     quoted = !quoted;
+                    wasQuoted = true;
+                    keepUpTo = field.Length;
                 }
             }
             else if (c == separator && !quoted)
             {
-                fields.Add(field.ToString());
-                field.Clear();
+                Finish();
             }
             else
             {
@@ -210,7 +269,97 @@ internal sealed class TabularFile
             }
         }
 
-        fields.Add(field.ToString());
+        Finish();
         return fields;
     }
+}
+
+/// <summary>What one column holds, counted over every row.</summary>
+internal sealed class ColumnScan
+{
+    /// <summary>Distinct values kept per column; beyond it only <see cref="MoreDistinct"/> is set.</summary>
+    public const int DistinctLimit = 1000;
+
+    private static readonly HashSet<string> MissingMarks = new(StringComparer.OrdinalIgnoreCase) { "", "NA", "N/A", "?", "NaN", "null" };
+
+    private readonly Dictionary<string, ValueSeen> _values = new(StringComparer.Ordinal);
+
+    /// <summary>Non-missing values.</summary>
+    public int Present { get; private set; }
+
+    /// <summary>Missing values (empty, NA, ...).</summary>
+    public int Missing { get; private set; }
+
+    /// <summary>Non-missing values that parse as numbers.</summary>
+    public int Numbers { get; private set; }
+
+    /// <summary>Non-missing values that do not parse as numbers.</summary>
+    public int NonNumbers => Present - Numbers;
+
+    /// <summary>Non-missing values that are true or false.</summary>
+    public int Booleans { get; private set; }
+
+    /// <summary>The first value that is not a number, and its line.</summary>
+    public string? FirstNonNumber { get; private set; }
+
+    /// <inheritdoc cref="FirstNonNumber"/>
+    public int FirstNonNumberLine { get; private set; }
+
+    /// <summary>The first line with a missing value.</summary>
+    public int FirstMissingLine { get; private set; }
+
+    /// <summary>The distinct non-missing values in order of first appearance, with their first line and count.</summary>
+    public IReadOnlyDictionary<string, ValueSeen> Values => _values;
+
+    /// <summary>The column has more distinct values than <see cref="DistinctLimit"/>.</summary>
+    public bool MoreDistinct { get; private set; }
+
+    public static bool IsMissing(string trimmed) => MissingMarks.Contains(trimmed);
+
+    public void Add(string value, int line)
+    {
+        if (IsMissing(value))
+        {
+            Missing++;
+            FirstMissingLine = FirstMissingLine == 0 ? line : FirstMissingLine;
+            return;
+        }
+
+        Present++;
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            Numbers++;
+        }
+        else if (FirstNonNumber is null)
+        {
+            FirstNonNumber = value;
+            FirstNonNumberLine = line;
+        }
+
+        if (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            Booleans++;
+        }
+
+        if (_values.TryGetValue(value, out var seen))
+        {
+            seen.Count++;
+        }
+        else if (_values.Count < DistinctLimit)
+        {
+            _values[value] = new ValueSeen(line);
+        }
+        else
+        {
+            MoreDistinct = true;
+        }
+    }
+}
+
+/// <summary>Where a value first appears and how often.</summary>
+internal sealed class ValueSeen(int firstLine)
+{
+    public int FirstLine { get; } = firstLine;
+
+    public int Count { get; set; } = 1;
 }

@@ -13,7 +13,7 @@ internal static class TrainerNames
 
     /// <summary>The presets named in <paramref name="names"/> (case-insensitive), or all of them when empty.</summary>
     /// <exception cref="CliException">A name is not a preset of the task; the message lists the known ones.</exception>
-    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName)
+    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName, string featureColumnName)
     {
         var target = CatalogOf(catalog, task);
         var methods = Methods(target);
@@ -22,7 +22,12 @@ internal static class TrainerNames
         {
             var method = methods.FirstOrDefault(m => string.Equals(m.Key, name, StringComparison.OrdinalIgnoreCase)).Value
                 ?? throw new CliException($"Unknown trainer '{name}' for {TaskNames.Name(task)}. Known: {string.Join(", ", methods.Keys.Order(StringComparer.Ordinal))}.");
-            var arguments = method.GetParameters().Select(p => p.Name == "labelColumnName" ? labelColumnName : p.DefaultValue).ToArray();
+            var arguments = method.GetParameters().Select(p => p.Name switch
+            {
+                "labelColumnName" => labelColumnName,
+                "featureColumnName" => featureColumnName,
+                _ => p.DefaultValue,
+            }).ToArray();
             return (TunableEstimator)method.Invoke(target, arguments)!;
         }).ToArray();
     }

@@ -35,6 +35,12 @@ internal sealed record RunOptions
     public bool WriteSettings { get; init; }
 
     public bool CreateOnly { get; init; }
+
+    /// <summary>The data file as 'tune' already scanned it (null: scan it again).</summary>
+    public TabularFile? Inspected { get; init; }
+
+    /// <summary>A stored study with other settings is left as it is and a new one, NAME-N, starts beside it.</summary>
+    public bool ForceNewStudy { get; init; }
 }
 
 /// <summary>Runs trials of a study of the tool (tune and worker alike), shows progress and the leaderboard,
@@ -47,12 +53,23 @@ internal static class StudyRunner
     {
         var clock = Stopwatch.StartNew();
         var task = TaskNames.Parse(settings.Task);
-        var file = TabularFile.Inspect(settings.DataPath);
+        var file = options.Inspected ?? TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
         var ml = new MLContext(settings.Seed);
         var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed);
         var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         var metric = prepared.Metric;
+        ColumnKindTable.Write(console, file, prepared.Label);
         var store = openStore();
+        if (options.WriteSettings)
+        {
+            // Compared once the store is open; a mismatch is refused, --force-new-study starts NAME-N beside it.
+            var runName = StudySettingsCheck.NameFor(store, options.StudyName, settings, options.ForceNewStudy);
+            if (runName != options.StudyName)
+            {
+                console.MarkupLineInterpolated($"--force-new-study: study '{options.StudyName}' is in the store; starting the new study '{runName}' beside it.");
+                options = options with { StudyName = runName };
+            }
+        }
 
         TuningStudy study;
         try
@@ -79,10 +96,11 @@ internal static class StudyRunner
 
         using var _ = study;
         var before = study.Trials.Count;
-        console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
+        console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows{(prepared.Label.DroppedRows > 0 ? $", {prepared.Label.DroppedRows} dropped for a missing label" : "")}, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
         if (before > 0)
         {
-            console.MarkupLineInterpolated($"Resuming: {before} trials stored ({study.Trials.Count(t => t.State == TrialState.Completed)} completed).");
+            var states = study.Trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
+            console.MarkupLineInterpolated($"{(study.Trials.Any(t => t.IsFinished) ? "Resuming" : "Joining")}: {before} {(before == 1 ? "trial" : "trials")} stored ({string.Join(", ", states)}).");
         }
 
         if (options.CreateOnly)
@@ -103,7 +121,7 @@ internal static class StudyRunner
                     context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
                     var model = await FitWithinAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
-                    var value = metric.Evaluate(trialMl, model.Transform(validation), "Label");
+                    var value = metric.Evaluate(trialMl, model.Transform(validation), PreparedData.LabelColumn);
                     models.Offer(context.Trial.Id, value, model);
                     bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -value : value, model);
                     return value;

@@ -1,9 +1,12 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MLNetTuning.Cli.Data;
 
 namespace MLNetTuning.Cli.Running;
 
-/// <summary>What a study of the tool tunes; kept with the study in the store so that workers can join it.</summary>
+/// <summary>What a study of the tool tunes; kept with the study in the store so that workers can join it and a
+/// resumed run can be checked against it.</summary>
 internal sealed record TuneSettings
 {
     public const string AttributeKey = "mlnet-tune.settings";
@@ -28,8 +31,72 @@ internal sealed record TuneSettings
 
     public int? Trials { get; init; }
 
+    /// <summary>Size of the data file in bytes (null in studies made before it was kept).</summary>
+    public long? DataSize { get; init; }
+
+    /// <summary>SHA-256 of the data file, hex (null in studies made before it was kept).</summary>
+    public string? DataHash { get; init; }
+
+    /// <summary>Column kinds set with --column-kind: name to numeric, text, categorical or ignore.</summary>
+    public IReadOnlyDictionary<string, string>? ColumnKinds { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static TuneSettings FromJson(string json) => JsonSerializer.Deserialize<TuneSettings>(json, Json)
-        ?? throw new CliException("The study's stored settings are empty.");
+    /// <exception cref="CliException">The stored settings are not valid JSON of settings (exit 3).</exception>
+    public static TuneSettings FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TuneSettings>(json, Json)
+                ?? throw new CliException("The study's stored settings are empty.", ExitCodes.StoreError);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"The study's stored settings cannot be read: {e.Message}", ExitCodes.StoreError);
+        }
+    }
+
+    /// <summary>These settings with the size and hash of the data file.</summary>
+    public TuneSettings WithDataFingerprint()
+    {
+        var (size, hash) = Fingerprint(DataPath);
+        return this with { DataSize = size, DataHash = hash };
+    }
+
+    /// <summary>The size and SHA-256 of a file.</summary>
+    public static (long Size, string Hash) Fingerprint(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return (stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
+    }
+
+    /// <summary>The --column-kind settings as kinds.</summary>
+    public IReadOnlyDictionary<string, ColumnKind> Kinds() =>
+        (ColumnKinds ?? new Dictionary<string, string>()).ToDictionary(k => k.Key, k => Enum.Parse<ColumnKind>(k.Value, ignoreCase: true), StringComparer.Ordinal);
+
+    /// <summary>Parses <c>NAME=numeric|text|categorical|ignore</c> items.</summary>
+    /// <exception cref="CliException">An item has no '=', an unknown kind, or names the label.</exception>
+    public static IReadOnlyDictionary<string, string>? ParseColumnKinds(IEnumerable<string> items, string labelColumn)
+    {
+        var kinds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var at = item.LastIndexOf('=');
+            var name = at > 0 ? item[..at].Trim() : "";
+            var kind = at > 0 ? item[(at + 1)..].Trim().ToLowerInvariant() : "";
+            if (name.Length == 0 || kind is not ("numeric" or "text" or "categorical" or "ignore"))
+            {
+                throw new CliException($"--column-kind '{item}' must be NAME=numeric, NAME=text, NAME=categorical or NAME=ignore.");
+            }
+
+            if (name == labelColumn)
+            {
+                throw new CliException($"--column-kind cannot set the label column '{labelColumn}'; its use follows from --task.");
+            }
+
+            kinds[name] = kind;
+        }
+
+        return kinds.Count == 0 ? null : kinds;
+    }
 }

@@ -24,14 +24,14 @@ public class ColumnInferenceTests
 
         Assert.That(file.Separator, Is.EqualTo('\t'));
         Assert.That(file.RowCount, Is.EqualTo(3));
-        Assert.That(file.Columns.Select(c => c.Kind), Is.EqualTo(new[] { ColumnKind.Numeric, ColumnKind.Boolean, ColumnKind.Text, ColumnKind.Empty, ColumnKind.Text }));
+        Assert.That(file.Columns.Select(c => c.Kind), Is.EqualTo(new[] { ColumnKind.Numeric, ColumnKind.Boolean, ColumnKind.Categorical, ColumnKind.Ignore, ColumnKind.Categorical }));
         Assert.That(file.DistinctValues("city"), Does.Contain("Rome, IT"));
     }
 
     [Test]
     public void Ragged_rows_and_duplicate_headers_are_named()
     {
-        Assert.That(Assert.Throws<CliException>(() => TabularFile.Inspect(Write("ragged.csv", "a,b\n1,2\n3\n")))!.Message, Does.Contain("Row 3").And.Contain("1 fields"));
+        Assert.That(Assert.Throws<CliException>(() => TabularFile.Inspect(Write("ragged.csv", "a,b\n1,2\n3\n")))!.Message, Does.Contain("Line 3").And.Contain("1 fields"));
         Assert.That(Assert.Throws<CliException>(() => TabularFile.Inspect(Write("dup.csv", "a,a\n1,2\n")))!.Message, Does.Contain("'a' appears twice"));
     }
 
@@ -45,7 +45,7 @@ public class ColumnInferenceTests
 
         var prepared = PreparedData.Build(ml, file, label, task, [trainer], null, 0.2, 1);
         var model = prepared.Pipeline.Build(ml, prepared.Pipeline.Space.Defaults).Fit(prepared.Train);
-        var value = prepared.Metric.Evaluate(ml, model.Transform(prepared.Validation), "Label");
+        var value = prepared.Metric.Evaluate(ml, model.Transform(prepared.Validation), PreparedData.LabelColumn);
 
         Assert.That(value, Is.Not.NaN);
         Assert.That(prepared.FeatureColumns, Has.No.Member(label).And.Count.EqualTo(8));
@@ -60,7 +60,7 @@ public class ColumnInferenceTests
         var binary = Assert.Throws<CliException>(() => PreparedData.Build(ml, file, "employment", TuningTask.BinaryClassification, [], null, 0.2, 1));
         var regression = Assert.Throws<CliException>(() => PreparedData.Build(ml, file, "purpose", TuningTask.Regression, [], null, 0.2, 1));
 
-        Assert.That(binary!.Message, Does.Contain("'employment' has 4"));
+        Assert.That(binary!.Message, Does.Contain("'employment' has a third value"));
         Assert.That(regression!.Message, Does.Contain("numeric label").And.Contain("'purpose'"));
     }
 
