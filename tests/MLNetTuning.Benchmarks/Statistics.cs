@@ -9,6 +9,32 @@ internal static class Statistics
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
+
+    /// <summary>The standard error of the mean (sample standard deviation / √n); 0 for fewer than two values.</summary>
+    public static double StandardError(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        if (list.Count < 2)
+        {
+            return 0;
+        }
+
+        var mean = list.Average();
+        return Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1) / list.Count);
+    }
+
+    /// <summary>
+    /// "a − b = d (z standard errors)" for two independent means with standard errors: z = d / √(se_a² + se_b²). A
+    /// difference under two standard errors is not evidence that the methods differ, and the tables say so.
+    /// </summary>
+    public static string Difference(double a, double standardErrorA, double b, double standardErrorB)
+    {
+        var difference = a - b;
+        var standardError = Math.Sqrt((standardErrorA * standardErrorA) + (standardErrorB * standardErrorB));
+        var z = standardError > 0 ? difference / standardError : double.NaN;
+        var verdict = double.IsNaN(z) ? "one seed: no uncertainty" : Math.Abs(z) >= 2 ? "clears 2 standard errors" : "within 2 standard errors: no shown difference";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{difference:+0.0000;-0.0000} ({z:0.0} standard errors; {verdict})");
+    }
 }
 
 /// <summary>
