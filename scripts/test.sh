@@ -33,7 +33,8 @@ for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
-  p=$(count passed); f=$(count failed); s=$(count notExecuted)
+  # Ignored tests are results with outcome NotExecuted; the Counters element does not count them.
+  p=$(count passed); f=$(count failed); s=$(grep -o '<UnitTestResult [^>]*outcome="NotExecuted"' "$trx" | wc -l)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
   # Tests on the real data sets are ignored with this message (tests/MLNetTuning.Tests/SharedData.cs) when ../shared/data is absent.
   m=$(grep -o 'is not beside this checkout' "$trx" | wc -l)
