@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, runs every test project of the solution, and prints the closing line
-# "N passed, N failed" (summed over the projects' TRX results). Exit status is dotnet test's.
+# "N passed, N failed, N skipped" (summed over the projects' TRX results). Exit status is dotnet test's, and 1 when a
+# test that needs ../shared/data was skipped because the data sets are missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,15 +28,24 @@ results="TestResults/run-$(date +%s)-$$"
 dotnet test MLNetTuning.sln -c Release --logger "trx" --results-directory "$results" "$@"
 status=$?
 
-passed=0; failed=0
+passed=0; failed=0; skipped=0; missing_data=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  # Ignored tests are results with outcome NotExecuted; the Counters element does not count them.
+  p=$(count passed); f=$(count failed); s=$(grep -o '<UnitTestResult [^>]*outcome="NotExecuted"' "$trx" | wc -l)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  # Tests on the real data sets are ignored with this message (tests/MLNetTuning.Tests/SharedData.cs) when ../shared/data is absent.
+  m=$(grep -o 'is not beside this checkout' "$trx" | wc -l)
+  missing_data=$((missing_data + m))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build or the test host failed before any test could report
 fi
-echo "${passed} passed, ${failed} failed"
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$missing_data" -gt 0 ]; then
+  echo "error: ${missing_data} tests that need ../shared/data were skipped; put the data sets beside the checkout (see tests/MLNetTuning.Tests/SharedData.cs)." >&2
+  [ "$status" -eq 0 ] && status=1
+fi
 exit "$status"

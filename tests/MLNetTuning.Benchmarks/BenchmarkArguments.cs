@@ -61,6 +61,28 @@ public sealed class BenchmarkArguments
             : fallback;
     }
 
+    /// <summary>
+    /// The JSON file to write: `--out FILE`, or out/benchmarks/<paramref name="defaultFileName"/>; its folder is created,
+    /// so a fresh checkout can write anywhere under out/.
+    /// </summary>
+    public string OutputPath(string defaultFileName)
+    {
+        var path = String("out", Path.Combine("out", "benchmarks", defaultFileName));
+        CreateFolderOf(path);
+        return path;
+    }
+
+    /// <summary>Creates the folder of `--out` when it is given, for every command (whether or not it calls <see cref="OutputPath"/>).</summary>
+    public void CreateOutputFolder()
+    {
+        if (_values.TryGetValue("out", out var path) && path != "true")
+        {
+            CreateFolderOf(path);
+        }
+    }
+
+    private static void CreateFolderOf(string path) => Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+
     /// <summary>A bare flag (`--name`, or `--name true|false`).</summary>
     public bool Flag(string name)
     {

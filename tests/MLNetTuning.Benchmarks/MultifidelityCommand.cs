@@ -37,7 +37,7 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
         var eta = arguments.Double("eta", 3);
         var minBudget = arguments.Double("min-budget", 1);
         var methods = arguments.String("methods", "sh,hyperband,asha,asha-stopping,bohb").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-mfhartmann6.json"));
+        var output = arguments.OutputPath("multifidelity-mfhartmann6.json");
         arguments.RejectUnknown();
 
         if (function != "mfhartmann6")
@@ -75,7 +75,6 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
         var medianTarget = Statistics.Median(targets);
         var summaries = methods.Select(m => Summarise(m, rows.Where(r => r.Method == m).ToList(), medianTarget)).ToList();
         PrintTable(summaries, targets, seeds, cap, eta, minBudget);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, JsonSerializer.Serialize(new { function, seeds, randomTrials = RandomTrials, cap, eta, minBudget, medianTarget, summaries, rows }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"JSON: {output}");
         return 0;

@@ -18,6 +18,9 @@ namespace MLNetTuning.Benchmarks;
 /// scheduler runs until it has spent a share (--cap) of random search's epochs; its cost is the wall-clock and the
 /// epochs trained until a trial first reaches the target, per seed and on the seed-averaged best-so-far curve.
 /// Promotions continue from the parent's checkpoint; the schedule is laid over the maximum epochs (--horizon max).
+/// Every method picks its model on the validation rows, so the validation readings favour the method that draws
+/// the most configurations; each method's returned model (the experiment's BestModel) is also scored on test rows
+/// no method saw, and that test-side reading is printed with its standard error.
 /// </summary>
 internal static class NeuralNetworkMultifidelity
 {
@@ -38,7 +41,7 @@ internal static class NeuralNetworkMultifidelity
         var scheduleName = arguments.String("schedule", "cosine");
         var cap = arguments.Double("cap", 0.5);
         var horizon = arguments.String("horizon", "max");
-        var output = arguments.String("out", Path.Combine("out", "benchmarks", "multifidelity-nn.json"));
+        var output = arguments.OutputPath("multifidelity-nn.json");
         var diagnose = arguments.Int("diagnose", 0);
         var noise = arguments.Int("noise", 0);
         var verbose = arguments.Flag("verbose");
@@ -69,7 +72,7 @@ internal static class NeuralNetworkMultifidelity
             foreach (var name in datasets)
             {
                 var ml = new MLContext(seed: 0);
-                var (train, validation, _) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
+                var (train, validation, _, _) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
                 if (noise > 0)
                 {
                     Noise(name, train, validation, noise, trials, maxEpochs, threads, schedule);
@@ -88,20 +91,20 @@ internal static class NeuralNetworkMultifidelity
         foreach (var name in datasets)
         {
             var ml = new MLContext(seed: 0);
-            var (train, validation, description) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
+            var (train, validation, test, description) = name == "generated" ? Generated(ml, rows) : BreastCancer(ml, breastCancer);
             Console.WriteLine($"{name}: {description}");
             WarmUp(train, validation, threads);
             for (var seed = 0; seed < seeds; seed++)
             {
-                var random = RunRandom(train, validation, seed, trials, maxEpochs, threads, schedule);
+                var random = RunRandom(train, validation, test, seed, trials, maxEpochs, threads, schedule);
                 randomRuns.Add((name, random));
-                Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} {random.Seconds,6:0.0} s {random.Epochs,5} epochs; best {random.BestParameters}");
+                Console.WriteLine($"  seed {seed} random      log-loss {random.Target:0.0000} (test {random.TestLogLoss:0.0000}) {random.Seconds,6:0.0} s {random.Epochs,5} epochs; best {random.BestParameters}");
                 foreach (var method in methods)
                 {
-                    var run = RunScheduler(method, train, validation, seed, random, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs, cap, verbose);
-                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError, run.Trace, run.BestParameters);
+                    var run = RunScheduler(method, train, validation, test, seed, random, minEpochs, maxEpochs, eta, threads, schedule, scheduleEpochs, cap, verbose);
+                    var row = new SeedResult(name, method, seed, random.Target, random.Seconds, random.Epochs, run.Any, run.Full, run.Seconds, run.Epochs, run.Best, run.Trials, run.Failed, run.FirstError, run.Trace, run.BestParameters, random.TestLogLoss, run.TestLogLoss);
                     results.Add(row);
-                    Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}; best full-budget {run.BestParameters}");
+                    Console.WriteLine($"  seed {seed} {method,-11} best full-budget {(run.Best is double b ? b.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; target reached, any budget: {Describe(run.Any)}; full budget: {Describe(run.Full)}; returned model's test log-loss {(run.TestLogLoss is double t ? t.ToString("0.0000", CultureInfo.InvariantCulture) : "none")}; ran {run.Seconds:0.0} s, {run.Epochs} epochs, {run.Trials} trials{(run.Failed > 0 ? $" ({run.Failed} failed, first: {run.FirstError})" : "")}; best full-budget {run.BestParameters}");
                 }
             }
         }
@@ -126,9 +129,17 @@ internal static class NeuralNetworkMultifidelity
             Console.WriteLine($"{a.Data,-14} {a.Method,-10} | {a.RandomMeanFinal,18:0.0000} {a.RandomMeanEpochs,6:0} {a.RandomMeanSeconds,6:0.0} | {At(a.Epochs, a.RandomMeanEpochs, "epochs"),20} {At(a.Seconds, a.RandomMeanSeconds, "s"),21} | {At(a.EpochsAnyBudget, a.RandomMeanEpochs, "epochs"),24} {At(a.SecondsAnyBudget, a.RandomMeanSeconds, "s"),23}");
         }
 
+        var testSide = datasets.SelectMany(d => methods.Select(m => TestSide(d, m, results.Where(r => r.Data == d && r.Method == m).ToList()))).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"{"data",-14} {"method",-14} | test log-loss of the returned model, mean ± se: {"method",17} {"random",17} | method − random");
+        foreach (var t in testSide)
+        {
+            Console.WriteLine($"{t.Data,-14} {t.Method,-14} | {"",47} {Pm(t.Mean, t.StandardError),17} {Pm(t.RandomMean, t.RandomStandardError),17} | {t.Difference}");
+        }
+
+        Console.WriteLine("Test side: each experiment's BestModel (its best trial by validation log-loss, at any budget; random search after all its trials, a scheduler at its cap) scored on test rows no method saw. Lower is better; seeds whose scheduler returned no model are left out.");
         Console.WriteLine("Averaged over seeds (as learning curves are compared in the Hyperband paper): the scheduler's best full-budget log-loss so far, averaged over the seeds at equal cost, against random search's final log-loss averaged over the seeds; speed-up = random's mean cost / that cost.");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), horizon, cap, space = SpaceDescription, summaries, averaged, random = randomRuns.Select(r => new { data = r.Data, r.Run.Target, r.Run.Seconds, r.Run.Epochs, r.Run.BestParameters, r.Run.Trace }), results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        File.WriteAllText(output, JsonSerializer.Serialize(new { task = "nn", datasets, seeds, trials, rows, minEpochs, maxEpochs, eta, threads, schedule = schedule.ToString(), horizon, cap, space = SpaceDescription, summaries, averaged, testSide, random = randomRuns.Select(r => new { data = r.Data, r.Run.Target, r.Run.TestLogLoss, r.Run.Seconds, r.Run.Epochs, r.Run.BestParameters, r.Run.Trace }), results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"JSON: {output}");
         return 0;
     }
@@ -168,7 +179,7 @@ internal static class NeuralNetworkMultifidelity
             o.ScheduleEpochs = scheduleEpochs;
         });
 
-    private static RandomRun RunRandom(IDataView train, IDataView validation, int seed, int trials, int maxEpochs, int threads, LearningRateSchedule schedule)
+    private static RandomRun RunRandom(IDataView train, IDataView validation, IDataView test, int seed, int trials, int maxEpochs, int threads, LearningRateSchedule schedule)
     {
         var ml = new MLContext(seed: seed);
         var experiment = ml.Tuning().CreateExperiment(Network(ml, maxEpochs, threads, schedule).ToPipeline(), BinaryTuningMetric.LogLoss, options: new() { MaxTrials = trials, Seed = SeedStreams.Baseline(seed) })
@@ -186,10 +197,11 @@ internal static class NeuralNetworkMultifidelity
         var seconds = clock.Elapsed.TotalSeconds;
         var completed = result.Trials.Count(t => t.State == TrialState.Completed);
         var target = result.BestMetric ?? throw new InvalidOperationException($"Random search, seed {seed}: no trial completed ({result.FirstError}).");
-        return new RandomRun(target, seconds, completed * maxEpochs, trace, result.BestTrial?.Parameters.ToString());
+        var testLogLoss = TestLogLoss(ml, result.BestModel!, test);
+        return new RandomRun(target, seconds, completed * maxEpochs, trace, result.BestTrial?.Parameters.ToString(), testLogLoss);
     }
 
-    private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs, double cap, bool verbose)
+    private static SchedulerRun RunScheduler(string method, IDataView train, IDataView validation, IDataView test, int seed, RandomRun random, int minEpochs, int maxEpochs, double eta, int threads, LearningRateSchedule schedule, int? scheduleEpochs, double cap, bool verbose)
     {
         var ml = new MLContext(seed: seed);
         var pipeline = Network(ml, null, threads, schedule, scheduleEpochs).WithBudget("epochs", minEpochs, maxEpochs).ToPipeline();
@@ -266,16 +278,19 @@ internal static class NeuralNetworkMultifidelity
             Spent(e.Trial);
         };
         clock.Start();
+        TuningExperimentResult? result = null;
         try
         {
-            experiment.Run(stop.Token);
+            result = experiment.Run(stop.Token);
         }
         catch (OperationCanceledException)
         {
             // Stopped on purpose: the cap is spent.
         }
 
-        return new SchedulerRun(any, full, clock.Elapsed.TotalSeconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError, trace, bestParameters);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var testLogLoss = result?.BestModel is { } model ? TestLogLoss(ml, model, test) : (double?)null;
+        return new SchedulerRun(any, full, seconds, (int)epochs, double.IsFinite(best) ? best : null, count, failed, firstError, trace, bestParameters, testLogLoss);
     }
 
     /// <summary>
@@ -375,13 +390,16 @@ internal static class NeuralNetworkMultifidelity
     /// <summary>
     /// Generated binary data: twelve features uniform in [-1, 1], six of them informative through a sine
     /// product, two interactions and a ring; the label is drawn with probability sigmoid(4·margin), so the
-    /// Bayes error is well above zero and overconfident networks are punished by log-loss. 70/30 train/validation.
+    /// Bayes error is well above zero and overconfident networks are punished by log-loss. 70/30 train/validation,
+    /// and 0.3 × rows more drawn after them as test rows (so the training and validation rows are those of the runs
+    /// before the test split was added).
     /// </summary>
-    private static (IDataView Train, IDataView Validation, string Description) Generated(MLContext ml, int rows)
+    private static (IDataView Train, IDataView Validation, IDataView Test, string Description) Generated(MLContext ml, int rows)
     {
         var random = new Random(20_000);
-        var data = new List<Row>(rows);
-        for (var i = 0; i < rows; i++)
+        var testRows = (int)(0.3 * rows);
+        var data = new List<Row>(rows + testRows);
+        for (var i = 0; i < rows + testRows; i++)
         {
             var x = new float[GeneratedFeatures];
             for (var j = 0; j < GeneratedFeatures; j++)
@@ -395,11 +413,12 @@ internal static class NeuralNetworkMultifidelity
             data.Add(new Row { Label = random.NextDouble() < probability, Features = x });
         }
 
-        var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(data), 0.3, seed: 1);
-        return (ml.Data.Cache(split.TrainSet), ml.Data.Cache(split.TestSet), $"{rows} generated rows, {GeneratedFeatures} features (6 informative, nonlinear; labels drawn from sigmoid(4·margin)), 70/30 train/validation.");
+        var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(data.Take(rows)), 0.3, seed: 1);
+        var test = ml.Data.LoadFromEnumerable(data.Skip(rows));
+        return (ml.Data.Cache(split.TrainSet), ml.Data.Cache(split.TestSet), ml.Data.Cache(test), $"{rows} generated rows, {GeneratedFeatures} features (6 informative, nonlinear; labels drawn from sigmoid(4·margin)), 70/30 train/validation; {testRows} more rows for test.");
     }
 
-    private static (IDataView Train, IDataView Validation, string Description) BreastCancer(MLContext ml, string? path)
+    private static (IDataView Train, IDataView Validation, IDataView Test, string Description) BreastCancer(MLContext ml, string? path)
     {
         path ??= FindUpwards(Path.Combine("shared", "data", "breast-cancer.txt"))
             ?? throw new ArgumentException("breast-cancer.txt not found under shared/data in this or a parent directory; pass --breast-cancer PATH.");
@@ -411,8 +430,10 @@ internal static class NeuralNetworkMultifidelity
         // Tab-separated: label 0/1 then nine features 1-10; "//" lines are comments; missing values become means.
         var raw = ml.Data.LoadFromTextFile(path, [new TextLoader.Column("Label", DataKind.Boolean, 0), new TextLoader.Column("Features", DataKind.Single, 1, 9)], separatorChar: '\t');
         var data = ml.Transforms.ReplaceMissingValues("Features").Fit(raw).Transform(raw);
-        var split = ml.Data.TrainTestSplit(data, 0.3, seed: 1);
-        return (ml.Data.Cache(split.TrainSet), ml.Data.Cache(split.TestSet), $"{path} ({data.Preview(1000).RowView.Length} rows, 9 features), 70/30 train/validation.");
+        // A fifth held out for test first; the rest split 70/30 as before (so fewer training rows than runs before the test split).
+        var held = ml.Data.TrainTestSplit(data, 0.2, seed: 2);
+        var split = ml.Data.TrainTestSplit(held.TrainSet, 0.3, seed: 1);
+        return (ml.Data.Cache(split.TrainSet), ml.Data.Cache(split.TestSet), ml.Data.Cache(held.TestSet), $"{path} ({data.Preview(1000).RowView.Length} rows, 9 features), 20% test, the rest 70/30 train/validation.");
     }
 
     private static string? FindUpwards(string relative)
@@ -464,6 +485,20 @@ internal static class NeuralNetworkMultifidelity
         return new AveragedReach(data, method, target, random.Average(r => r.Epochs), random.Average(r => r.Seconds), Reach(p => p.Epochs, p => p.Best), Reach(p => p.Seconds, p => p.Best), Reach(p => p.Epochs, p => p.BestAnyBudget), Reach(p => p.Seconds, p => p.BestAnyBudget));
     }
 
+    private static double TestLogLoss(MLContext ml, ITransformer model, IDataView test) => ml.BinaryClassification.Evaluate(model.Transform(test)).LogLoss;
+
+    private static TestSideSummary TestSide(string data, string method, List<SeedResult> rows)
+    {
+        var scored = rows.Where(r => r.TestLogLoss is not null).ToList();
+        var values = scored.Select(r => r.TestLogLoss!.Value).ToList();
+        var random = scored.Select(r => r.RandomTestLogLoss).ToList();
+        double Mean(List<double> v) => v.Count > 0 ? v.Average() : double.NaN;
+        var (mean, se, randomMean, randomSe) = (Mean(values), Statistics.StandardError(values), Mean(random), Statistics.StandardError(random));
+        return new TestSideSummary(data, method, scored.Count, mean, se, randomMean, randomSe, Statistics.Difference(mean, se, randomMean, randomSe));
+    }
+
+    private static string Pm(double mean, double standardError) => string.Create(CultureInfo.InvariantCulture, $"{mean:0.0000} ± {standardError:0.0000}");
+
     private static string Describe(Reach? reach) => reach is { } r ? $"{r.Seconds:0.0} s, {r.Epochs} epochs" : "no";
 
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
@@ -476,7 +511,10 @@ internal static class NeuralNetworkMultifidelity
         public float[] Features { get; set; } = [];
     }
 
-    private sealed record RandomRun(double Target, double Seconds, int Epochs, IReadOnlyList<TracePoint> Trace, string? BestParameters);
+    private sealed record RandomRun(double Target, double Seconds, int Epochs, IReadOnlyList<TracePoint> Trace, string? BestParameters, double TestLogLoss);
+
+    /// <summary>The test log-loss of a method's returned model against random search's, over the seeds where the method returned one.</summary>
+    private sealed record TestSideSummary(string Data, string Method, int Seeds, double Mean, double StandardError, double RandomMean, double RandomStandardError, string Difference);
 
     /// <summary>After a trial: the epochs and seconds spent so far, and the best log-loss so far of a full-budget trial and of any trial (∞ before the first).</summary>
     private sealed record TracePoint(int Epochs, double Seconds, double Best, double BestAnyBudget);
@@ -490,9 +528,9 @@ internal static class NeuralNetworkMultifidelity
     /// <summary>When the target was reached: seconds since the experiment started and epochs trained by then.</summary>
     private sealed record Reach(double Seconds, int Epochs);
 
-    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace, string? BestParameters);
+    private sealed record SchedulerRun(Reach? Any, Reach? Full, double Seconds, int Epochs, double? Best, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace, string? BestParameters, double? TestLogLoss);
 
-    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace, string? BestParameters)
+    private sealed record SeedResult(string Data, string Method, int Seed, double Target, double RandomSeconds, int RandomEpochs, Reach? ReachedAnyBudget, Reach? ReachedFullBudget, double Seconds, int Epochs, double? BestFullBudget, int Trials, int Failed, string? FirstError, IReadOnlyList<TracePoint> Trace, string? BestParameters, double RandomTestLogLoss, double? TestLogLoss)
     {
         public double TimeSpeedUp(bool fullBudget) => (fullBudget ? ReachedFullBudget : ReachedAnyBudget) is { } r ? RandomSeconds / r.Seconds : 0;
 

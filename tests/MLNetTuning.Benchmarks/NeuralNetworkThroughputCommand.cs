@@ -33,7 +33,7 @@ public sealed class NeuralNetworkThroughputCommand : IBenchmarkCommand
         var units = arguments.Int("units", 256);
         var batch = arguments.Int("batch", 256);
         var threads = arguments.Int("threads", Environment.ProcessorCount);
-        var output = arguments.String("out", Path.Combine("out", "benchmarks", "nn-throughput.json"));
+        var output = arguments.OutputPath("nn-throughput.json");
         arguments.RejectUnknown();
         if (epochs < 2)
         {
@@ -79,7 +79,6 @@ public sealed class NeuralNetworkThroughputCommand : IBenchmarkCommand
             ["median_paired_epoch_ratio"] = pairedRatio,
             ["target_overhead_ratio"] = 1.10,
         };
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {Path.GetFullPath(output)}");
         return 0;

@@ -23,7 +23,7 @@ public sealed class OverheadCommand : IBenchmarkCommand
         var tuners = TunerRegistry.Resolve(arguments.String("tuner", "all"));
         var repeats = arguments.Int("repeats", 20);
         var seed = arguments.Int("seed", 0);
-        var output = arguments.String("out", "overhead.json");
+        var output = arguments.OutputPath("overhead.json");
         arguments.RejectUnknown();
         if (repeats < 1)
         {

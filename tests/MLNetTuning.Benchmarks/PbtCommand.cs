@@ -35,7 +35,7 @@ public sealed class PbtCommand : IBenchmarkCommand
         var units = arguments.Int("units", 64);
         var threads = arguments.Int("threads", 2);
         var methods = arguments.String("methods", "random,asha,pbt").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var output = arguments.String("out", Path.Combine("out", "benchmarks", "pbt.json"));
+        var output = arguments.OutputPath("pbt.json");
         arguments.RejectUnknown();
         BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "must be at least 1");
         BenchmarkArguments.Require(rows >= 1000, "rows", rows, "must be at least 1000");
@@ -73,7 +73,7 @@ public sealed class PbtCommand : IBenchmarkCommand
         var summaries = methods.Select(m =>
         {
             var runs = results.Where(r => r.Method == m).ToList();
-            return new MethodSummary(m, runs.Count, runs.Average(r => r.Validation), StandardError(runs.Select(r => r.Validation)), runs.Average(r => r.Test), StandardError(runs.Select(r => r.Test)), runs.Average(r => r.Epochs), runs.Average(r => r.Seconds));
+            return new MethodSummary(m, runs.Count, runs.Average(r => r.Validation), Statistics.StandardError(runs.Select(r => r.Validation)), runs.Average(r => r.Test), Statistics.StandardError(runs.Select(r => r.Test)), runs.Average(r => r.Epochs), runs.Average(r => r.Seconds));
         }).ToList();
 
         Console.WriteLine();
@@ -84,7 +84,11 @@ public sealed class PbtCommand : IBenchmarkCommand
         }
 
         Console.WriteLine("mean ± standard error over seeds; each method's model is its best trial by validation accuracy.");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        foreach (var (a, b) in summaries.SelectMany(a => summaries.Where(b => string.CompareOrdinal(a.Method, b.Method) < 0).Select(b => (a, b))))
+        {
+            Console.WriteLine($"{a.Method} − {b.Method}: validation {Statistics.Difference(a.Validation, a.ValidationStandardError, b.Validation, b.ValidationStandardError)}, test {Statistics.Difference(a.Test, a.TestStandardError, b.Test, b.TestStandardError)}");
+        }
+
         File.WriteAllText(output, JsonSerializer.Serialize(new { rows, features = FeatureCount, population, interval, epochs, units, threads, totalEpochs, seeds, summaries, results }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"JSON: {output}");
         return 0;
@@ -160,18 +164,6 @@ public sealed class PbtCommand : IBenchmarkCommand
             var label = margin > 0;
             yield return new Row { Label = random.NextDouble() < 0.08 ? !label : label, Features = x };
         }
-    }
-
-    private static double StandardError(IEnumerable<double> values)
-    {
-        var list = values.ToList();
-        if (list.Count < 2)
-        {
-            return 0;
-        }
-
-        var mean = list.Average();
-        return Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1) / list.Count);
     }
 
     private static string Pm(double mean, double error) => $"{mean.ToString("0.0000", CultureInfo.InvariantCulture)} ± {error.ToString("0.0000", CultureInfo.InvariantCulture)}";

@@ -26,7 +26,9 @@ if (command is null)
 
 try
 {
-    return command.Run(new BenchmarkArguments(args.Skip(1)));
+    var arguments = new BenchmarkArguments(args.Skip(1));
+    arguments.CreateOutputFolder();
+    return command.Run(arguments);
 }
 catch (ArgumentException e)
 {

@@ -34,7 +34,7 @@ public sealed class StorageBenchmark : IBenchmarkCommand
         var objectiveMs = arguments.Int("objective-ms", 1000);
         var workerTrials = arguments.Int("worker-trials", 6);
         var stores = arguments.String("stores", "memory,sqlite,postgres").Split(',').ToList();
-        var jsonPath = arguments.String("json", "storage-benchmark.json");
+        var jsonPath = arguments.OutputPath("storage.json");
         var parts = arguments.String("parts", "overhead,throughput").Split(',');
         arguments.RejectUnknown();
         if (stores.Contains("postgres") && Environment.GetEnvironmentVariable(PostgresConnectionStrings.EnvironmentVariable) is not { Length: > 0 })

@@ -24,8 +24,9 @@ public class ExperimentTests
         Assert.That(result.Trials, Has.Count.EqualTo(10));
         Assert.That(result.Study.CompletedCount, Is.EqualTo(10), result.FirstError);
 
-        // Breast-cancer is nearly separable; every preset reaches an AUC above 0.95 on held-out rows.
-        Assert.That(result.BestMetric, Is.GreaterThan(0.98));
+        TestContext.Out.WriteLine($"measured: best AUC {result.BestMetric:F4}");
+        // Breast-cancer is nearly separable.
+        Assert.That(result.BestMetric, Is.GreaterThan(0.99), "measured 0.9981");
         Assert.That(result.BestTrial!.Attributes["trainer"], Is.AnyOf("FastTree", "FastForest", "LightGbm", "SdcaLogisticRegression", "LbfgsLogisticRegression"));
         var leaderboard = result.FormatLeaderboard(top: 3).TrimEnd().Split('\n');
         Assert.That(leaderboard, Has.Length.EqualTo(4));
@@ -45,11 +46,13 @@ public class ExperimentTests
             .SetCrossValidationData(SharedData.Iris(ml), folds: 3)
             .Run();
         Assert.That(result.Study.CompletedCount, Is.EqualTo(6), result.FirstError);
-        Assert.That(result.BestMetric, Is.GreaterThan(0.9));
+        TestContext.Out.WriteLine($"measured: cross-validated micro-accuracy {result.BestMetric:F4}");
+        Assert.That(result.BestMetric, Is.GreaterThan(0.95), "measured 0.9790");
 
         // After cross-validation the best configuration is refitted on all rows.
         var accuracy = ml.MulticlassClassification.Evaluate(result.BestModel.Transform(SharedData.Iris(ml))).MicroAccuracy;
-        Assert.That(accuracy, Is.GreaterThan(0.9));
+        TestContext.Out.WriteLine($"measured: refitted accuracy on all rows {accuracy:F4}");
+        Assert.That(accuracy, Is.GreaterThan(0.95), "measured 0.9732");
     }
 
     [Test]
@@ -65,8 +68,9 @@ public class ExperimentTests
         Assert.That(result.Metric.Direction, Is.EqualTo(OptimizationDirection.Minimize));
         Assert.That(result.BestMetric, Is.EqualTo(result.Trials.Where(t => t.State == TrialState.Completed).Min(t => t.Value)));
 
+        TestContext.Out.WriteLine($"measured: best RMSE {result.BestMetric:F4}");
         // The label's standard deviation is about 9.2; a tuned model must do far better than the mean.
-        Assert.That(result.BestMetric, Is.LessThan(5.0));
+        Assert.That(result.BestMetric, Is.LessThan(3.2), "measured 2.8263");
     }
 
     [Test]
@@ -99,8 +103,9 @@ public class ExperimentTests
         var result = tuning.CreateExperiment(tuning.BinaryClassification.LbfgsLogisticRegression().ToPipeline(), BinaryTuningMetric.AreaUnderRocCurve, options: new() { MaxTrials = 3, Seed = 1 })
             .SetCrossValidationData(data, folds: 4, samplingKeyColumnName: "Group")
             .Run();
+        TestContext.Out.WriteLine($"measured: grouped cross-validated AUC {result.BestMetric:F4}");
         Assert.That(result.Study.CompletedCount, Is.EqualTo(3), result.FirstError);
-        Assert.That(result.BestMetric, Is.GreaterThan(0.9));
+        Assert.That(result.BestMetric, Is.GreaterThan(0.97), "measured 0.9979");
         Assert.That(
             () => tuning.CreateExperiment(tuning.BinaryClassification.FastTree().ToPipeline()).SetCrossValidationData(data, 4, "Team"),
             Throws.ArgumentException.With.Message.Contains("grouping column 'Team'"));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -93,7 +94,20 @@ public class PbtExperimentTests
             .SetTuner(tuning.Tuners.Hyperband(new HyperbandTunerOptions { MinBudget = 1, MaxBudget = 9 }))
             .Run();
         Assert.That(result.Study.FailedCount, Is.EqualTo(0), result.FirstError);
-        Assert.That(result.Trials.Any(t => t.ParentTrialId is not null), Is.True);
+        var promoted = result.Trials.Where(t => t.ParentTrialId is not null).ToList();
+        Assert.That(promoted, Is.Not.Empty);
+        var byId = result.Trials.ToDictionary(t => t.Id);
+        Assert.Multiple(() =>
+        {
+            foreach (var trial in promoted)
+            {
+                var parent = byId[trial.ParentTrialId!.Value];
+                Assert.That(trial.Parameters, Is.EqualTo(parent.Parameters), $"trial {trial.Id} promotes its parent's configuration");
+                Assert.That(int.Parse(trial.Attributes["rung"], CultureInfo.InvariantCulture), Is.EqualTo(int.Parse(parent.Attributes["rung"], CultureInfo.InvariantCulture) + 1), $"trial {trial.Id}'s parent is on the rung below");
+                Assert.That(parent.Budget!.Value, Is.LessThan(trial.Budget!.Value), $"trial {trial.Id} trains further than its parent");
+                Assert.That(trial.Attributes.GetValueOrDefault(TuningExperiment.ContinuedFromAttribute), Is.EqualTo(parent.Id.ToString(CultureInfo.InvariantCulture)), $"trial {trial.Id} resumes its parent's weights instead of training again");
+            }
+        });
     }
 
     private static IDataView WithTarget(MLContext ml, IDataView data) =>

@@ -95,8 +95,10 @@ public class NeuralNetworkPersistenceTests
     public void ManagedScoringMatchesTheTorchLoss(NeuralNetworkActivation activation, bool batchNorm)
     {
         // Scoring is managed code, training is libtorch. With one full batch per epoch and a negligible learning
-        // rate, the libtorch loss of epoch 2 is the cross-entropy of the final weights, which ML.NET's log-loss
-        // of the managed scores must reproduce.
+        // rate, the libtorch loss of the last epoch is the cross-entropy of the final weights, which ML.NET's log-loss
+        // of the managed scores must reproduce. Batch norm trains on the batch's statistics and scores with running
+        // ones (momentum 0.1), so that case trains 150 identical epochs: the running statistics then equal the
+        // batch's (up to PyTorch's unbiased variance, n/(n−1) on 150 rows), and the tolerance can be tight.
         var ml = new MLContext(seed: 1);
         var data = SharedData.Iris(ml);
         var model = ml.MulticlassClassification.Trainers.NeuralNetwork(new NeuralNetworkMulticlassTrainer.Options
@@ -106,14 +108,12 @@ public class NeuralNetworkPersistenceTests
             BatchNormalization = batchNorm,
             LearningRate = 1e-9,
             BatchSize = 150,
-            NumberOfEpochs = 2,
+            NumberOfEpochs = batchNorm ? 150 : 2,
             Seed = 4,
         }).Fit(data);
         var managed = ml.MulticlassClassification.Evaluate(model.Transform(data)).LogLoss;
-
-        // With batch norm, epoch 2 trains on batch statistics while scoring uses running statistics; they agree
-        // only roughly, so that case gets a looser tolerance.
-        Assert.That(managed, Is.EqualTo(model.History[^1].TrainingLoss).Within(batchNorm ? 0.3 : 1e-4));
+        TestContext.Out.WriteLine($"measured: managed log-loss {managed:F6}, torch loss {model.History[^1].TrainingLoss:F6}");
+        Assert.That(managed, Is.EqualTo(model.History[^1].TrainingLoss).Within(batchNorm ? 2e-3 : 1e-4), "measured gaps: 6e-4 with batch norm, 1e-6 without");
     }
 
     private sealed class IrisRow

@@ -40,7 +40,8 @@ public class NeuralNetworkTuningTests
         var networkTrials = result.Trials.Where(t => pipeline.DescribeChoice(t.Parameters) == "NeuralNetwork").ToList();
         Assert.That(networkTrials, Is.Not.Empty, "the random tuner picked the network at least once in 6 trials");
         Assert.That(result.Trials.Where(t => t.State == TrialState.Failed).Select(t => t.Error), Is.Empty);
-        Assert.That(networkTrials.Max(t => t.Value), Is.GreaterThan(0.95));
+        TestContext.Out.WriteLine($"measured: best network AUC {networkTrials.Max(t => t.Value):F4}");
+        Assert.That(networkTrials.Max(t => t.Value), Is.GreaterThan(0.97), "measured 0.9909");
         Assert.That(result.BestModel, Is.Not.Null);
     }
 

@@ -27,7 +27,7 @@ public class EvoTunerExperimentTests
         var result = RunIris(tuning => tuning.Tuners.CmaEs());
         TestContext.Out.WriteLine(result.FormatLeaderboard());
         Assert.That(result.Trials, Has.Count.EqualTo(8));
-        Assert.That(result.BestMetric, Is.GreaterThan(0.85));
+        Assert.That(result.BestMetric, Is.GreaterThan(0.95), "measured 0.9825");
     }
 
     [Test]
@@ -36,6 +36,6 @@ public class EvoTunerExperimentTests
         var result = RunIris(tuning => tuning.Tuners.Genetic());
         TestContext.Out.WriteLine(result.FormatLeaderboard());
         Assert.That(result.Trials, Has.Count.EqualTo(8));
-        Assert.That(result.BestMetric, Is.GreaterThan(0.85));
+        Assert.That(result.BestMetric, Is.GreaterThan(0.95), "measured 0.9825");
     }
 }

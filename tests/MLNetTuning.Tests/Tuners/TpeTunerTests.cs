@@ -315,7 +315,8 @@ public class TpeTunerTests
         {
             Assert.That(result.Trials, Has.Count.EqualTo(12));
             Assert.That(result.Trials.Count(t => t.Attributes.TryGetValue("tpe", out var phase) && phase == "model"), Is.GreaterThanOrEqualTo(1));
-            Assert.That(result.BestMetric, Is.GreaterThan(0.95));
+            TestContext.Out.WriteLine($"measured: best AUC {result.BestMetric:F4}");
+            Assert.That(result.BestMetric, Is.GreaterThan(0.99), "measured 0.9981");
         });
     }
 
