@@ -12,7 +12,7 @@ namespace MLNetTuning.Benchmarks;
 /// </summary>
 public sealed class OverheadCommand : IBenchmarkCommand
 {
-    private static readonly int[] Checkpoints = [100, 1000];
+    private static readonly int[] Checkpoints = [100, 200, 1000];
 
     public string Name => "overhead";
 

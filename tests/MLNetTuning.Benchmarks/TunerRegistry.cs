@@ -18,6 +18,7 @@ public static class TunerRegistry
         ["tpe-univariate"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = false, LatinHypercubeStartup = false }),
         ["cmaes"] = Catalog.CmaEs(),
         ["ga"] = Catalog.Genetic(),
+        ["gp"] = Catalog.GaussianProcess(),
     };
 
     /// <summary>Names from a comma-separated list, or every tuner for "all".</summary>
