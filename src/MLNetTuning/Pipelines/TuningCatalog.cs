@@ -49,7 +49,7 @@ public sealed class TuningCatalog
     public TunableEstimator CreateTunableEstimator<TOptions>(string name, Func<MLContext, TOptions, IEstimator<ITransformer>> factory, TOptions? defaults = null)
         where TOptions : class, new() => TunableEstimator.FromOptions(name, factory, defaults);
 
-    /// <summary>A study of any objective over <paramref name="space"/>, with random search unless <paramref name="tuner"/> says otherwise.</summary>
+    /// <summary>A study of any objective over <paramref name="space"/>, with the automatic tuner (<c>Tuners.Auto()</c>) unless <paramref name="tuner"/> says otherwise.</summary>
     public TuningStudy CreateStudy(HyperparameterSpace space, TunerFactory? tuner = null, TuningStudyOptions? options = null) =>
         new((tuner ?? TunerCatalog.DefaultTuner).Create(space, NextSeed()), options);
 
@@ -76,7 +76,8 @@ public sealed class TunerCatalog
     {
     }
 
-    internal static TunerFactory DefaultTuner { get; } = new("random", (space, seed) => new RandomTuner(space, null, seed));
+    /// <summary>The default of studies, experiments and the CLI: <see cref="AutoTunerCatalogExtensions.Auto"/> with nothing known of the run.</summary>
+    internal static TunerFactory DefaultTuner { get; } = new("auto", (space, seed) => AutoTuner.Create(space, new AutoTunerOptions(), seed));
 
     /// <summary>Random search.</summary>
     public TunerFactory Random(RandomTunerOptions? options = null) => new("random", (space, seed) => new RandomTuner(space, options, seed));
