@@ -33,7 +33,7 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
     private readonly SortedDictionary<int, double[]> _running = [];
     private readonly Dictionary<int, int[]> _strata = [];
     private double[] _theta;
-    private int _fittedOn;
+    private int _fittedOn; // finished trials at the last hyperparameter fit
 
     /// <summary>Creates a GP tuner.</summary>
     /// <param name="space">The space to search.</param>
@@ -130,7 +130,7 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
         }
 
         var y = TargetWarp.Apply(used.Select(u => u.Loss).ToList());
-        var refit = n <= 100 || n - _fittedOn >= n / 25 || (_finished.Count > _options.MaxModelTrials && n != _fittedOn);
+        var refit = n <= 100 || _finished.Count - _fittedOn >= _finished.Count / 25;
         if (refit)
         {
             var iterations = n <= 100 ? 50 : 20;
@@ -147,7 +147,7 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
             }
 
             _theta = _model.Theta;
-            _fittedOn = n;
+            _fittedOn = _finished.Count;
         }
 
         var incumbent = y.Min();
