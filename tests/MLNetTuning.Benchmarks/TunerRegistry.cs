@@ -21,6 +21,7 @@ public static class TunerRegistry
         ["ga"] = Catalog.Genetic(),
         ["ga-nocentre"] = Catalog.Genetic(new GeneticTunerOptions { IncludeDefaults = false }),
         ["gp"] = Catalog.GaussianProcess(),
+        ["auto"] = Catalog.Auto(),
     };
 
     /// <summary>Names from a comma-separated list, or every tuner for "all".</summary>
