@@ -83,6 +83,20 @@ public class AutoTunerTests
     }
 
     [Test]
+    public void ProposesWhatTheChosenTunerWould()
+    {
+        var auto = new MLContext(0).Tuning().Tuners.Auto().Create(BraninSpace, 5);
+        var gp = new GaussianProcessTuner(BraninSpace, null, 5);
+        for (var i = 0; i < 14; i++)
+        {
+            var a = auto.Propose(i)!.Parameters;
+            Assert.That(a, Is.EqualTo(gp.Propose(i).Parameters), $"trial {i}");
+            Complete(auto, i, a, Branin(a));
+            Complete(gp, i, a, Branin(a));
+        }
+    }
+
+    [Test]
     public void IsTheDefaultOfStudies()
     {
         var study = new MLContext(0).Tuning().CreateStudy(Numeric(3));
