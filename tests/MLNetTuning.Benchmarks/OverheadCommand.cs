@@ -7,16 +7,16 @@ using MLNetTuning.Tuners;
 namespace MLNetTuning.Benchmarks;
 
 /// <summary>
-/// `overhead --tuner NAME|all --out FILE.json`: milliseconds per proposal once 100 and 1000 trials have completed
+/// `overhead --tuner NAME|all --out out/overhead.json`: milliseconds per proposal once 100, 200 and 1000 trials have completed
 /// on a 10-D float space. The history is the tuner's own proposals on a sphere function.
 /// </summary>
 public sealed class OverheadCommand : IBenchmarkCommand
 {
-    private static readonly int[] Checkpoints = [100, 1000];
+    private static readonly int[] Checkpoints = [100, 200, 1000];
 
     public string Name => "overhead";
 
-    public string Summary => "ms per proposal after 100 and 1000 trials, 10-D floats: --tuner NAME|all --repeats 20 --seed 0 --out FILE.json";
+    public string Summary => "ms per proposal after 100, 200 and 1000 trials, 10-D floats: --tuner NAME|all --repeats 20 --seed 0 --out out/overhead.json";
 
     public int Run(BenchmarkArguments arguments)
     {
@@ -60,6 +60,7 @@ public sealed class OverheadCommand : IBenchmarkCommand
                 $"{((double)row[$"ms_after_{c}"]).ToString("F3", CultureInfo.InvariantCulture),16}{((double)row[$"cpu_ms_after_{c}"]).ToString("F3", CultureInfo.InvariantCulture),18}")));
         }
 
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["impl"] = "mlnettuning",

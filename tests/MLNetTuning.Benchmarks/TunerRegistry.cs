@@ -17,7 +17,11 @@ public static class TunerRegistry
         ["tpe-mv"] = Catalog.Tpe(new TpeTunerOptions { GoodBandwidth = TpeBandwidth.Scott, BadBandwidth = TpeBandwidth.Scott }),
         ["tpe-univariate"] = Catalog.Tpe(new TpeTunerOptions { Multivariate = false, LatinHypercubeStartup = false }),
         ["cmaes"] = Catalog.CmaEs(),
+        ["cmaes-nocentre"] = Catalog.CmaEs(new CmaEsTunerOptions { EvaluateStartPoint = false }),
         ["ga"] = Catalog.Genetic(),
+        ["ga-nocentre"] = Catalog.Genetic(new GeneticTunerOptions { IncludeDefaults = false }),
+        ["gp"] = Catalog.GaussianProcess(),
+        ["auto"] = Catalog.Auto(),
     };
 
     /// <summary>Names from a comma-separated list, or every tuner for "all".</summary>

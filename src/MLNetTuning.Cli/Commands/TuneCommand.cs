@@ -18,7 +18,7 @@ internal static partial class TuneCommand
         var label = new Option<string>("--label") { Description = "The label column.", Required = true };
         var task = new Option<string>("--task") { Description = "binary, multiclass or regression.", Required = true };
         var trainers = new Option<string[]>("--trainers") { Description = "Trainer presets, comma-separated (default: all of the task's).", AllowMultipleArgumentsPerToken = true };
-        var tuner = new Option<string>("--tuner") { Description = "Tuner name (random, grid, ...).", DefaultValueFactory = _ => "random" };
+        var tuner = new Option<string>("--tuner") { Description = "Tuner name (auto, gp, tpe, random, grid, ...). Default auto: picks from the space.", DefaultValueFactory = _ => "auto" };
         var metric = new Option<string?>("--metric") { Description = "Metric (default: AreaUnderRocCurve, MicroAccuracy or RSquared)." };
         var trials = new Option<int?>("--trials") { Description = "Trial budget of the whole study (all runs and workers). Default 30.", DefaultValueFactory = _ => 30 };
         var time = CommonOptions.Seconds("--time", "Time budget of this run in seconds.");

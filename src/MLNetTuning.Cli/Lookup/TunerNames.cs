@@ -38,7 +38,11 @@ internal static class TunerNames
                 && m.GetParameters().Skip(1).All(p => p.IsOptional));
         foreach (var method in extensions)
         {
-            found.TryAdd(method.Name.ToLowerInvariant(), () => (TunerFactory)method.Invoke(null, [catalog, .. method.GetParameters().Skip(1).Select(p => p.DefaultValue)])!);
+            Func<TunerFactory> create = () => (TunerFactory)method.Invoke(null, [catalog, .. method.GetParameters().Skip(1).Select(p => p.DefaultValue)])!;
+            found.TryAdd(method.Name.ToLowerInvariant(), create);
+
+            // A tuner is also known by its short name ("gp" for GaussianProcess), as in results and benchmarks.
+            found.TryAdd(create().Name, create);
         }
 
         return found;

@@ -49,9 +49,9 @@ public sealed class TuningCatalog
     public TunableEstimator CreateTunableEstimator<TOptions>(string name, Func<MLContext, TOptions, IEstimator<ITransformer>> factory, TOptions? defaults = null)
         where TOptions : class, new() => TunableEstimator.FromOptions(name, factory, defaults);
 
-    /// <summary>A study of any objective over <paramref name="space"/>, with random search unless <paramref name="tuner"/> says otherwise.</summary>
+    /// <summary>A study of any objective over <paramref name="space"/>, with the automatic tuner (<c>Tuners.Auto()</c>) unless <paramref name="tuner"/> says otherwise.</summary>
     /// <param name="space">The search space.</param>
-    /// <param name="tuner">The tuner, from <see cref="Tuners"/>; random search when null.</param>
+    /// <param name="tuner">The tuner, from <see cref="Tuners"/>; the automatic tuner when null.</param>
     /// <param name="options">Name, direction, store and progress of the study. The study writes one line per
     /// ended trial to <c>MLContext.Log</c> (source <see cref="TuningStudy.LogSource"/>).</param>
     /// <param name="seed">The tuner's seed (a seed in the tuner's own options wins). When null, drawn from the

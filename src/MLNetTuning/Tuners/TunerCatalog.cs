@@ -15,5 +15,6 @@ public sealed class TunerCatalog
     {
     }
 
-    internal static TunerFactory DefaultTuner { get; } = new("random", (space, seed) => new RandomTuner(space, null, seed));
+    /// <summary>The default of studies, experiments and the CLI: <see cref="AutoTunerCatalogExtensions.Auto"/> with nothing known of the run.</summary>
+    internal static TunerFactory DefaultTuner { get; } = new("auto", (space, seed) => AutoTuner.Create(space, new AutoTunerOptions(), seed));
 }

@@ -31,7 +31,7 @@ public static class BenchmarkFunctions
         ClassicFunctions.Branin,
         ClassicFunctions.Hartmann6,
         ClassicFunctions.Rosenbrock4,
-        ClassicFunctions.Ackley5,
+        ClassicFunctions.ShiftedAckley5,
         ClassicFunctions.Levy6,
         ClassicFunctions.StyblinskiTang4,
         MixedConditionalFunction.Create(),

@@ -9,9 +9,10 @@ namespace MLNetTuning.Benchmarks.Functions;
 /// </summary>
 /// <remarks>
 /// f = branch cost + loss cost + (log2(bins) − 6)²/8 + 2·(weight − 0.25)², where the branch costs are
-/// gbdt: (depth − 7)²/10 + (log10(rate) + 1.5)², linear: 0.5 + (log10(l2) + 2)²/4,
+/// gbdt: (depth − 9)²/10 + (log10(rate) + 2.2)², linear: 0.5 + (log10(l2) + 2)²/4,
 /// forest: 0.3 + (ln trees − ln 200)²/2 + (features − 0.6)², and the loss costs are l2: 0, l1: 0.1, huber: 0.2.
-/// The optimum: gbdt, depth 7, rate 10^−1.5, l2, 64 bins, weight 0.25.
+/// The optimum: gbdt, depth 9, rate 10^−2.2, l2, 64 bins, weight 0.25, away from every range's centre (the
+/// defaults): depth's is 6.5, rate's log-centre 10^−1.5 (where the optimum was before issue 18).
 /// </remarks>
 public static class MixedConditionalFunction
 {
@@ -35,7 +36,7 @@ public static class MixedConditionalFunction
         var q = booster.Parameters;
         var branch = booster.Branch switch
         {
-            "gbdt" => (Math.Pow(q.Get<int>("depth") - 7, 2) / 10) + Math.Pow(Math.Log10(q.Get<double>("rate")) + 1.5, 2),
+            "gbdt" => (Math.Pow(q.Get<int>("depth") - 9, 2) / 10) + Math.Pow(Math.Log10(q.Get<double>("rate")) + 2.2, 2),
             "linear" => 0.5 + (Math.Pow(Math.Log10(q.Get<double>("l2")) + 2, 2) / 4),
             _ => 0.3 + (Math.Pow(Math.Log(q.Get<int>("trees")) - Math.Log(200), 2) / 2) + Math.Pow(q.Get<double>("features") - 0.6, 2),
         };

@@ -1,0 +1,182 @@
+using System.Globalization;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Tuners;
+
+/// <summary>
+/// Picks a tuner from the space's properties, the trial budget, parallelism, trial cost and whether the trainers
+/// have a budget unit (<see cref="Choose"/>), and may hand over mid-study (the GP to TPE). Every proposal carries
+/// the attribute <c>auto</c> (the tuner that made it); the first one, and the first after a hand-over, also
+/// <c>auto.reason</c>.
+/// </summary>
+/// <remarks>Both tuners of a hand-over see every completion from the start, so the second one begins with the
+/// whole history.</remarks>
+public sealed class AutoTuner : IHyperparameterTuner
+{
+    /// <summary>Past this many trials the GP hands over (its fitting cost grows with the cube of the trials).</summary>
+    public const int GaussianProcessTrials = 200;
+
+    /// <summary>Continuous runs longer than this go to CMA-ES.</summary>
+    public const int LongRunTrials = 1000;
+
+    private readonly IHyperparameterTuner _first;
+    private readonly IHyperparameterTuner? _then;
+    private readonly HashSet<int> _seen = [];
+    private bool _announcedFirst;
+    private bool _announcedThen;
+
+    private AutoTuner(HyperparameterSpace space, AutoTunerChoice choice, IHyperparameterTuner first, IHyperparameterTuner? then)
+    {
+        Space = space;
+        Choice = choice;
+        _first = first;
+        _then = then;
+    }
+
+    /// <inheritdoc/>
+    public HyperparameterSpace Space { get; }
+
+    /// <summary>The choice and its reason.</summary>
+    public AutoTunerChoice Choice { get; }
+
+    /// <inheritdoc/>
+    public bool IsFinished => Active.IsFinished;
+
+    private IHyperparameterTuner Active => _then is not null && _seen.Count >= Choice.HandOverAfter ? _then : _first;
+
+    /// <summary>The rules, in order (the first that applies decides); d is the number of searched values.</summary>
+    /// <remarks>
+    /// <list type="number">
+    /// <item>Nothing searched: random.</item>
+    /// <item>Trainers with a budget unit and room for a bracket (at least 27 trials, or an open-ended run): ASHA,
+    /// budgets 1–27, η = 3.</item>
+    /// <item>Conditional branches, or a third or more of the values are choices: TPE, which models branches and
+    /// categories natively.</item>
+    /// <item>d &gt; 20: TPE (a GP needs many trials to learn that many length scales).</item>
+    /// <item>More than 8 parallel trials: TPE (GP proposals are serialised and cost tens of milliseconds).</item>
+    /// <item>Trials under a second: TPE (the GP's proposal would cost more than the trial).</item>
+    /// <item>A known budget above 1,000 trials: CMA-ES (long continuous runs).</item>
+    /// <item>Otherwise: the GP, handing over to TPE after 200 trials when the run may be longer.</item>
+    /// </list>
+    /// </remarks>
+    public static AutoTunerChoice Choose(HyperparameterSpace space, AutoTunerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        options ??= new AutoTunerOptions();
+        var leaves = new TpeLayout(space).Leaves;
+        var d = leaves.Length;
+        var categorical = leaves.Count(l => l.Kind == TpeLeafKind.Categorical);
+        var conditional = leaves.Any(l => l.Parent >= 0);
+        var budget = options.MaxTrials?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+        if (d == 0)
+        {
+            return new("random", "the space has no searched values");
+        }
+
+        if (options.BudgetedTrainers && (options.MaxTrials ?? int.MaxValue) >= 27)
+        {
+            return new("asha", $"the trainers have a budget unit and the run ({budget} trials) has room for a bracket");
+        }
+
+        if (conditional || categorical * 3 >= d)
+        {
+            return new("tpe", conditional ? "the space has conditional branches" : $"{categorical} of its {d} values are choices");
+        }
+
+        if (d > 20)
+        {
+            return new("tpe", $"{d} searched values are too many for a GP at small budgets");
+        }
+
+        if (options.Parallelism > 8)
+        {
+            return new("tpe", $"{options.Parallelism} parallel trials");
+        }
+
+        if (options.SecondsPerTrial < 1)
+        {
+            return new("tpe", $"trials take {options.SecondsPerTrial.Value.ToString("G3", CultureInfo.InvariantCulture)} s, less than a GP proposal would be worth");
+        }
+
+        if (options.MaxTrials > LongRunTrials)
+        {
+            return new("cmaes", $"a long run ({budget} trials) on {d} numeric values");
+        }
+
+        var reason = $"{d} mostly numeric values and a budget of {budget} trials";
+        return options.MaxTrials is int trials && trials <= GaussianProcessTrials
+            ? new("gp", reason)
+            : new("gp", reason, "tpe", GaussianProcessTrials);
+    }
+
+    /// <summary>The chosen tuner for a space: an <see cref="AutoTuner"/>, or the multi-fidelity tuner itself when
+    /// that is the choice (a scheduler must be seen as one by the experiment).</summary>
+    internal static IHyperparameterTuner Create(HyperparameterSpace space, AutoTunerOptions options, int defaultSeed)
+    {
+        var choice = Choose(space, options);
+        var seed = options.Seed ?? defaultSeed;
+        if (choice.Tuner == "asha")
+        {
+            return new AshaTuner(space, new AshaTunerOptions { MinBudget = 1, MaxBudget = 27, ReductionFactor = 3, Seed = seed }, seed);
+        }
+
+        return new AutoTuner(space, choice, Make(choice.Tuner, space, seed), choice.Then is null ? null : Make(choice.Then, space, seed));
+    }
+
+    /// <inheritdoc/>
+    public TrialProposal? Propose(int trialId)
+    {
+        var active = Active;
+        var proposal = active.Propose(trialId);
+        if (proposal is null)
+        {
+            return null;
+        }
+
+        _seen.Add(trialId);
+        var other = ReferenceEquals(active, _first) ? _then : null;
+        other?.ObserveRunning(new TuningTrial(trialId, proposal.Parameters));
+        var attributes = new Dictionary<string, string>(proposal.Attributes ?? new Dictionary<string, string>())
+        {
+            ["auto"] = ReferenceEquals(active, _first) ? Choice.Tuner : Choice.Then!,
+        };
+        if (!_announcedFirst || (!_announcedThen && !ReferenceEquals(active, _first)))
+        {
+            attributes["auto.reason"] = Choice.ToString();
+            _announcedFirst = true;
+            _announcedThen |= !ReferenceEquals(active, _first);
+        }
+
+        return proposal with { Attributes = attributes };
+    }
+
+    /// <inheritdoc/>
+    public TrialDecision Report(TuningTrial trial, int step, double loss) => Active.Report(trial, step, loss);
+
+    /// <inheritdoc/>
+    public void Complete(TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _seen.Add(trial.Id);
+        _first.Complete(trial);
+        _then?.Complete(trial);
+    }
+
+    /// <inheritdoc/>
+    public void ObserveRunning(TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _seen.Add(trial.Id);
+        _first.ObserveRunning(trial);
+        _then?.ObserveRunning(trial);
+    }
+
+    private static IHyperparameterTuner Make(string name, HyperparameterSpace space, int seed) => name switch
+    {
+        "gp" => new GaussianProcessTuner(space, null, seed),
+        "tpe" => new TpeTuner(space, null, seed),
+        "cmaes" => new CmaEsTuner(space, null, seed),
+        _ => new RandomTuner(space, null, seed),
+    };
+}

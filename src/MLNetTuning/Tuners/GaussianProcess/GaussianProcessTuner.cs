@@ -1,0 +1,233 @@
+using System.Globalization;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Tuners;
+
+/// <summary>
+/// Bayesian optimisation with a Gaussian process: a Matérn-5/2 kernel with one length scale per searched value,
+/// its amplitude, length scales and noise fitted by maximum a posteriori marginal likelihood, and the next trial
+/// chosen by maximising log expected improvement (multi-start quasi-Newton over the unit cube).
+/// </summary>
+/// <remarks>
+/// <para>The first <see cref="GaussianProcessTunerOptions.StartupTrials"/> trials form a Latin hypercube. Losses
+/// are standardised and warped by a Yeo–Johnson transform before fitting.</para>
+/// <para>Numbers are modelled on their (log-)transformed range scaled to [0, 1]; integers are relaxed while the
+/// acquisition is climbed and rounded before it is compared, so every candidate is scored where it will be
+/// evaluated. Choices and branch selectors are one-hot blocks with one length scale each (an overlap kernel), and
+/// are optimised by trying every category. Leaves of branches a trial did not take sit at fixed values, so the
+/// branches share what they have in common.</para>
+/// <para>Completed trials count with their loss, pruned trials with their last reported loss; failed trials are
+/// ignored. Running trials count at the worst loss seen (constant liar), so parallel proposals spread out.</para>
+/// <para>The kernel's hyperparameters are refitted from the last fit at every proposal while there are at most 100
+/// trials, and then after every n/25 new trials. Past <see cref="GaussianProcessTunerOptions.MaxModelTrials"/>
+/// trials the model is fitted on a subset, which the proposal's attributes say.</para>
+/// </remarks>
+public sealed class GaussianProcessTuner : IHyperparameterTuner
+{
+    private readonly GaussianProcessTunerOptions _options;
+    private readonly int _seed;
+    private readonly GaussianProcessEncoding _encoding;
+    private readonly GaussianProcessModel _model;
+    private readonly List<(int Id, double[] Point, double Loss)> _finished = [];
+    private readonly SortedDictionary<int, double[]> _running = [];
+    private readonly Dictionary<int, int[]> _strata = [];
+    private double[] _theta;
+    private int _fittedOn; // finished trials at the last hyperparameter fit
+
+    /// <summary>Creates a GP tuner.</summary>
+    /// <param name="space">The space to search.</param>
+    /// <param name="options">Options; the defaults of <see cref="GaussianProcessTunerOptions"/> when null.</param>
+    /// <param name="defaultSeed">The seed used when <paramref name="options"/> gives none.</param>
+    public GaussianProcessTuner(HyperparameterSpace space, GaussianProcessTunerOptions? options = null, int defaultSeed = 0)
+    {
+        Space = space ?? throw new ArgumentNullException(nameof(space));
+        _options = options?.Clone() ?? new GaussianProcessTunerOptions();
+        _seed = _options.Seed ?? defaultSeed;
+        _encoding = new GaussianProcessEncoding(space);
+        _model = new GaussianProcessModel(_encoding.GroupOfFeature);
+        _theta = GaussianProcessModel.DefaultTheta(_model.Groups);
+        StartupTrials = _options.StartupTrials ?? Math.Clamp(_encoding.Leaves + 1, 4, 10);
+    }
+
+    /// <inheritdoc/>
+    public HyperparameterSpace Space { get; }
+
+    /// <inheritdoc/>
+    public bool IsFinished => false;
+
+    /// <summary>The number of startup trials (the option, or its default for this space).</summary>
+    public int StartupTrials { get; }
+
+    /// <summary>The model of the last proposal (for tests).</summary>
+    internal GaussianProcessModel Model => _model;
+
+    /// <inheritdoc/>
+    public TrialProposal Propose(int trialId)
+    {
+        var random = SeedMixer.Create(_seed, trialId);
+        var attributes = new Dictionary<string, string>();
+        double[]? point = null;
+        if (_finished.Count >= StartupTrials && _encoding.Leaves > 0)
+        {
+            point = ModelProposal(random, attributes);
+        }
+
+        if (point is null)
+        {
+            point = Startup(random);
+            attributes["gp"] = "startup";
+        }
+
+        _running[trialId] = point;
+        return new TrialProposal(_encoding.Decode(point)) { Attributes = attributes };
+    }
+
+    /// <inheritdoc/>
+    public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
+
+    /// <inheritdoc/>
+    public void Complete(TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _running.Remove(trial.Id);
+        _finished.RemoveAll(f => f.Id == trial.Id);
+        var counts = trial.State is TrialState.Completed or TrialState.Pruned;
+        if (counts && trial.Loss is double loss && double.IsFinite(loss))
+        {
+            _finished.Add((trial.Id, EncodeTrial(trial), loss));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ObserveRunning(TuningTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        _running[trial.Id] = EncodeTrial(trial);
+    }
+
+    /// <summary>Fits the model on the finished trials (a subset past the cap) and conditions it on the running ones.</summary>
+    /// <returns>The incumbent (lowest warped loss) and the modelled trials, best first.</returns>
+    internal (double Incumbent, List<double[]> Good) FitModel(Dictionary<string, string> attributes)
+    {
+        var used = _finished;
+        if (_finished.Count > _options.MaxModelTrials)
+        {
+            var best = _finished.OrderBy(f => f.Loss).ThenBy(f => f.Id).Take(_options.MaxModelTrials / 2).ToList();
+            var chosen = best.Select(b => b.Id).ToHashSet();
+            var recent = _finished.Where(f => !chosen.Contains(f.Id)).OrderByDescending(f => f.Id)
+                .Take(_options.MaxModelTrials - best.Count);
+            used = [.. best, .. recent];
+            attributes["gp.subset"] = string.Create(CultureInfo.InvariantCulture, $"fitted on {used.Count} of {_finished.Count} trials (best {best.Count} and latest {used.Count - best.Count})");
+        }
+
+        var n = used.Count;
+        var features = _encoding.FeatureCount;
+        var x = new double[(n + _running.Count) * features];
+        for (var i = 0; i < n; i++)
+        {
+            _encoding.Features(used[i].Point, x.AsSpan(i * features, features));
+        }
+
+        var y = TargetWarp.Apply(used.Select(u => u.Loss).ToList());
+        var refit = n <= 100 || _finished.Count - _fittedOn >= _finished.Count / 25;
+        if (refit)
+        {
+            var iterations = n <= 100 ? 50 : 20;
+            var warm = _model.Fit(x, y, n, _theta, iterations);
+            var theta = _model.Theta;
+            if (n <= 60)
+            {
+                // A fresh start as well while fits are cheap, so an early poor optimum is not carried forward.
+                var fresh = _model.Fit(x, y, n, GaussianProcessModel.DefaultTheta(_model.Groups), iterations);
+                if (warm <= fresh)
+                {
+                    _model.Condition(x, y, n, theta);
+                }
+            }
+
+            _theta = _model.Theta;
+            _fittedOn = _finished.Count;
+        }
+
+        var incumbent = y.Min();
+        if (_options.ConstantLiar && _running.Count > 0)
+        {
+            var lie = y.Max();
+            var all = new double[n + _running.Count];
+            y.CopyTo(all, 0);
+            var r = n;
+            foreach (var point in _running.Values)
+            {
+                _encoding.Features(point, x.AsSpan(r * features, features));
+                all[r++] = lie;
+            }
+
+            _model.Condition(x, all, all.Length, _theta);
+        }
+        else
+        {
+            _model.Condition(x, y, n, _theta);
+        }
+
+        var good = Enumerable.Range(0, n).OrderBy(i => y[i]).Select(i => used[i].Point).ToList();
+        return (incumbent, good);
+    }
+
+    private double[]? ModelProposal(Random random, Dictionary<string, string> attributes)
+    {
+        var (incumbent, good) = FitModel(attributes);
+        var acquisition = new GaussianProcessAcquisition(_encoding, _model, incumbent);
+        var taken = _finished.Select(f => f.Point).Concat(_running.Values).ToList();
+        var large = _model.Count > 100;
+        var point = acquisition.Optimise(good, taken, random, rawCount: large ? 256 : 512, starts: large ? 4 : 6);
+        if (point is not null)
+        {
+            attributes["gp"] = "model";
+        }
+
+        return point;
+    }
+
+    /// <summary>A Latin-hypercube point while slots remain, then uniform draws.</summary>
+    private double[] Startup(Random random)
+    {
+        var slot = _finished.Count + _running.Count;
+        var point = new double[_encoding.Leaves];
+        for (var i = 0; i < point.Length; i++)
+        {
+            var u = slot < StartupTrials ? (Strata(i)[slot] + random.NextDouble()) / StartupTrials : random.NextDouble();
+            point[i] = _encoding.IsCategorical(i) ? Math.Min((int)(u * _encoding.Categories(i)), _encoding.Categories(i) - 1) : u;
+        }
+
+        var full = (double[])point.Clone();
+        _encoding.Normalise(point, full);
+        _encoding.RoundIntegers(point);
+        return point;
+    }
+
+    /// <summary>A seeded permutation of the startup strata of one leaf.</summary>
+    private int[] Strata(int leaf)
+    {
+        if (!_strata.TryGetValue(leaf, out var strata))
+        {
+            strata = Enumerable.Range(0, StartupTrials).ToArray();
+            SeedMixer.Create(_seed, -1 - (long)leaf).Shuffle(strata);
+            _strata[leaf] = strata;
+        }
+
+        return strata;
+    }
+
+    private double[] EncodeTrial(TuningTrial trial)
+    {
+        try
+        {
+            return _encoding.Encode(trial.Parameters);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Trial {trial.Id} does not belong to the tuner's search space: {e.Message}", nameof(trial), e);
+        }
+    }
+}

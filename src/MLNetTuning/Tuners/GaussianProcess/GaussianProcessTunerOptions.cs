@@ -1,0 +1,35 @@
+namespace MLNetTuning.Tuners;
+
+/// <summary>Options of <see cref="GaussianProcessTuner"/>; every setter rejects values the algorithm cannot use.</summary>
+public sealed class GaussianProcessTunerOptions
+{
+    private int? _startupTrials;
+    private int _maxModelTrials = 200;
+
+    /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed is used.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Trials spread as a Latin hypercube before the model is used. Default null: the number of
+    /// searched values plus one, between 4 and 10.</summary>
+    public int? StartupTrials
+    {
+        get => _startupTrials;
+        set => _startupTrials = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(StartupTrials), value, "StartupTrials must be at least 1 (or null for the default).");
+    }
+
+    /// <summary>The most trials the GP is fitted on. Fitting costs grow with the cube of the trials, so past this
+    /// many the GP fits on a subset: the best half of this number by loss, and the most recent trials for the
+    /// rest. Proposals made so carry the attribute <c>gp.subset</c>. Default 200 (about 50 ms a proposal in 10-D).</summary>
+    public int MaxModelTrials
+    {
+        get => _maxModelTrials;
+        set => _maxModelTrials = value >= 10 ? value : throw new ArgumentOutOfRangeException(nameof(MaxModelTrials), value, "MaxModelTrials must be at least 10.");
+    }
+
+    /// <summary>Count trials still running as observed at the worst loss seen so far (a constant liar), so
+    /// parallel proposals spread out instead of piling onto one point. Default true.</summary>
+    public bool ConstantLiar { get; set; } = true;
+
+    /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
+    internal GaussianProcessTunerOptions Clone() => (GaussianProcessTunerOptions)MemberwiseClone();
+}
