@@ -60,11 +60,12 @@ internal static class Figure
         }
 
         var kept = keep is null ? [] : items.Where(keep).Take(max / 2).ToHashSet();
-        var step = (double)items.Count / (max - kept.Count);
+        var rest = items.Where(i => !kept.Contains(i)).ToList();
+        var wanted = max - kept.Count;
         var chosen = new HashSet<T>(kept);
-        for (var x = 0.0; x < items.Count && chosen.Count < max; x += step)
+        for (var k = 0; k < wanted; k++)
         {
-            chosen.Add(items[(int)x]);
+            chosen.Add(rest[(int)((long)k * rest.Count / wanted)]);
         }
 
         return items.Where(chosen.Contains).ToList();
