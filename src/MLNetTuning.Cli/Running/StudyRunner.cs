@@ -134,6 +134,7 @@ internal static class StudyRunner
             var summaryPath = Path.Combine(output, "summary.json");
             await File.WriteAllTextAsync(summaryPath, Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed), CancellationToken.None).ConfigureAwait(false);
             console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
+            Commands.ReportCommand.WriteAfterTune(new Visualization.StudySnapshot(options.StudyName, metric.Direction, trials, study.Space), Path.Combine(output, "report.html"), console);
         }
 
         return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
