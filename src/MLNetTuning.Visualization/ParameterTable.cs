@@ -1,4 +1,3 @@
-using System.Globalization;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
 
@@ -11,15 +10,14 @@ namespace MLNetTuning.Visualization;
 /// </summary>
 public sealed class ParameterTable
 {
-    private readonly Dictionary<int, Dictionary<string, object>> _rows = [];
+    private readonly Dictionary<int, IReadOnlyDictionary<string, object>> _rows = [];
 
     internal ParameterTable(IEnumerable<TuningTrial> trials, HyperparameterSpace? space)
     {
         var names = new List<string>();
         foreach (var trial in trials)
         {
-            var row = new Dictionary<string, object>(StringComparer.Ordinal);
-            Flatten(trial.Parameters, "", row);
+            var row = TrialTable.FlattenParameters(trial.Parameters);
             _rows[trial.Id] = row;
             names.AddRange(row.Keys.Where(k => !names.Contains(k)));
         }
@@ -44,32 +42,6 @@ public sealed class ParameterTable
     /// <summary>The categories of a text path, in ordinal order.</summary>
     public IReadOnlyList<string> Categories(string name) =>
         _rows.Values.Select(r => r.GetValueOrDefault(name)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
-
-    private static void Flatten(TrialParameters parameters, string prefix, Dictionary<string, object> row)
-    {
-        foreach (var (key, value) in parameters)
-        {
-            var path = prefix + key;
-            switch (value)
-            {
-                case TrialParameters nested:
-                    Flatten(nested, path + ".", row);
-                    break;
-                case BranchSelection selection:
-                    row[path] = selection.Branch;
-                    Flatten(selection.Parameters, $"{path}.{selection.Branch}.", row);
-                    break;
-                case null:
-                    break;
-                case double or float or int or long or short or byte or decimal:
-                    row[path] = Convert.ToDouble(value, CultureInfo.InvariantCulture);
-                    break;
-                default:
-                    row[path] = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
-                    break;
-            }
-        }
-    }
 
     private static IEnumerable<string> LogPaths(HyperparameterSpace space, string prefix)
     {
