@@ -111,3 +111,46 @@ public partial class StudyReportTests
         Assert.That(unwritable.Error, Does.Contain("Cannot write the report to").And.Not.Contain("   at "));
     }
 }
+
+public class TrialsFormatTests
+{
+    [Test]
+    public void TrialsPrintsCsvAndJsonThatHoldEveryTrial()
+    {
+        var folder = StoreTestKit.TempFolder();
+        try
+        {
+            var db = Path.Combine(folder, "studies.db");
+            var trials = SampleStudies.Conditional(12).Trials;
+            using (var store = new SqliteTrialStore(db))
+            {
+                store.OpenStudy("runs", SampleStudies.ConditionalSpace, OptimizationDirection.Maximize);
+                foreach (var t in trials)
+                {
+                    store.Save("runs", t);
+                }
+            }
+
+            var minutes = TimeSpan.FromMinutes(3);
+            var csv = CliProcess.Run(minutes, null, "trials", "--study", "runs", "--storage", db, "--format", "csv");
+            Assert.That(csv.ExitCode, Is.EqualTo(0), csv.Error);
+            var lines = csv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines[0], Does.StartWith("trial,state,value,duration_seconds,budget,worker,model,model.linear.l2,model.tree.leaves,x"));
+            Assert.That(lines, Has.Length.EqualTo(trials.Count + 1));
+
+            var json = CliProcess.Run(minutes, null, "trials", "--study", "runs", "--storage", db, "--format", "json");
+            Assert.That(json.ExitCode, Is.EqualTo(0), json.Error);
+            var array = System.Text.Json.Nodes.JsonNode.Parse(json.Output)!.AsArray();
+            Assert.That(array.Select(t => (double?)t!["value"]), Is.EqualTo(trials.Select(t => t.Value)));
+            Assert.That((string)array[0]!["parameters"]!["model"]!["$branch"]!, Is.EqualTo(((MLNetTuning.SearchSpaces.BranchSelection)trials[0].Parameters["model"]!).Branch));
+
+            var bad = CliProcess.Run(minutes, null, "trials", "--study", "runs", "--storage", db, "--format", "xml");
+            Assert.That(bad.ExitCode, Is.EqualTo(2));
+            Assert.That(bad.Error, Does.Contain("Unknown --format 'xml'. Known: table, csv, json."));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
