@@ -4,7 +4,8 @@ using Plotly.NET;
 namespace MLNetTuning.Visualization;
 
 /// <summary>Builds plotly.js traces and layouts through Plotly.NET's dynamic objects, property by property as
-/// plotly.js names them, for the attributes the typed chart functions do not reach (parcoords dimensions, grids).</summary>
+/// plotly.js names them, for the attributes the typed chart functions do not reach (parcoords dimensions, grids).
+/// Charts are made without Plotly.NET's default template: serialising it costs about a second per chart.</summary>
 internal static class Figure
 {
     public const string CompletedColor = "#1f77b4";
@@ -27,7 +28,7 @@ internal static class Figure
         properties.Where(p => p.Value is not null).ToDictionary(p => p.Name, p => p.Value);
 
     public static GenericChart Chart(IEnumerable<Trace> traces, string title, params (string Name, object? Value)[] layoutProperties) =>
-        WithLayout(GenericChart.ofTraceObjects(true, traces), title, layoutProperties);
+        WithLayout(GenericChart.ofTraceObjects(false, traces), title, layoutProperties);
 
     public static GenericChart WithLayout(GenericChart chart, string title, params (string Name, object? Value)[] layoutProperties)
     {

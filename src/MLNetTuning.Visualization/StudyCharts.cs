@@ -50,8 +50,8 @@ public static partial class StudyCharts
         }
 
         // The best-so-far line through the C# chart API; the markers above set plotly.js attributes directly.
-        var bestLine = CSharpChart.Line<double, double, string>(x: ids, y: best, Name: "best so far", LineColor: Color.fromString(Figure.BestColor));
-        var chart = GenericChart.combine([GenericChart.ofTraceObjects(true, traces), bestLine]);
+        var bestLine = CSharpChart.Line<double, double, string>(x: ids, y: best, Name: "best so far", LineColor: Color.fromString(Figure.BestColor), UseDefaults: false);
+        var chart = GenericChart.combine([GenericChart.ofTraceObjects(false, traces), bestLine]);
         const string title = "Optimization history";
         return new StudyChart("history", title, Figure.WithLayout(chart, title, ("xaxis", Figure.Axis("trial")), ("yaxis", Figure.Axis("value")), ("legend", Figure.Object(("orientation", "h")))));
     }
@@ -82,7 +82,8 @@ public static partial class StudyCharts
             Keys: new Plotly.NET.CSharp.Optional<IEnumerable<string>>(ordered.Select(p => p.Name), true),
             Name: "importance",
             MarkerColor: Color.fromString(Figure.CompletedColor),
-            MultiText: new Plotly.NET.CSharp.Optional<IEnumerable<string>>(ordered.Select(p => p.Importance.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)), true));
+            MultiText: new Plotly.NET.CSharp.Optional<IEnumerable<string>>(ordered.Select(p => p.Importance.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)), true),
+            UseDefaults: false);
         var note = $"fANOVA on {importance.TrialCount} completed trials" + (importance.SkippedTrials > 0 ? $" (the latest; {importance.SkippedTrials} earlier ones left out to bound the time)" : "") + ".";
         const string title = "Parameter importance (fANOVA)";
         var chart = Figure.WithLayout(bars, title, ("xaxis", Figure.Axis("share of the variance", false, ("range", new[] { 0.0, 1.0 }))), ("yaxis", Figure.Axis("", false, ("automargin", true))),
@@ -93,6 +94,13 @@ public static partial class StudyCharts
     /// <summary>The importance chart computed from the snapshot, or null with the reason when it cannot be.</summary>
     public static (StudyChart? Chart, string? Reason) Importance(StudySnapshot study, ParameterImportanceOptions? options = null)
     {
+        var (importance, reason) = Evaluate(study, options);
+        return (importance is null ? null : Importance(importance), reason);
+    }
+
+    /// <summary>fANOVA importance of the snapshot's parameters, or null with the reason when it cannot be computed.</summary>
+    public static (ParameterImportanceResult? Importance, string? Reason) Evaluate(StudySnapshot study, ParameterImportanceOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(study);
         if (study.Space is null)
         {
@@ -101,7 +109,7 @@ public static partial class StudyCharts
 
         try
         {
-            return (Importance(FanovaImportance.Evaluate(study.Space, study.Trials, options)), null);
+            return (FanovaImportance.Evaluate(study.Space, study.Trials, options), null);
         }
         catch (ArgumentException e)
         {

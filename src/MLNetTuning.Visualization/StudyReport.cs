@@ -40,11 +40,11 @@ public static class StudyReport
         Add(StudyCharts.IntermediateValues(study), "Intermediate values", "no trial reported intermediate values or ran at a rung.");
         Add(StudyCharts.HyperbandBrackets(study), "Brackets", "the study has no successive-halving brackets.");
         Add(StudyCharts.PbtLineage(study), "PBT lineage", "the study is not population-based training.");
-        var (importanceChart, importanceReason) = StudyCharts.Importance(study, importanceOptions ?? new ParameterImportanceOptions { NumberOfTrees = 32, MaxTrials = 1000 });
-        Add(importanceChart, "Parameter importance", importanceReason ?? "");
+        var (importance, importanceReason) = StudyCharts.Evaluate(study, importanceOptions ?? new ParameterImportanceOptions { NumberOfTrees = 32, MaxTrials = 1000 });
+        Add(importance is null ? null : StudyCharts.Importance(importance), "Parameter importance", importanceReason ?? "");
         Add(StudyCharts.ParallelCoordinates(study), "Parallel coordinates", study.Completed.Count == 0 ? noCompleted : "no parameter varies.");
         Add(StudyCharts.Slice(study), "Slice", study.Completed.Count == 0 ? noCompleted : "no parameter varies.");
-        var pair = ContourPair(study, importanceChart is null ? null : FanovaImportanceOrder(study, importanceOptions));
+        var pair = ContourPair(study, importance?.Parameters.Select(p => p.Name).ToList());
         Add(pair is null ? null : StudyCharts.Contour(study, pair.Value.X, pair.Value.Y), "Contour", "it needs two varying parameters active together in at least two completed trials.");
         Add(StudyCharts.EmpiricalDistribution(study), "Empirical distribution", noCompleted);
         Add(StudyCharts.Timeline(study), "Timeline", "no trial has finished.");
@@ -163,18 +163,6 @@ public static class StudyReport
         html.Append("<tr><th>").Append(Encode(name)).Append("</th><td>").Append(Encode(value)).Append("</td></tr>");
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
-
-    private static IReadOnlyList<string>? FanovaImportanceOrder(StudySnapshot study, ParameterImportanceOptions? options)
-    {
-        try
-        {
-            return FanovaImportance.Evaluate(study.Space!, study.Trials, options ?? new ParameterImportanceOptions { NumberOfTrees = 16, MaxTrials = 1000 }).Parameters.Select(p => p.Name).ToList();
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>The two most important parameters (by fANOVA when known, else the first two) that appear together.</summary>
     private static (string X, string Y)? ContourPair(StudySnapshot study, IReadOnlyList<string>? byImportance)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MLNetTuning.Importance;
 
 /// <summary>
@@ -41,6 +43,7 @@ internal sealed class TreeVarianceDecomposition
     /// <summary>Variance of each feature's marginal.</summary>
     public double[] MainEffects { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double MainEffect(int f)
     {
         var cuts = _cuts[f];
@@ -73,6 +76,7 @@ internal sealed class TreeVarianceDecomposition
     }
 
     /// <summary>Variance of the pair's joint marginal less both main effects: their interaction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double PairEffect(int f, int g)
     {
         var cf = _cuts[f];
