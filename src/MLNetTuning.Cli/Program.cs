@@ -22,6 +22,7 @@ internal static class Program
             WorkerCommand.Create(),
             StudiesCommand.Create(),
             TrialsCommand.Create(),
+            ReportCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -17,7 +17,8 @@ internal static class TrialsCommand
         var study = CommonOptions.Study(required: true);
         var state = new Option<string?>("--state") { Description = "Only trials in this state: running, completed, pruned or failed." };
         var top = new Option<int?>("--top") { Description = "Only the best N completed trials (best first)." };
-        var command = new Command("trials", "List the trials of a study.") { storage, connection, study, state, top };
+        var format = new Option<string>("--format") { Description = "table (default), csv (one row per trial, parameters as columns) or json (every stored field).", DefaultValueFactory = _ => "table" };
+        var command = new Command("trials", "List the trials of a study.") { storage, connection, study, state, top, format };
         command.SetAction((result, cancellationToken) => Program.Guard(() =>
         {
             var name = result.GetValue(study)!;
@@ -35,6 +36,12 @@ internal static class TrialsCommand
             }
 
             var topCount = CommonOptions.AtLeast(result.GetValue(top), 1, "--top");
+            var formatName = result.GetValue(format)!.ToLowerInvariant();
+            if (formatName is not ("table" or "csv" or "json"))
+            {
+                throw new CliException($"Unknown --format '{result.GetValue(format)}'. Known: table, csv, json.");
+            }
+
             var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), readOnly: true);
             try
             {
@@ -51,6 +58,12 @@ internal static class TrialsCommand
                 }
 
                 var list = trials.ToList();
+                if (formatName != "table")
+                {
+                    TrialsOutput.Write(list, formatName, Console.Out);
+                    return Task.FromResult(ExitCodes.Success);
+                }
+
                 var table = new Table().Title(Markup.Escape($"{name} ({stored.Direction.ToString().ToLowerInvariant()})")).AddColumns("trial", "state", "value", "trainer", "seconds", "worker", "error");
                 foreach (var t in list)
                 {

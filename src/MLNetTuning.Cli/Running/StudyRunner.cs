@@ -162,6 +162,7 @@ internal static class StudyRunner
             var summary = Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed);
             OutputFiles.ReplaceAtomically(summaryPath, path => File.WriteAllText(path, summary));
             console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
+            Commands.ReportCommand.WriteAfterTune(new Visualization.StudySnapshot(options.StudyName, metric.Direction, trials, study.Space), Path.Combine(output, "report.html"), console);
         }
 
         return Finish(cancellationToken, console, ExitCodes.Success);

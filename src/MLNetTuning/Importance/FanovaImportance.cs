@@ -1,0 +1,150 @@
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
+
+namespace MLNetTuning.Importance;
+
+/// <summary>
+/// Parameter importance by functional ANOVA (Hutter, Hoos and Leyton-Brown 2014; Optuna's default evaluator):
+/// a random forest is fitted to the completed trials in the unit-cube encoding, and each tree's variance over
+/// the cube is split into the variances of its marginal predictions, per parameter and, on request, per pair.
+/// </summary>
+/// <remarks>
+/// <para>Numbers enter as their unit coordinate (log scale included), a choice of n values as (index + ½)/n,
+/// so every value gets the same share of the cube. Nested spaces and branch members are named by path
+/// (<c>trainer.FastTree.leaves</c>).</para>
+/// <para>Conditional parameters: a member of a branch the trial did not take gets a uniform random coordinate.
+/// The objective does not depend on it there, so the forest learns no effect from those trials; its importance
+/// is what it explains where its branch was chosen, weighted by how much of the cube that branch holds.</para>
+/// </remarks>
+public static class FanovaImportance
+{
+    /// <summary>Scores every searched parameter of <paramref name="space"/> on the completed trials.</summary>
+    /// <param name="space">The study's space.</param>
+    /// <param name="trials">The study's trials; only completed ones with a finite value are used.</param>
+    /// <param name="options">Forest options; Optuna's defaults when null.</param>
+    /// <param name="cancellationToken">Stops between trees.</param>
+    /// <exception cref="ArgumentException">The space has fewer than two searched parameters, or fewer than two
+    /// trials completed.</exception>
+    public static ParameterImportanceResult Evaluate(HyperparameterSpace space, IEnumerable<TuningTrial> trials, ParameterImportanceOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(trials);
+        options ??= new ParameterImportanceOptions();
+        options.Validate();
+        var layout = new TpeLayout(space);
+        if (layout.Leaves.Length < 2)
+        {
+            var only = layout.Leaves.Length == 1 ? $"one: '{layout.Leaves[0].Path}'" : "none";
+            throw new ArgumentException($"Parameter importance needs at least two searched parameters; the space has {only}. With a single parameter it explains all the variance it can.", nameof(space));
+        }
+
+        var completed = trials.Where(t => t.State == TrialState.Completed && t.Value is double v && double.IsFinite(v)).OrderBy(t => t.Id).ToList();
+        if (completed.Count < 2)
+        {
+            throw new ArgumentException($"Parameter importance needs at least two completed trials; the study has {completed.Count}.", nameof(trials));
+        }
+
+        var skipped = 0;
+        if (options.MaxTrials is int max && completed.Count > max)
+        {
+            skipped = completed.Count - max;
+            completed = completed.Skip(skipped).ToList();
+        }
+
+        var random = new Random(options.Seed);
+        var x = new double[completed.Count][];
+        var y = new double[completed.Count];
+        var active = new int[layout.Leaves.Length];
+        for (var i = 0; i < completed.Count; i++)
+        {
+            x[i] = Features(layout, completed[i].Parameters, random, active);
+            y[i] = completed[i].Value!.Value;
+        }
+
+        var d = layout.Leaves.Length;
+        var shares = Enumerable.Range(0, d).Select(_ => new List<double>()).ToArray();
+        var pairShares = new double[d, d];
+        var constantTrees = 0;
+        var sample = new int[completed.Count];
+        for (var t = 0; t < options.NumberOfTrees; t++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (var i = 0; i < sample.Length; i++)
+            {
+                sample[i] = random.Next(sample.Length);
+            }
+
+            var tree = new TreeVarianceDecomposition(RegressionTree.Fit(x, y, sample, options, random));
+            if (tree.TotalVariance <= 1e-300)
+            {
+                constantTrees++;
+                continue;
+            }
+
+            for (var f = 0; f < d; f++)
+            {
+                shares[f].Add(tree.MainEffects[f] / tree.TotalVariance);
+                if (options.IncludePairs)
+                {
+                    for (var g = f + 1; g < d; g++)
+                    {
+                        pairShares[f, g] += tree.PairEffect(f, g) / tree.TotalVariance;
+                    }
+                }
+            }
+        }
+
+        var fitted = options.NumberOfTrees - constantTrees;
+        var parameters = Enumerable.Range(0, d)
+            .Select(f => new ParameterImportance(layout.Leaves[f].Path, fitted == 0 ? 0 : shares[f].Average(), StandardDeviation(shares[f]), active[f]))
+            .OrderByDescending(p => p.Importance).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+        var pairs = new List<PairImportance>();
+        if (options.IncludePairs)
+        {
+            for (var f = 0; f < d; f++)
+            {
+                for (var g = f + 1; g < d; g++)
+                {
+                    pairs.Add(new PairImportance(layout.Leaves[f].Path, layout.Leaves[g].Path, fitted == 0 ? 0 : pairShares[f, g] / fitted));
+                }
+            }
+        }
+
+        return new ParameterImportanceResult(parameters, pairs.OrderByDescending(p => p.Importance).ToList(), completed.Count, skipped, constantTrees);
+    }
+
+    private static double[] Features(TpeLayout layout, TrialParameters parameters, Random random, int[] activeCounts)
+    {
+        var units = layout.Space.EncodeParameters(parameters);
+        var leafValues = layout.Encode(parameters);
+        var features = new double[layout.Leaves.Length];
+        for (var f = 0; f < features.Length; f++)
+        {
+            var leaf = layout.Leaves[f];
+            if (double.IsNaN(leafValues[f]))
+            {
+                features[f] = random.NextDouble();
+                continue;
+            }
+
+            activeCounts[f]++;
+            features[f] = leaf.Kind == TpeLeafKind.Categorical
+                ? (leafValues[f] + 0.5) / leaf.Categories
+                : Math.Clamp(units[leaf.Coordinate], 0, 1);
+        }
+
+        return features;
+    }
+
+    private static double StandardDeviation(List<double> values)
+    {
+        if (values.Count < 2)
+        {
+            return 0;
+        }
+
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
+    }
+}

@@ -1,0 +1,48 @@
+namespace MLNetTuning.Importance;
+
+/// <summary>The share of the objective's variance one parameter explains on its own (its main effect).</summary>
+/// <param name="Name">The parameter's path: <c>trainer</c>, <c>trainer.FastTree.leaves</c> for a branch's member.</param>
+/// <param name="Importance">Share of the variance, averaged over the trees, in [0, 1].</param>
+/// <param name="StandardDeviation">Standard deviation of the share over the trees.</param>
+/// <param name="ActiveTrials">Completed trials in which the parameter was active (its branch chosen).</param>
+public sealed record ParameterImportance(string Name, double Importance, double StandardDeviation, int ActiveTrials);
+
+/// <summary>The share of the variance a pair of parameters explains jointly beyond their main effects.</summary>
+/// <param name="First">The first parameter's path.</param>
+/// <param name="Second">The second parameter's path.</param>
+/// <param name="Importance">Share of the variance, averaged over the trees.</param>
+public sealed record PairImportance(string First, string Second, double Importance);
+
+/// <summary>What <see cref="FanovaImportance"/> found: parameters by decreasing importance, and pairs when asked for.</summary>
+public sealed class ParameterImportanceResult
+{
+    internal ParameterImportanceResult(IReadOnlyList<ParameterImportance> parameters, IReadOnlyList<PairImportance> pairs, int trialCount, int skippedTrials, int constantTrees)
+    {
+        Parameters = parameters;
+        Pairs = pairs;
+        TrialCount = trialCount;
+        SkippedTrials = skippedTrials;
+        ConstantTrees = constantTrees;
+    }
+
+    /// <summary>Every searched parameter, most important first.</summary>
+    public IReadOnlyList<ParameterImportance> Parameters { get; }
+
+    /// <summary>Pairs, most important first; empty unless <see cref="ParameterImportanceOptions.IncludePairs"/>.</summary>
+    public IReadOnlyList<PairImportance> Pairs { get; }
+
+    /// <summary>Completed trials the forest was fitted on.</summary>
+    public int TrialCount { get; }
+
+    /// <summary>Completed trials left out by <see cref="ParameterImportanceOptions.MaxTrials"/>.</summary>
+    public int SkippedTrials { get; }
+
+    /// <summary>Trees whose prediction was constant (no variance to share); they do not count in the averages.
+    /// When every tree is constant, every importance is 0: no parameter changed the value.</summary>
+    public int ConstantTrees { get; }
+
+    /// <summary>The importance of a parameter by path.</summary>
+    /// <exception cref="KeyNotFoundException">No parameter has that path.</exception>
+    public double this[string name] => Parameters.FirstOrDefault(p => p.Name == name)?.Importance
+        ?? throw new KeyNotFoundException($"No parameter '{name}'. Known: {string.Join(", ", Parameters.Select(p => p.Name))}.");
+}
