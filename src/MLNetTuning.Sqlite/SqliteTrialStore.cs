@@ -36,6 +36,8 @@ public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
     {
     }
 
+    private readonly bool _removeCompanionsOnClose;
+
     private SqliteTrialStore(string path, TimeSpan? busyTimeout, bool readOnly)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -51,6 +53,9 @@ public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
         {
             throw new TrialStoreException($"The SQLite store '{Path}' does not exist.");
         }
+
+        // Reading a WAL file creates its -wal and -shm companions; a reader that found none removes them again.
+        _removeCompanionsOnClose = readOnly && !File.Exists(Path + "-wal") && !File.Exists(Path + "-shm");
 
         var timeout = (int)Math.Ceiling((busyTimeout ?? TimeSpan.FromSeconds(30)).TotalSeconds);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -272,6 +277,28 @@ public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
         lock (_gate)
         {
             _connection.Dispose();
+            RemoveCompanionsIfUnused();
+        }
+    }
+
+    /// <summary>After a read-only open of a store no writer held: the empty -wal and the -shm it made are removed,
+    /// so that listing a store leaves its folder as it was. A -wal holding data belongs to a writer and stays.</summary>
+    private void RemoveCompanionsIfUnused()
+    {
+        var wal = new FileInfo(Path + "-wal");
+        if (!_removeCompanionsOnClose || (wal.Exists && wal.Length > 0))
+        {
+            return;
+        }
+
+        try
+        {
+            wal.Delete();
+            File.Delete(Path + "-shm");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another process opened the store meanwhile; its files are its own.
         }
     }
 

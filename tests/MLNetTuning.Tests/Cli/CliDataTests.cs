@@ -68,7 +68,7 @@ public class CliDataTests
         Assert.That(output, Does.Match(@"x1\s*│\s*numeric\s*│\s*inferred"));
         Assert.That(output, Does.Contain("Column 'x1': 2 of 500 values are not numbers (e.g. '12k' on line 12)"));
         Assert.That(output, Does.Contain("--column-kind NAME=numeric|text|categorical|ignore"));
-        Assert.That(output.IndexOf("Columns", StringComparison.Ordinal), Is.LessThan(output.IndexOf("trial    0", StringComparison.Ordinal)));
+        Assert.That(output.IndexOf("Columns", StringComparison.Ordinal), Is.LessThan(output.IndexOf("Trial 0 ", StringComparison.Ordinal)));
     }
 
     [Test]
