@@ -12,6 +12,12 @@ internal sealed class PreparedData
 
     public required IDataView Validation { get; init; }
 
+    /// <summary>Rows held back from the study and scored once after it, or null.</summary>
+    public IDataView? Test { get; init; }
+
+    /// <summary>Train + validation: the rows the confirmed models are refitted on.</summary>
+    public required IDataView RefitRows { get; init; }
+
     public required TunablePipeline Pipeline { get; init; }
 
     public required TuningMetric Metric { get; init; }
@@ -21,7 +27,7 @@ internal sealed class PreparedData
     /// <summary>Loads and splits the file and builds the pipeline: label conversion, features (numbers as they are,
     /// Booleans as 0/1, text one-hot encoded or featurized), missing values replaced, scaled, then a choice of trainers.</summary>
     /// <exception cref="CliException">The label does not suit the task, a trainer or metric is unknown.</exception>
-    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed)
+    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null)
     {
         var label = file.Column(labelColumn);
         var labelValues = file.DistinctValues(label.Name);
@@ -58,7 +64,9 @@ internal sealed class PreparedData
                 break;
         }
 
-        var features = file.Columns.Where(c => c.Name != label.Name && c.Kind != ColumnKind.Empty).ToList();
+        // A grouping column (a customer id) is no feature: a model would learn the groups it is meant to generalize across.
+        holdOut ??= HoldOutSettings.None;
+        var features = file.Columns.Where(c => c.Name != label.Name && c.Name != holdOut.GroupColumn && c.Kind != ColumnKind.Empty).ToList();
         if (features.Count == 0)
         {
             throw new CliException($"'{file.Path}' has no feature column besides the label '{label.Name}'.");
@@ -85,12 +93,14 @@ internal sealed class PreparedData
 
         var catalog = ml.Tuning();
         var estimators = TrainerNames.Resolve(catalog, task, trainers, "Label");
-        var data = file.Load(ml, loadLabelAsText ? [label.Name] : []);
-        var split = ml.Data.TrainTestSplit(data, validationFraction, seed: seed);
+        string[] asText = loadLabelAsText ? [label.Name] : [];
+        var split = HeldOutRows.Split(ml, file, file.Load(ml, asText), holdOut, validationFraction, seed, asText);
         return new PreparedData
         {
-            Train = ml.Data.Cache(split.TrainSet),
-            Validation = ml.Data.Cache(split.TestSet),
+            Train = split.Train,
+            Validation = split.Validation,
+            Test = split.Test,
+            RefitRows = split.RefitRows,
             Pipeline = prefix.Append(estimators),
             Metric = MetricNames.Resolve(task, metricName),
             FeatureColumns = features.Select(f => f.Name).ToList(),

@@ -140,7 +140,10 @@ internal sealed class TabularFile
         ?? throw new CliException($"Unknown label column '{name}' in '{Path}'. Columns: {string.Join(", ", Columns.Select(c => c.Name))}.");
 
     /// <summary>Loads the file with every column typed by its kind; <paramref name="asText"/> columns are loaded as text whatever their kind.</summary>
-    public IDataView Load(MLContext ml, params string[] asText)
+    public IDataView Load(MLContext ml, params string[] asText) => LoadFile(ml, Path, asText);
+
+    /// <summary>Loads <paramref name="path"/> (a file with this one's header, such as test data) with this file's column kinds.</summary>
+    public IDataView LoadFile(MLContext ml, string path, string[] asText)
     {
         var loaderColumns = Columns.Where(c => c.Kind != ColumnKind.Empty).Select(c => new TextLoader.Column(
             c.Name,
@@ -151,7 +154,7 @@ internal sealed class TabularFile
                 _ => DataKind.String,
             },
             c.Index)).ToArray();
-        return ml.Data.LoadFromTextFile(Path, new TextLoader.Options
+        return ml.Data.LoadFromTextFile(path, new TextLoader.Options
         {
             Columns = loaderColumns,
             Separators = [Separator],

@@ -47,7 +47,7 @@ internal static class StudyRunner
         var task = TaskNames.Parse(settings.Task);
         var file = TabularFile.Inspect(settings.DataPath);
         var ml = new MLContext(settings.Seed);
-        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed);
+        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed, settings.HoldOut());
         var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         var metric = prepared.Metric;
 
@@ -77,6 +77,7 @@ internal static class StudyRunner
         using var _ = study;
         var before = study.Trials.Count;
         console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
+        TestReport.Announce(settings, prepared, console);
         if (before > 0)
         {
             console.MarkupLineInterpolated($"Resuming: {before} trials stored ({study.Trials.Count(t => t.State == TrialState.Completed)} completed).");
@@ -124,15 +125,24 @@ internal static class StudyRunner
         }
 
         console.MarkupLineInterpolated($"Best {metric.Name} = [bold]{best.Value?.ToString("F4", CultureInfo.InvariantCulture)}[/] by trial {best.Id} ({best.Attributes.GetValueOrDefault("trainer", "?")}).");
+        TuningConfirmation? confirmation = null;
+        ITransformer? refitted = null;
+        if (prepared.Test is not null && options.OutputFolder is not null && !cancellationToken.IsCancellationRequested)
+        {
+            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken);
+            TestReport.Show(confirmation, metric, console);
+        }
+
         if (options.OutputFolder is { } output)
         {
             Directory.CreateDirectory(output);
-            var model = models.ModelOf(best.Id)
+            var model = refitted
+                ?? models.ModelOf(best.Id)
                 ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
             var modelPath = Path.Combine(output, "best-model.zip");
             ml.Model.Save(model, prepared.Train.Schema, modelPath);
             var summaryPath = Path.Combine(output, "summary.json");
-            await File.WriteAllTextAsync(summaryPath, Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed), CancellationToken.None).ConfigureAwait(false);
+            await File.WriteAllTextAsync(summaryPath, Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed, confirmation), CancellationToken.None).ConfigureAwait(false);
             console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
         }
 
@@ -211,7 +221,7 @@ internal static class StudyRunner
         return table;
     }
 
-    private static string Summary(TuneSettings settings, RunOptions options, ITrialStore store, TuningMetric metric, IReadOnlyList<TuningTrial> trials, TuningTrial best, StudyResult result, string modelPath, TimeSpan elapsed)
+    private static string Summary(TuneSettings settings, RunOptions options, ITrialStore store, TuningMetric metric, IReadOnlyList<TuningTrial> trials, TuningTrial best, StudyResult result, string modelPath, TimeSpan elapsed, TuningConfirmation? confirmation)
     {
         var summary = new JsonObject
         {
@@ -240,6 +250,7 @@ internal static class StudyRunner
                 ["seconds"] = best.Duration?.TotalSeconds,
                 ["parameters"] = JsonNode.Parse(best.Parameters.ToJson()),
             },
+            ["test"] = confirmation is null ? null : TestReport.Json(confirmation),
             ["model"] = Path.GetFullPath(modelPath),
             ["stop_reason"] = result.StopReason.ToString(),
             ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 3),

@@ -28,6 +28,22 @@ internal sealed record TuneSettings
 
     public int? Trials { get; init; }
 
+    /// <summary>A CSV/TSV file of test rows, scored once after the study.</summary>
+    public string? TestData { get; init; }
+
+    /// <summary>Share of the rows held back as test rows, or null (none, or <see cref="TestData"/>).</summary>
+    public double? TestFraction { get; init; }
+
+    /// <summary>Whether <see cref="TestFraction"/> is the default for large data rather than asked for.</summary>
+    [JsonIgnore]
+    public bool TestFractionIsDefault { get; init; }
+
+    public string? GroupColumn { get; init; }
+
+    public string? OrderColumn { get; init; }
+
+    public Data.HoldOutSettings HoldOut() => new(TestData, TestFraction, GroupColumn, OrderColumn);
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static TuneSettings FromJson(string json) => JsonSerializer.Deserialize<TuneSettings>(json, Json)

@@ -206,7 +206,7 @@ public sealed class TuningExperiment
         if (splits.Test is not null && result.BestTrial is not null)
         {
             var refitRows = _options.RefitOnTrainAndValidation ? splits.RefitRows : null;
-            var (confirmation, refitted) = Confirmer.Run(result, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken);
+            var (confirmation, refitted) = Confirmer.Run(result.BestTrial, result.Trials, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken);
             return new TuningExperimentResult(Metric, result, refitted) { Confirmation = confirmation, NestedCrossValidation = nested };
         }
 

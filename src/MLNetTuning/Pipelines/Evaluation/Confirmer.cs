@@ -12,11 +12,10 @@ internal static class Confirmer
     /// train + validation for the refit, or null to keep the training-rows model. Returns the confirmation and the
     /// best trial's refitted model.</summary>
     public static (TuningConfirmation Confirmation, ITransformer BestModel) Run(
-        StudyResult study, TuningMetric metric, string labelColumnName, Func<TuningTrial, IDataView?, ITransformer> fitTrial, IDataView test, IDataView? refitRows, TuningExperimentOptions options, int seed, CancellationToken token)
+        TuningTrial best, IReadOnlyList<TuningTrial> trials, TuningMetric metric, string labelColumnName, Func<TuningTrial, IDataView?, ITransformer> fitTrial, IDataView test, IDataView? refitRows, TuningExperimentOptions options, int seed, CancellationToken token)
     {
-        var best = study.BestTrial ?? throw new InvalidOperationException("No trial completed, so there is nothing to confirm.");
         var ranked = new[] { best }
-            .Concat(study.Trials.Where(t => t.State == TrialState.Completed && t.Id != best.Id && t.Value is not null).OrderBy(t => t.Loss).ThenBy(t => t.Id))
+            .Concat(trials.Where(t => t.State == TrialState.Completed && t.Id != best.Id && t.Value is not null).OrderBy(t => t.Loss).ThenBy(t => t.Id))
             .Take(options.ConfirmTopTrials)
             .ToList();
         var confirmed = new List<ConfirmedTrial>(ranked.Count);
