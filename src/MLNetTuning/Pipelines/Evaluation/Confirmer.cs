@@ -36,7 +36,7 @@ internal static class Confirmer
 
             var validation = trial.Value!.Value;
             var optimism = metric.Direction == OptimizationDirection.Maximize ? validation - trainOnlyTest.Value : trainOnlyTest.Value - validation;
-            confirmed.Add(new ConfirmedTrial(trial.Id, trial.Attributes.GetValueOrDefault("trainer"), validation, trainOnlyTest, refittedTest, optimism));
+            confirmed.Add(new ConfirmedTrial(trial.Id, trial.Attributes.GetValueOrDefault("trainer"), validation, trainOnlyTest, refittedTest, optimism, trainOnly, refitted));
             bestModel ??= refitted;
         }
 

@@ -1,3 +1,5 @@
+using Microsoft.ML;
+
 namespace MLNetTuning.Pipelines;
 
 /// <summary>A metric measured on the test rows, with its bootstrap confidence interval.</summary>
@@ -13,8 +15,10 @@ public sealed record MetricEstimate(double Value, double Low, double High)
 /// <summary>One of the top trials scored once on the test rows after the study.</summary>
 public sealed class ConfirmedTrial
 {
-    internal ConfirmedTrial(int trialId, string? trainer, double validationMetric, MetricEstimate trainOnlyTest, MetricEstimate test, double optimism)
+    internal ConfirmedTrial(int trialId, string? trainer, double validationMetric, MetricEstimate trainOnlyTest, MetricEstimate test, double optimism, ITransformer trainOnlyModel, ITransformer model)
     {
+        TrainOnlyModel = trainOnlyModel;
+        Model = model;
         TrialId = trialId;
         Trainer = trainer;
         ValidationMetric = validationMetric;
@@ -40,6 +44,13 @@ public sealed class ConfirmedTrial
     /// <see cref="TrainOnlyTestMetric"/> for a metric to maximize, the reverse for one to minimize. Positive means
     /// optimistic. Both measure the same model, so this is selection bias (plus test noise), never more data.</summary>
     public double Optimism { get; }
+
+    /// <summary>The model fitted on the training rows only, which <see cref="TrainOnlyTestMetric"/> measured.</summary>
+    public ITransformer TrainOnlyModel { get; }
+
+    /// <summary>The refitted model, which <see cref="TestMetric"/> measured (the same as <see cref="TrainOnlyModel"/>
+    /// without the refit).</summary>
+    public ITransformer Model { get; }
 
     /// <summary>The test metric of the model refitted for use (on train + validation when
     /// <see cref="TuningExperimentOptions.RefitOnTrainAndValidation"/> is on), reported beside the optimism.</summary>
