@@ -62,6 +62,27 @@ public class HoldOutTests
     }
 
     [Test]
+    public void SeparateTrainAndValidationDataAreJoinedForTheRefit()
+    {
+        var ml = new MLContext(1);
+        var seen = new ConcurrentDictionary<int, byte>();
+        var during = new ConcurrentDictionary<int, byte>();
+        var test = EvaluationData.Binary(ml, 300, seed: 2, firstId: 100_000);
+        var result = Experiment(ml, seen, during, trials: 2)
+            .SetTrainValidationData(EvaluationData.Binary(ml, 400, seed: 1), EvaluationData.Binary(ml, 200, seed: 3, firstId: 50_000))
+            .SetTestData(test)
+            .Run();
+
+        var best = result.Confirmation!.Best;
+        Assert.That(during.Keys.Count(id => id >= 50_000 && id < 100_000), Is.EqualTo(200), "the validation rows were scored during the study");
+        Assert.That(best.Model, Is.SameAs(result.BestModel));
+        Assert.That(best.Model, Is.Not.SameAs(best.TrainOnlyModel), "the refit is a new model on train + validation");
+        Assert.That(ml.BinaryClassification.Evaluate(result.BestModel!.Transform(test)).Accuracy, Is.EqualTo(best.TestMetric.Value).Within(1e-12));
+        var refit = ml.Data.TakeRows(new ConcatenatedView(EvaluationData.Binary(ml, 400, seed: 1), EvaluationData.Binary(ml, 200, seed: 3, firstId: 50_000)), 1000);
+        Assert.That(refit.GetColumn<int>("Id").ToList(), Has.Count.EqualTo(600).And.Contains(50_199).And.Contains(0));
+    }
+
+    [Test]
     public void GroupedHoldOutKeepsEveryGroupOnOneSide()
     {
         var ml = new MLContext(1);
