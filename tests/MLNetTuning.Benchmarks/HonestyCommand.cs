@@ -26,7 +26,7 @@ public sealed class HonestyCommand : IBenchmarkCommand
 
     public string Name => "honesty";
 
-    public string Summary => "coverage and width of the test intervals, test bias, validation optimism: --repeats 400 --trials 10 --optimism-repeats 40 --rows 1000 --population 1000000 --seed 0 --out FILE.json";
+    public string Summary => "coverage and width of the test intervals, test bias, validation optimism: --repeats 400 --trials 10 --optimism-repeats 40 --rows 1000 --population 1000000 --threads 2 --seed 0 --out FILE.json";
 
     public int Run(BenchmarkArguments arguments)
     {
@@ -38,6 +38,7 @@ public sealed class HonestyCommand : IBenchmarkCommand
         var seed = arguments.Int("seed", 0);
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "honesty.json"));
         var verbose = arguments.Flag("verbose");
+        var threads = arguments.Int("threads", 2);
         arguments.RejectUnknown();
         BenchmarkArguments.Require(repeats >= 2, "repeats", repeats, "at least 2");
         BenchmarkArguments.Require(rows >= 200, "rows", rows, "at least 200");
@@ -49,14 +50,18 @@ public sealed class HonestyCommand : IBenchmarkCommand
         var (population, populationLabels) = Population(ml, populationRows, seed);
         var records = new RepeatRecord[repeats];
         var finished = 0;
-        Parallel.For(0, repeats, new ParallelOptions { MaxDegreeOfParallelism = 2 }, r =>
+        Parallel.For(0, repeats, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
         {
             var record = Repeat(population, populationLabels, rows, dataSeed: (seed * 100_003) + r + 1, r < optimismRepeats ? Checkpoints : [trials]);
             records[r] = record;
             var count = Interlocked.Increment(ref finished);
             if (verbose || count % 25 == 0)
             {
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repeat {count}/{repeats}: test {record.Test:F4} [{record.Low:F4}, {record.High:F4}] true {record.True:F4}, {clock.Elapsed.TotalSeconds:F0} s"));
+                // The running figures so far, so that a run cut short still says what it measured.
+                var done = records.Where(x => x is not null).ToList();
+                var covered = done.Average(x => x.Low <= x.True && x.True <= x.High ? 1.0 : 0.0);
+                var bias = done.Average(x => x.Test - x.True);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repeat {count}/{repeats}: test {record.Test:F4} [{record.Low:F4}, {record.High:F4}] true {record.True:F4}; so far coverage {covered:F3}, bias {bias:+0.0000;-0.0000}; {clock.Elapsed.TotalSeconds:F0} s"));
             }
         });
 

@@ -21,7 +21,7 @@ internal static class TestReport
             return;
         }
 
-        var rows = prepared.Test.GetRowCount() ?? 0;
+        var rows = ColumnValues.CountRows(prepared.Test);
         var source = settings.TestData is { } path
             ? $"from '{path}'"
             : settings.TestFractionIsDefault
