@@ -154,7 +154,8 @@ public sealed class HonestyCommand : IBenchmarkCommand
 
     private static (IDataView View, bool[] Labels) Population(MLContext ml, int rows, int seed)
     {
-        var generated = Generate(rows, -1 - seed);
+        // Far from the repeats' seeds (1, 2, ...): new Random(-s) is new Random(s), so a negative seed would not do.
+        var generated = Generate(rows, int.MaxValue - 1 - seed);
         return (ml.Data.Cache(ml.Data.LoadFromEnumerable(generated)), generated.Select(r => r.Label).ToArray());
     }
 
