@@ -25,6 +25,10 @@ internal static partial class TuneCommand
         var parallel = new Option<int>("--parallel") { Description = "Trials run at once. Default 1 (reproducible with the seed).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, the tuner and every trial. Default 1.", DefaultValueFactory = _ => 1 };
         var validation = new Option<double>("--validation-fraction") { Description = "Share of rows held out to measure trials. Default 0.2.", DefaultValueFactory = _ => 0.2 };
+        var testData = new Option<string?>("--test-data") { Description = "CSV/TSV file of test rows (same columns), held back from the study and scored once after it." };
+        var testFraction = new Option<double?>("--test-fraction") { Description = "Share of the rows held back as test rows, in (0, 0.5]; 0 for none. Default 0.2 when the data has 1,000 rows or more, else none." };
+        var groupColumn = new Option<string?>("--group-column") { Description = "Rows sharing this column's value stay on one side of the test and validation splits; not used as a feature." };
+        var orderColumn = new Option<string?>("--order-column") { Description = "A numeric time column: the test and validation rows are the latest rows." };
         var output = new Option<string>("--output") { Description = "Folder for best-model.zip, summary.json and the default SQLite store.", DefaultValueFactory = _ => CommonOptions.DefaultOutput };
         var storage = CommonOptions.Storage();
         var connection = CommonOptions.Connection();
@@ -38,7 +42,7 @@ internal static partial class TuneCommand
 
         var command = new Command("tune", "Tune trainers on a data file; resumes the study if the store holds it.")
         {
-            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy,
+            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn,
         };
         command.SetAction((result, cancellationToken) => Program.Guard(async () =>
         {
@@ -68,6 +72,7 @@ internal static partial class TuneCommand
                 throw new CliException($"'{file.Path}' has no feature column besides the label '{settings.LabelColumn}'.");
             }
 
+            settings = TestOptions.Apply(settings, file, result.GetValue(testData), result.GetValue(testFraction), result.GetValue(groupColumn), result.GetValue(orderColumn));
             var catalog = new Microsoft.ML.MLContext(settings.Seed).Tuning();
             TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn);
             TunerNames.Resolve(catalog.Tuners, settings.Tuner);

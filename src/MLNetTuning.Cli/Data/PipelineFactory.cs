@@ -101,6 +101,12 @@ internal sealed class PreparedData
 
     public required IDataView Validation { get; init; }
 
+    /// <summary>Rows held back from the study and scored once after it (test data or a test fraction), or null.</summary>
+    public IDataView? Test { get; init; }
+
+    /// <summary>Train + validation: what the winner is refitted on when there is test data.</summary>
+    public required IDataView RefitRows { get; init; }
+
     public required TunablePipeline Pipeline { get; init; }
 
     public required TuningMetric Metric { get; init; }
@@ -114,35 +120,41 @@ internal sealed class PreparedData
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
     /// replaced, scaled, then a choice of trainers.</summary>
     /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is unknown.</exception>
-    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed)
+    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null)
     {
         var label = LabelCheck.Of(file, labelColumn, task);
         var labelName = label.Column.Name;
-        var features = file.Columns.Where(c => c.Name != labelName && c.Kind != ColumnKind.Ignore).ToList();
+
+        // A grouping column (a customer id) is no feature: a model would learn the groups it is meant to generalize across.
+        holdOut ??= HoldOutSettings.None;
+        var features = file.Columns.Where(c => c.Name != labelName && c.Name != holdOut.GroupColumn && c.Kind != ColumnKind.Ignore).ToList();
         if (features.Count == 0)
         {
             throw new CliException($"'{file.Path}' has no feature column besides the label '{labelName}'.");
         }
 
-        IDataView data;
         IEstimator<ITransformer> prefix;
+        string[] asText;
+        Func<IDataView, IDataView> labelled;
         if (task == TuningTask.Regression)
         {
             // The check made the label numeric; a missing or non-numeric value loads as NaN and its row is dropped.
-            data = ml.Data.FilterRowsByMissingValues(file.Load(ml), labelName);
+            asText = [];
+            labelled = loaded => ml.Data.FilterRowsByMissingValues(loaded, labelName);
             prefix = ml.Transforms.CopyColumns(LabelColumn, labelName);
         }
         else
         {
             // The classes come from the whole column; a missing label is no class, so its key is missing and the row is dropped.
             var keyData = ml.Data.LoadFromEnumerable(label.Classes.Select(c => new ClassRow { Value = c }));
-            var loaded = file.Load(ml, labelName);
-            data = ml.Transforms.Conversion.MapValueToKey(LabelKeyColumn, labelName, keyData: keyData).Fit(loaded).Transform(loaded);
-            data = ml.Data.FilterRowsByMissingValues(data, LabelKeyColumn);
+            asText = [labelName];
+            labelled = loaded => ml.Data.FilterRowsByMissingValues(ml.Transforms.Conversion.MapValueToKey(LabelKeyColumn, labelName, keyData: keyData).Fit(loaded).Transform(loaded), LabelKeyColumn);
             prefix = task == TuningTask.BinaryClassification
                 ? ml.Transforms.Conversion.MapValue(LabelColumn, new[] { KeyValuePair.Create(label.Classes[0], false), KeyValuePair.Create(label.Classes[1], true) }, labelName)
                 : ml.Transforms.Conversion.MapValueToKey(LabelColumn, labelName, keyData: keyData);
         }
+
+        var data = labelled(file.Load(ml, asText));
 
         var featureNames = new List<string>();
         foreach (var column in features)
@@ -165,11 +177,13 @@ internal sealed class PreparedData
 
         var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
-        var split = ml.Data.TrainTestSplit(data, validationFraction, seed: seed);
+        var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled);
         return new PreparedData
         {
-            Train = ml.Data.Cache(split.TrainSet),
-            Validation = ml.Data.Cache(split.TestSet),
+            Train = split.Train,
+            Validation = split.Validation,
+            Test = split.Test,
+            RefitRows = split.RefitRows,
             Pipeline = prefix.Append(estimators),
             Metric = MetricNames.Resolve(task, metricName),
             FeatureColumns = features.Select(f => f.Name).ToList(),

@@ -155,7 +155,10 @@ internal sealed class TabularFile
         .Select(c => $"Column '{c.Name}': {c.Scan.NonNumbers} of {c.Scan.Present} values are not numbers (e.g. '{c.Scan.FirstNonNumber}' on line {c.Scan.FirstNonNumberLine}); they count as missing.");
 
     /// <summary>Loads the file with every column typed by its kind; <paramref name="asText"/> columns are loaded as text whatever their kind.</summary>
-    public IDataView Load(MLContext ml, params string[] asText)
+    public IDataView Load(MLContext ml, params string[] asText) => LoadFile(ml, Path, asText);
+
+    /// <summary>Loads <paramref name="path"/> (a file with this one's header, such as test data) with this file's column kinds.</summary>
+    public IDataView LoadFile(MLContext ml, string path, string[] asText)
     {
         var loaderColumns = Columns.Where(c => c.Kind != ColumnKind.Ignore || asText.Contains(c.Name)).Select(c => new TextLoader.Column(
             c.Name,
@@ -166,7 +169,7 @@ internal sealed class TabularFile
                 _ => DataKind.String,
             },
             c.Index)).ToArray();
-        return ml.Data.LoadFromTextFile(Path, new TextLoader.Options
+        return ml.Data.LoadFromTextFile(path, new TextLoader.Options
         {
             Columns = loaderColumns,
             Separators = [Separator],

@@ -55,7 +55,7 @@ internal static class StudyRunner
         var task = TaskNames.Parse(settings.Task);
         var file = options.Inspected ?? TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
         var ml = new MLContext(settings.Seed);
-        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed);
+        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed, settings.HoldOut());
         var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         var metric = prepared.Metric;
         ColumnKindTable.Write(console, file, prepared.Label);
@@ -97,6 +97,7 @@ internal static class StudyRunner
         using var _ = study;
         var before = study.Trials.Count;
         console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows{(prepared.Label.DroppedRows > 0 ? $", {prepared.Label.DroppedRows} dropped for a missing label" : "")}, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
+        TestReport.Announce(settings, prepared, console);
         if (before > 0)
         {
             var states = study.Trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
@@ -147,19 +148,29 @@ internal static class StudyRunner
         }
 
         console.MarkupLineInterpolated($"Best {metric.Name} = [bold]{best.Value?.ToString("F4", CultureInfo.InvariantCulture)}[/] by trial {best.Id} ({best.Attributes.GetValueOrDefault("trainer", "?")}).");
+        TuningConfirmation? confirmation = null;
+        ITransformer? refitted = null;
+        if (prepared.Test is not null && options.OutputFolder is not null && !cancellationToken.IsCancellationRequested)
+        {
+            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken);
+            TestReport.Show(confirmation, metric, console);
+        }
+
         if (options.OutputFolder is { } output && modelPath is not null && bestFile is not null)
         {
             Directory.CreateDirectory(output);
-            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id)
+            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id || refitted is not null)
             {
-                // The best is another worker's or an earlier run's trial (or its save failed): save it now.
-                var model = models.ModelOf(best.Id)
+                // The refitted winner (with test data), or a best that is another worker's or an earlier run's trial
+                // (or whose save failed): save it now.
+                var model = refitted
+                    ?? models.ModelOf(best.Id)
                     ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
                 OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
             }
 
             var summaryPath = Path.Combine(output, "summary.json");
-            var summary = Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed);
+            var summary = Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed, confirmation);
             OutputFiles.ReplaceAtomically(summaryPath, path => File.WriteAllText(path, summary));
             console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
             Commands.ReportCommand.WriteAfterTune(new Visualization.StudySnapshot(options.StudyName, metric.Direction, trials, study.Space), Path.Combine(output, "report.html"), console);
@@ -273,7 +284,7 @@ internal static class StudyRunner
         return table;
     }
 
-    private static string Summary(TuneSettings settings, RunOptions options, ITrialStore store, TuningMetric metric, IReadOnlyList<TuningTrial> trials, TuningTrial best, StudyResult result, string modelPath, TimeSpan elapsed)
+    private static string Summary(TuneSettings settings, RunOptions options, ITrialStore store, TuningMetric metric, IReadOnlyList<TuningTrial> trials, TuningTrial best, StudyResult result, string modelPath, TimeSpan elapsed, TuningConfirmation? confirmation)
     {
         var summary = new JsonObject
         {
@@ -302,6 +313,7 @@ internal static class StudyRunner
                 ["seconds"] = best.Duration?.TotalSeconds,
                 ["parameters"] = JsonNode.Parse(best.Parameters.ToJson()),
             },
+            ["test"] = confirmation is null ? null : TestReport.Json(confirmation),
             ["model"] = Path.GetFullPath(modelPath),
             ["stop_reason"] = result.StopReason.ToString(),
             ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 3),

@@ -40,6 +40,22 @@ internal sealed record TuneSettings
     /// <summary>Column kinds set with --column-kind: name to numeric, text, categorical or ignore.</summary>
     public IReadOnlyDictionary<string, string>? ColumnKinds { get; init; }
 
+    /// <summary>A CSV/TSV file of test rows, scored once after the study.</summary>
+    public string? TestData { get; init; }
+
+    /// <summary>Share of the rows held back as test rows, or null (none, or <see cref="TestData"/>).</summary>
+    public double? TestFraction { get; init; }
+
+    /// <summary>Whether <see cref="TestFraction"/> is the default for large data rather than asked for.</summary>
+    [JsonIgnore]
+    public bool TestFractionIsDefault { get; init; }
+
+    public string? GroupColumn { get; init; }
+
+    public string? OrderColumn { get; init; }
+
+    public Data.HoldOutSettings HoldOut() => new(TestData, TestFraction, GroupColumn, OrderColumn);
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <exception cref="CliException">The stored settings are not valid JSON of settings (exit 3).</exception>

@@ -47,12 +47,18 @@ internal static class ExperimentDataChecks
         }
     }
 
-    public static void CheckColumnsMatch(DataViewSchema train, DataViewSchema validation)
+    public static void CheckColumnsMatch(DataViewSchema train, DataViewSchema validation, string what = "validation data")
     {
         var missing = train.Where(c => !c.IsHidden && validation.GetColumnOrNull(c.Name) is null).Select(c => c.Name).ToList();
         if (missing.Count > 0)
         {
-            throw new ArgumentException($"The validation data lacks the column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} of the training data.");
+            throw new ArgumentException($"The {what} lacks the column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} of the training data.");
+        }
+
+        var differing = train.Where(c => !c.IsHidden && validation.GetColumnOrNull(c.Name) is { } other && !other.Type.Equals(c.Type)).ToList();
+        if (differing.Count > 0)
+        {
+            throw new ArgumentException($"The {what} has different column types: {string.Join(", ", differing.Select(c => $"'{c.Name}' is {validation[c.Name].Type} there and {c.Type} in the training data"))}.");
         }
     }
 

@@ -19,12 +19,12 @@ internal sealed class ExperimentTrialRunner
     private readonly TrialBudgets _budgets;
     private readonly IDataView _train;
     private readonly IDataView? _validation;
-    private readonly IReadOnlyList<DataOperationsCatalog.TrainTestData>? _folds;
+    private readonly IReadOnlyList<DataFold>? _folds;
     private readonly int _seed;
     private readonly TrialCheckpoints _checkpoints = new();
     private readonly BestModelKeeper _models;
 
-    public ExperimentTrialRunner(TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TrialBudgets budgets, IDataView train, IDataView? validation, IReadOnlyList<DataOperationsCatalog.TrainTestData>? folds, int seed, bool rankAcrossBudgets)
+    public ExperimentTrialRunner(TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TrialBudgets budgets, IDataView train, IDataView? validation, IReadOnlyList<DataFold>? folds, int seed, bool rankAcrossBudgets)
     {
         _pipeline = pipeline;
         _metric = metric;
@@ -87,21 +87,20 @@ internal sealed class ExperimentTrialRunner
 
     /// <summary>The best trial's model: the one kept while it ran, or (after cross-validation, or for the best trial
     /// of an earlier, resumed run) refitted on all training data.</summary>
-    public ITransformer? BestModel(TuningTrial? best)
-    {
-        if (best is null)
-        {
-            return null;
-        }
+    public ITransformer? BestModel(TuningTrial? best) => best is null ? null : Fit(best, null);
 
-        if (_models.ModelOf(best.Id) is { } kept)
+    /// <summary>A finished trial's configuration fitted again: on the training rows as the trial was (its kept model
+    /// when there is one), or from scratch on <paramref name="otherRows"/> (train + validation for a refit).</summary>
+    public ITransformer Fit(TuningTrial trial, IDataView? otherRows)
+    {
+        if (otherRows is null && _models.ModelOf(trial.Id) is { } kept)
         {
             return kept;
         }
 
-        var refit = TrialContextFor(_seed, best.Id);
-        var built = _budgets.Build(_pipeline, refit, best, _budgets.Levels(_pipeline, best)[^1], _checkpoints);
-        return built.Estimator.Fit(TrialBudgets.Subsample(refit, _train, built.DataFraction, _seed));
+        var refit = TrialContextFor(_seed, trial.Id);
+        var built = _budgets.Build(_pipeline, refit, trial, _budgets.Levels(_pipeline, trial)[^1], otherRows is null ? _checkpoints : null);
+        return built.Estimator.Fit(otherRows ?? TrialBudgets.Subsample(refit, _train, built.DataFraction, _seed));
     }
 
     private static void RecordBuild(TrialContext trial, BuiltTrial built)
@@ -134,8 +133,8 @@ internal sealed class ExperimentTrialRunner
             foreach (var fold in _folds)
             {
                 token.ThrowIfCancellationRequested();
-                var foldModel = built.Estimator.Fit(TrialBudgets.Subsample(context, fold.TrainSet, built.DataFraction, _seed));
-                values.Add(_metric.Evaluate(context, foldModel.Transform(fold.TestSet), _labelColumnName));
+                var foldModel = built.Estimator.Fit(TrialBudgets.Subsample(context, fold.Train, built.DataFraction, _seed));
+                values.Add(_metric.Evaluate(context, foldModel.Transform(fold.Validation), _labelColumnName));
             }
 
             value = values.Average();

@@ -21,7 +21,8 @@ public sealed class TuningExperiment
     private IDataView? _train;
     private IDataView? _validation;
     private int _folds;
-    private string? _samplingKeyColumnName;
+    private int _outerFolds;
+    private readonly ExperimentHoldOut _holdOut = new();
     private TunerFactory _tuner = TunerCatalog.DefaultTuner;
 
     internal TuningExperiment(MLContext context, TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TuningExperimentOptions? options, int contextSeed)
@@ -68,6 +69,9 @@ public sealed class TuningExperiment
         _train = train ?? throw new ArgumentNullException(nameof(train));
         _validation = validation ?? throw new ArgumentNullException(nameof(validation));
         _folds = 0;
+        _outerFolds = 0;
+        _holdOut.ValidationFraction = null;
+        _holdOut.Columns = SplitColumns.None;
         return this;
     }
 
@@ -75,7 +79,9 @@ public sealed class TuningExperiment
     /// <param name="data">All the data.</param>
     /// <param name="folds">Number of folds, at least 2. Default 5.</param>
     /// <param name="samplingKeyColumnName">Rows sharing this column's value stay in one fold (a grouping column).</param>
-    public TuningExperiment SetCrossValidationData(IDataView data, int folds = 5, string? samplingKeyColumnName = null)
+    /// <param name="orderColumnName">A number or date column: folds then chain forward in time (each trains on the
+    /// rows before the ones it is measured on), and a test fraction takes the latest rows.</param>
+    public TuningExperiment SetCrossValidationData(IDataView data, int folds = 5, string? samplingKeyColumnName = null, string? orderColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (folds < 2)
@@ -83,15 +89,71 @@ public sealed class TuningExperiment
             throw new ArgumentOutOfRangeException(nameof(folds), folds, "Cross-validation needs at least 2 folds.");
         }
 
-        if (samplingKeyColumnName is not null && data.Schema.GetColumnOrNull(samplingKeyColumnName) is null)
-        {
-            throw new ArgumentException($"The grouping column '{samplingKeyColumnName}' is not in the data. Columns: {ExperimentDataChecks.ColumnList(data.Schema)}.", nameof(samplingKeyColumnName));
-        }
-
+        var columns = new SplitColumns(samplingKeyColumnName, orderColumnName);
+        columns.Check(data.Schema);
         _train = data;
         _validation = null;
         _folds = folds;
-        _samplingKeyColumnName = samplingKeyColumnName;
+        _outerFolds = 0;
+        _holdOut.ValidationFraction = null;
+        _holdOut.Columns = columns;
+        return this;
+    }
+
+    /// <summary>Splits <paramref name="data"/> into training and validation rows (after any test rows), honouring a
+    /// grouping and an order column (the validation rows are then the latest).</summary>
+    /// <param name="data">All the data.</param>
+    /// <param name="validationFraction">Share of the rows (after the test rows) that measures trials, in (0, 0.5]. Default 0.2.</param>
+    /// <param name="samplingKeyColumnName">Rows sharing this column's value stay on one side of every split.</param>
+    /// <param name="orderColumnName">A number or date column: the validation and test rows are the latest ones.</param>
+    public TuningExperiment SetTrainValidationSplit(IDataView data, double validationFraction = 0.2, string? samplingKeyColumnName = null, string? orderColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var columns = new SplitColumns(samplingKeyColumnName, orderColumnName);
+        columns.Check(data.Schema);
+        _holdOut.ValidationFraction = ExperimentHoldOut.CheckFraction(validationFraction, nameof(validationFraction));
+        _holdOut.Columns = columns;
+        _train = data;
+        _validation = null;
+        _folds = 0;
+        _outerFolds = 0;
+        return this;
+    }
+
+    /// <summary>Holds <paramref name="test"/> back from the study: after it, the best trials are refitted and scored
+    /// once on it (see <see cref="TuningExperimentResult.Confirmation"/>). No tuner, pruner or model choice sees it.</summary>
+    public TuningExperiment SetTestData(IDataView test)
+    {
+        _holdOut.TestData = test ?? throw new ArgumentNullException(nameof(test));
+        _holdOut.TestFraction = null;
+        return this;
+    }
+
+    /// <summary>Splits a share of the data off as test rows before anything else (the latest rows with an order
+    /// column, whole groups with a grouping column); used like <see cref="SetTestData"/>.</summary>
+    /// <param name="fraction">Share of the rows, in (0, 0.5].</param>
+    public TuningExperiment SetTestFraction(double fraction)
+    {
+        _holdOut.TestFraction = ExperimentHoldOut.CheckFraction(fraction, "test fraction");
+        _holdOut.TestData = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Estimates the whole tune-then-fit procedure by nested cross-validation on <paramref name="data"/>: each of
+    /// <paramref name="outerFolds"/> folds runs its own study (cross-validated with <paramref name="innerFolds"/>
+    /// folds) on the other folds' rows and scores its choice on its own rows (see
+    /// <see cref="TuningExperimentResult.NestedCrossValidation"/>). Then a last study on all the rows gives the model.
+    /// </summary>
+    public TuningExperiment SetNestedCrossValidation(IDataView data, int outerFolds = 5, int innerFolds = 3, string? samplingKeyColumnName = null, string? orderColumnName = null)
+    {
+        if (outerFolds < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outerFolds), outerFolds, "Nested cross-validation needs at least 2 outer folds.");
+        }
+
+        SetCrossValidationData(data, innerFolds, samplingKeyColumnName, orderColumnName);
+        _outerFolds = outerFolds;
         return this;
     }
 
@@ -121,12 +183,9 @@ public sealed class TuningExperiment
             ExperimentDataChecks.CheckColumnsMatch(train.Schema, _validation.Schema);
         }
 
-        if (_options.CacheData)
-        {
-            train = _context.Data.Cache(train);
-        }
-
-        var folds = _folds >= 2 ? _context.Data.CrossValidationSplit(train, _folds, _samplingKeyColumnName, seed) : null;
+        var splits = _holdOut.Split(_context, train, _validation, _folds, seed, _options.CacheData);
+        train = splits.Train;
+        var nested = _outerFolds >= 2 ? await NestedCrossValidationRunner.RunAsync(this, splits.Train, seed, cancellationToken).ConfigureAwait(false) : null;
         var tuner = _tuner.Create(_pipeline.Space, seed);
         if (TrialBudgets.SetsBudgets(tuner))
         {
@@ -139,14 +198,45 @@ public sealed class TuningExperiment
 
         if (budgets.IsPopulationBased)
         {
-            CheckPopulationBased(folds is not null);
+            CheckPopulationBased(splits.Folds is not null);
         }
 
-        var runner = new ExperimentTrialRunner(_pipeline, Metric, _labelColumnName, budgets, train, _validation, folds, seed, _options.RankAcrossBudgets);
+        var runner = new ExperimentTrialRunner(_pipeline, Metric, _labelColumnName, budgets, train, splits.Validation, splits.Folds, seed, _options.RankAcrossBudgets);
         var result = await study.OptimizeAsync((trial, token) => Task.FromResult(runner.Run(trial, token)), _options.Limits, cancellationToken).ConfigureAwait(false);
-        var bestModel = runner.BestModel(result.BestTrial);
-        return new TuningExperimentResult(Metric, result, bestModel, _options.RankAcrossBudgets);
+        if (splits.Test is not null && result.BestTrial is not null)
+        {
+            var refitRows = _options.RefitOnTrainAndValidation ? splits.RefitRows : null;
+            var (confirmation, refitted) = Confirmer.Run(result.BestTrial, result.Trials, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken);
+            return new TuningExperimentResult(Metric, result, refitted, _options.RankAcrossBudgets) { Confirmation = confirmation, NestedCrossValidation = nested };
+        }
+
+        return new TuningExperimentResult(Metric, result, runner.BestModel(result.BestTrial), _options.RankAcrossBudgets) { NestedCrossValidation = nested };
     }
+
+    /// <summary>A copy of this experiment for one outer fold of a nested cross-validation: same pipeline, metric and
+    /// tuner, its own in-memory study on <paramref name="data"/> cross-validated as this one is.</summary>
+    internal TuningExperiment ForOuterFold(IDataView data, int fold, int seed)
+    {
+        var options = new TuningExperimentOptions
+        {
+            MaxTrials = _options.MaxTrials,
+            TimeBudget = _options.TimeBudget,
+            ParallelTrials = _options.ParallelTrials,
+            Seed = SeedMixer.Mix(seed, 2_000_000 + fold),
+            StudyName = $"{_options.StudyName}-outer{fold}",
+            CacheData = _options.CacheData,
+        };
+        var inner = new TuningExperiment(_context, _pipeline, Metric, _labelColumnName, options, _contextSeed) { _tuner = _tuner };
+        return inner.SetCrossValidationData(data, _folds, _holdOut.Columns.GroupColumn, _holdOut.Columns.OrderColumn);
+    }
+
+    internal int OuterFolds => _outerFolds;
+
+    internal int InnerFolds => _folds;
+
+    internal SplitColumns SplitColumns => _holdOut.Columns;
+
+    internal string LabelColumnName => _labelColumnName;
 
     /// <summary>Opens the experiment's study (resuming what its store holds) and forwards its trial events.</summary>
     private TuningStudy OpenStudy(IHyperparameterTuner tuner)

@@ -64,4 +64,38 @@ public sealed class TuningExperimentOptions
 
     /// <summary>Cache the training data in memory once, so that trials do not re-read it. Default true.</summary>
     public bool CacheData { get; set; } = true;
+
+    /// <summary>With test data (SetTestData or SetTestFraction): how many of the best trials are confirmed on it
+    /// after the study. Default 5.</summary>
+    public int ConfirmTopTrials
+    {
+        get => _confirmTopTrials;
+        set => _confirmTopTrials = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ConfirmTopTrials), value, "ConfirmTopTrials must be at least 1.");
+    }
+
+    /// <summary>
+    /// With test data: refit each confirmed configuration on the training and validation rows together before
+    /// scoring it on the test rows, and keep the refitted winner as the best model (more data, a better model;
+    /// the choice itself stays with the validation metric). When off, the models fitted on the training rows are
+    /// confirmed and kept. Default true. Under cross-validation the model is fitted on all the rows either way.
+    /// </summary>
+    public bool RefitOnTrainAndValidation { get; set; } = true;
+
+    /// <summary>Bootstrap resamples of each test interval. Default 1,000.</summary>
+    public int BootstrapResamples
+    {
+        get => _bootstrapResamples;
+        set => _bootstrapResamples = value >= 100 ? value : throw new ArgumentOutOfRangeException(nameof(BootstrapResamples), value, "BootstrapResamples must be at least 100.");
+    }
+
+    /// <summary>Nominal coverage of the test intervals. Default 0.95.</summary>
+    public double ConfidenceLevel
+    {
+        get => _confidenceLevel;
+        set => _confidenceLevel = value is > 0.5 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), value, "ConfidenceLevel must lie in (0.5, 1).");
+    }
+
+    private int _confirmTopTrials = 5;
+    private int _bootstrapResamples = 1000;
+    private double _confidenceLevel = 0.95;
 }

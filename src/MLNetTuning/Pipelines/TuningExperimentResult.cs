@@ -37,11 +37,19 @@ public sealed class TuningExperimentResult
     /// <summary>The best trial's metric, or null.</summary>
     public double? BestMetric => BestTrial?.Value;
 
-    /// <summary>The best trial's model (after cross-validation: refitted on all data), ready for <c>mlContext.Model.Save</c>.</summary>
+    /// <summary>The best trial's model (after cross-validation: refitted on all data; with test data and
+    /// <see cref="TuningExperimentOptions.RefitOnTrainAndValidation"/>: refitted on train + validation), ready for <c>mlContext.Model.Save</c>.</summary>
     /// <exception cref="InvalidOperationException">No trial completed, so there is no model: the message gives the
     /// trial counts and the first failed trial's error, and <see cref="Exception.InnerException"/> is that trial's
     /// exception when it ran in this process. <see cref="BestTrial"/> is then null.</exception>
     public ITransformer BestModel => _bestModel ?? throw NoModel();
+
+    /// <summary>With test data: the top trials scored once on the held-out test rows, with bootstrap intervals and
+    /// the validation optimism; null without test data or when no trial completed.</summary>
+    public TuningConfirmation? Confirmation { get; internal init; }
+
+    /// <summary>After SetNestedCrossValidation: the outer folds' estimate of the tune-then-fit procedure.</summary>
+    public NestedCrossValidationEstimate? NestedCrossValidation { get; internal init; }
 
     /// <summary>True when every trial failed; see <see cref="FirstError"/>.</summary>
     public bool AllFailed => Study.AllFailed;

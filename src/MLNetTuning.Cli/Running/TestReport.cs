@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.ML;
+using MLNetTuning.Cli.Data;
+using MLNetTuning.Pipelines;
+using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
+using Spectre.Console;
+
+namespace MLNetTuning.Cli.Running;
+
+/// <summary>The test rows of a tune run: announced before the study, scored once after it, and reported.</summary>
+internal static class TestReport
+{
+    /// <summary>Says what is held back, before the first trial.</summary>
+    public static void Announce(TuneSettings settings, PreparedData prepared, IAnsiConsole console)
+    {
+        if (prepared.Test is null)
+        {
+            console.MarkupLine("No test rows held back: the validation score below is optimistic (it chose the model). Use --test-fraction or --test-data for an unbiased score.");
+            return;
+        }
+
+        var rows = ColumnValues.CountRows(prepared.Test);
+        var source = settings.TestData is { } path
+            ? $"from '{path}'"
+            : settings.TestFractionIsDefault
+                ? string.Create(CultureInfo.InvariantCulture, $"{settings.TestFraction * 100:0}% of the rows, the default for data of {Commands.TestOptions.DefaultTestRows:N0} rows or more (--test-fraction 0 for none)")
+                : string.Create(CultureInfo.InvariantCulture, $"{settings.TestFraction * 100:0}% of the rows");
+        var how = settings.OrderColumn is { } order ? $", the latest by '{order}'" : "";
+        var groups = settings.GroupColumn is { } group ? $", whole groups of '{group}'" : "";
+        console.MarkupLineInterpolated($"Test: {rows} rows held back ({source}{how}{groups}); no trial sees them, the top trials are scored on them once after the study.");
+    }
+
+    /// <summary>Refits the top trials on train + validation and scores them on the test rows.</summary>
+    public static (TuningConfirmation Confirmation, ITransformer BestModel) Confirm(TuneSettings settings, PreparedData prepared, TuningTrial best, IReadOnlyList<TuningTrial> trials, Func<int, ITransformer?> keptModel, CancellationToken cancellationToken)
+    {
+        ITransformer Fit(TuningTrial trial, IDataView? rows)
+        {
+            if (rows is null && keptModel(trial.Id) is { } kept)
+            {
+                return kept;
+            }
+
+            var context = new MLContext(SeedMixer.Mix(settings.Seed, trial.Id));
+            return prepared.Pipeline.Build(context, trial.Parameters).Fit(rows ?? prepared.Train);
+        }
+
+        return Confirmer.Run(best, trials, prepared.Metric, "Label", Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken);
+    }
+
+    /// <summary>The closing lines.</summary>
+    public static void Show(TuningConfirmation confirmation, TuningMetric metric, IAnsiConsole console)
+    {
+        var best = confirmation.Best;
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Test {metric.Name} = [bold]{best.TestMetric.Value:F4}[/] (95% bootstrap interval {best.TestMetric.Low:F4} to {best.TestMetric.High:F4}, {confirmation.TestRows} test rows), refitted on train + validation.");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Validation {best.ValidationMetric:F4} vs test {best.TrainOnlyTestMetric.Value:F4} of the same model trained on the training rows: optimism {best.Optimism:+0.0000;-0.0000} (how much the validation score flatters the choice).");
+    }
+
+    /// <summary>The summary's <c>test</c> section.</summary>
+    public static JsonObject Json(TuningConfirmation confirmation)
+    {
+        var best = confirmation.Best;
+        return new JsonObject
+        {
+            ["metric"] = best.TestMetric.Value,
+            ["ci_low"] = best.TestMetric.Low,
+            ["ci_high"] = best.TestMetric.High,
+            ["validation"] = best.ValidationMetric,
+            ["optimism"] = best.Optimism,
+            ["rows"] = confirmation.TestRows,
+            ["train_only_metric"] = best.TrainOnlyTestMetric.Value,
+            ["confidence"] = confirmation.ConfidenceLevel,
+            ["resamples"] = confirmation.Resamples,
+            ["interval"] = "stratified percentile bootstrap",
+            ["refit_on_train_and_validation"] = confirmation.RefitOnTrainAndValidation,
+            ["top"] = new JsonArray(confirmation.Trials.Select(t => (JsonNode)new JsonObject
+            {
+                ["trial"] = t.TrialId,
+                ["trainer"] = t.Trainer,
+                ["validation"] = t.ValidationMetric,
+                ["test_train_only"] = t.TrainOnlyTestMetric.Value,
+                ["optimism"] = t.Optimism,
+                ["test"] = t.TestMetric.Value,
+                ["ci_low"] = t.TestMetric.Low,
+                ["ci_high"] = t.TestMetric.High,
+            }).ToArray()),
+        };
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MLNetTuning.Tests.Storage;
+
+namespace MLNetTuning.Tests.Cli;
+
+/// <summary>mlnet-tune's test rows: held back, scored once after the study, reported in the output and summary.json.</summary>
+[NonParallelizable]
+public class CliTestSetTests
+{
+    private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(3);
+    private string _folder = "";
+
+    private static string Loans
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "samples", "data", "loans.csv");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+
+            Assert.Fail("samples/data/loans.csv not found above the test directory.");
+            return "";
+        }
+    }
+
+    [SetUp]
+    public void SetUp() => _folder = StoreTestKit.TempFolder();
+
+    [TearDown]
+    public void TearDown()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private string[] Tune(string data, params string[] more) =>
+        ["tune", "--data", data, "--label", "approved", "--task", "binary", "--trainers", "LbfgsLogisticRegression,SdcaLogisticRegression", "--output", Path.Combine(_folder, "out"), .. more];
+
+    [Test]
+    public void TestFractionIsHeldBackScoredAndReported()
+    {
+        var (code, output, error) = CliProcess.Run(Minutes, null, Tune(Loans, "--trials", "6", "--test-fraction", "0.2", "--order-column", "age"));
+
+        Assert.That(code, Is.EqualTo(0), output + error);
+        Assert.That(output, Does.Contain("Test: 80 rows held back (20% of the rows, the latest by 'age')"));
+        Assert.That(output, Does.Contain("Test AreaUnderRocCurve = ").And.Contain("optimism "));
+        var test = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!["test"]!;
+        var metric = (double)test["metric"]!;
+        Assert.That((int)test["rows"]!, Is.EqualTo(80));
+        Assert.That((double)test["ci_low"]!, Is.LessThanOrEqualTo(metric));
+        Assert.That((double)test["ci_high"]!, Is.GreaterThanOrEqualTo(metric));
+        Assert.That((double)test["optimism"]!, Is.EqualTo((double)test["validation"]! - (double)test["train_only_metric"]!).Within(1e-12));
+        Assert.That(test["top"]!.AsArray(), Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public void LargeDataHoldsBackTwentyPercentByDefaultAndSaysSo()
+    {
+        var path = Path.Combine(_folder, "large.csv");
+        var random = new Random(1);
+        var lines = new List<string> { "x,y,approved" };
+        for (var i = 0; i < 1000; i++)
+        {
+            var x = random.NextDouble();
+            var y = random.NextDouble();
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{x:F4},{y:F4},{(x + y + (0.3 * random.NextDouble()) > 1.1 ? "yes" : "no")}"));
+        }
+
+        File.WriteAllLines(path, lines);
+        var (code, output, error) = CliProcess.Run(Minutes, null, Tune(path, "--trials", "2"));
+
+        Assert.That(code, Is.EqualTo(0), output + error);
+        Assert.That(output, Does.Contain("Test: 200 rows held back (20% of the rows, the default for data of 1,000 rows or more (--test-fraction 0 for none))"));
+        Assert.That((int)JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!["test"]!["rows"]!, Is.EqualTo(200));
+
+        var (_, without, _) = CliProcess.Run(Minutes, null, [.. Tune(path, "--trials", "1", "--test-fraction", "0", "--study", "none")]);
+        Assert.That(without, Does.Contain("No test rows held back"));
+    }
+
+    [Test]
+    public void BadTestOptionsExitWithCodeTwoAndAMessage()
+    {
+        var other = Path.Combine(_folder, "other.csv");
+        File.WriteAllLines(other, ["age,income,approved", "30,1000,yes"]);
+        (string[] Args, string Message)[] cases =
+        [
+            (Tune(Loans, "--test-fraction", "0.7"), "--test-fraction must lie in (0, 0.5]"),
+            (Tune(Loans, "--test-fraction", "0.2", "--test-data", other), "Give --test-data or --test-fraction, not both."),
+            (Tune(Loans, "--test-data", other), "must have the columns of"),
+            (Tune(Loans, "--test-data", Path.Combine(_folder, "missing.csv")), "Test data file not found"),
+            (Tune(Loans, "--group-column", "customer"), "--group-column: unknown column 'customer'"),
+            (Tune(Loans, "--test-fraction", "0.2", "--order-column", "purpose"), "must be a number or a date"),
+        ];
+        foreach (var (args, message) in cases)
+        {
+            var (code, output, error) = CliProcess.Run(Minutes, null, args);
+            Assert.That(code, Is.EqualTo(2), string.Join(' ', args) + "\n" + output + error);
+            Assert.That(output + error, Does.Contain(message).And.Not.Contain("   at "), string.Join(' ', args));
+        }
+    }
+}
