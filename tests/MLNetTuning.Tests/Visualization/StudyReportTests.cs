@@ -75,6 +75,26 @@ public partial class StudyReportTests
     }
 
     [Test]
+    public void TuneWritesTheReportBesideTheSummary()
+    {
+        var loans = "";
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null && loans.Length == 0; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "samples", "data", "loans.csv");
+            loans = File.Exists(candidate) ? candidate : "";
+        }
+
+        Assert.That(loans, Is.Not.Empty, "samples/data/loans.csv not found above the test directory.");
+        var output = Path.Combine(_folder, "out");
+        var run = CliProcess.Run(Minutes, null, "tune", "--data", loans, "--label", "approved", "--task", "binary", "--output", output, "--trainers", "LbfgsLogisticRegression", "--trials", "3");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Output + run.Error);
+        Assert.That(File.Exists(Path.Combine(output, "summary.json")), Is.True);
+        var html = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.That(html, Does.Contain("id=\"chart-history\"").And.Contain("id=\"leaderboard\""));
+        Assert.That(run.Output, Does.Contain("Wrote the report to"));
+    }
+
+    [Test]
     public void ReportCommandWritesTheFileAndFailsClearlyOnAnUnknownStudyOrAnUnwritablePath()
     {
         var db = Path.Combine(_folder, "studies.db");
