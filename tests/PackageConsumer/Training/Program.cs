@@ -1,9 +1,10 @@
-// A user's app: tunes a small network with Hyperband from the packages, saves the best model, and writes the data
+// A user's app: tunes a small network with one full Hyperband bracket (9 trials at 1 epoch, 3 at 3, 1 at 9) from the packages, saves the best model, and writes the data
 // and its predictions for the scoring-only process. Prints one "check NAME: ok|FAILED" line a check; exit code 1 on a failure.
 using Microsoft.ML;
 using MLNetTuning.Pipelines;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
 using MLNetTuning.TorchSharp;
 
 var output = args.Length > 0 ? args[0] : "consumer-out";
@@ -28,7 +29,7 @@ var space = HyperparameterSpace.CreateBuilder()
 var tuning = ml.Tuning();
 var pipeline = ml.Transforms.Concatenate("Features", "X1", "X2", "X3", "X4")
     .Append(tuning.BinaryClassification.NeuralNetwork(space: space));
-var result = tuning.CreateExperiment(pipeline, BinaryTuningMetric.AreaUnderRocCurve, options: new() { MaxTrials = 8, Seed = 3 })
+var result = tuning.CreateExperiment(pipeline, BinaryTuningMetric.AreaUnderRocCurve, options: new() { MaxTrials = 13, Seed = 3 })
     .SetTrainValidationData(split.TrainSet, split.TestSet)
     .SetTuner(tuning.Tuners.Hyperband(new() { MinBudget = 1, MaxBudget = 9, MaxBrackets = 1 }))
     .Run();
