@@ -68,14 +68,23 @@ public static class TorchSharpRuntime
         }
         catch (TypeInitializationException error)
         {
-            var cause = error.InnerException?.Message ?? error.Message;
-            var firstLine = cause.Split('\n')[0].Trim();
-            var backend = cause.Contains("doesn't contain a reference", StringComparison.Ordinal)
-                ? " Add a TorchSharp backend package to the app: `dotnet add package TorchSharp-cpu` (or a CUDA one)."
-                : string.Empty;
-            return new InvalidOperationException(
-                $"libtorch could not be loaded, so neural networks cannot train: {firstLine}{backend} {NativeError()}".TrimEnd(), error);
+            return new InvalidOperationException(Explain(error, NativeError()), error);
         }
+    }
+
+    /// <summary>
+    /// The message for a failed first use of TorchSharp: the first line of TorchSharp's own error (not its trace),
+    /// the backend package when none is referenced, and what the dynamic loader said.
+    /// </summary>
+    internal static string Explain(TypeInitializationException error, string loaderMessage)
+    {
+        var cause = error.InnerException?.Message ?? error.Message;
+        var firstLine = cause.Split('\n')[0].Trim();
+        // TorchSharp blames a missing backend package for any load failure; the loader's message tells the real cause.
+        var backend = cause.Contains("doesn't contain a reference", StringComparison.Ordinal) && !loaderMessage.Contains("GLIBCXX", StringComparison.Ordinal)
+            ? " Add a TorchSharp backend package to the app: `dotnet add package TorchSharp-cpu` (or a CUDA one)."
+            : string.Empty;
+        return $"libtorch could not be loaded, so neural networks cannot train: {firstLine}{backend} {loaderMessage}".TrimEnd();
     }
 
     /// <summary>Why libLibTorchSharp.so does not load, as the dynamic loader says it.</summary>
