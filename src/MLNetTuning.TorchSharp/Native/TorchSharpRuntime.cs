@@ -61,6 +61,9 @@ public static class TorchSharpRuntime
     /// <summary>The first use of TorchSharp, with its failure explained.</summary>
     private static InvalidOperationException? Probe()
     {
+        // TorchSharp writes its loader trace to stdout when the load fails: keep it off the app's output.
+        var output = Console.Out;
+        Console.SetOut(TextWriter.Null);
         try
         {
             using var one = torch.ones(1);
@@ -69,6 +72,10 @@ public static class TorchSharpRuntime
         catch (TypeInitializationException error)
         {
             return new InvalidOperationException(Explain(error, NativeError()), error);
+        }
+        finally
+        {
+            Console.SetOut(output);
         }
     }
 
@@ -79,12 +86,14 @@ public static class TorchSharpRuntime
     internal static string Explain(TypeInitializationException error, string loaderMessage)
     {
         var cause = error.InnerException?.Message ?? error.Message;
-        var firstLine = cause.Split('\n')[0].Trim();
+        var trace = cause.IndexOf("Trace from LoadNativeBackend", StringComparison.Ordinal);
+        var summary = string.Join(' ', (trace >= 0 ? cause[..trace] : cause.Split('\n')[0]).Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
         // TorchSharp blames a missing backend package for any load failure; the loader's message tells the real cause.
-        var backend = cause.Contains("doesn't contain a reference", StringComparison.Ordinal) && !loaderMessage.Contains("GLIBCXX", StringComparison.Ordinal)
+        var backend = (cause.Contains("doesn't contain a reference", StringComparison.Ordinal) || cause.Contains("is not restored", StringComparison.Ordinal))
+            && !loaderMessage.Contains("GLIBCXX", StringComparison.Ordinal)
             ? " Add a TorchSharp backend package to the app: `dotnet add package TorchSharp-cpu` (or a CUDA one)."
             : string.Empty;
-        return $"libtorch could not be loaded, so neural networks cannot train: {firstLine}{backend} {loaderMessage}".TrimEnd();
+        return $"libtorch could not be loaded, so neural networks cannot train: {summary}{backend} {loaderMessage}".TrimEnd();
     }
 
     /// <summary>Why libLibTorchSharp.so does not load, as the dynamic loader says it.</summary>
@@ -97,6 +106,7 @@ public static class TorchSharpRuntime
 
         foreach (var candidate in Candidates(LibraryFile))
         {
+            _ = dlerror(); // binds the dlerror stub now, so that binding it later cannot clear dlopen's message
             if (dlopen(candidate, 2) is var handle && handle != IntPtr.Zero)
             {
                 return string.Empty;

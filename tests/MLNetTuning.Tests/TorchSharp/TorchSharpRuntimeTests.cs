@@ -28,6 +28,8 @@ public class TorchSharpRuntimeTests
         Assert.That(message, Does.Contain("dotnet add package TorchSharp-cpu"));
         Assert.That(message, Does.Contain("No libLibTorchSharp.so was found"));
         Assert.That(message, Does.Not.Contain("Trace from LoadNativeBackend"), "TorchSharp's trace stays out of the message");
+        Assert.That(message, Does.Contain("Consider referencing one of the combination packages"), "TorchSharp's own explanation is kept");
+        Assert.That(message, Does.Not.Contain("\n"));
     }
 
     [Test]
@@ -39,6 +41,18 @@ public class TorchSharpRuntimeTests
 
         Assert.That(message, Does.Contain("GLIBCXX_3.4.32"));
         Assert.That(message, Does.Not.Contain("dotnet add package"));
+    }
+
+    [Test]
+    public void ANotRestoredBackendAlsoGetsThePackageToAdd()
+    {
+        var notRestored = "The libtorch-cpu-linux-x64 package version 2.10.0.0 is not restored on this system. If using F# Interactive or .NET Interactive you may need to add a reference to this package, e.g. \n    #r \"nuget: libtorch-cpu-linux-x64, 2.10.0.0\". Trace from LoadNativeBackend:\n\nTorchSharp: LoadNativeBackend: Initialising";
+
+        var message = TorchSharpRuntime.Explain(new TypeInitializationException("TorchSharp.torch", new NotSupportedException(notRestored)), string.Empty);
+
+        Assert.That(message, Does.Contain("#r \"nuget: libtorch-cpu-linux-x64, 2.10.0.0\"."));
+        Assert.That(message, Does.Contain("dotnet add package TorchSharp-cpu"));
+        Assert.That(message, Does.Not.Contain("Initialising"));
     }
 
     private static TypeInitializationException Failure() => new("TorchSharp.torch", new NotSupportedException(TorchSharpMessage));
