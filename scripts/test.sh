@@ -5,9 +5,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages some projects need; installed only when missing (root, or sudo where there is one).
+# System packages some projects need (the native fix; chromium for the report's browser test; unzip for the package
+# check); installed only when missing (root, or sudo where there is one).
 need=()
-for tool in patchelf:patchelf python3:python3 g++:g++ readelf:binutils; do
+for tool in patchelf:patchelf python3:python3 g++:g++ readelf:binutils chromium:chromium unzip:unzip; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -28,7 +29,18 @@ results="TestResults/run-$(date +%s)-$$"
 dotnet test MLNetTuning.sln -c Release --logger "trx" --results-directory "$results" "$@"
 status=$?
 
+# The packages, packed into a folder feed and used from outside the solution (scripts/package-check.sh): each of its
+# checks counts as a test, and a failed one fails the run.
+mkdir -p "$results"
+bash scripts/package-check.sh 2>&1 | tee "$results/package-check.log"
+package_status=${PIPESTATUS[0]}
+[ "$package_status" -ne 0 ] && [ "$status" -eq 0 ] && status=$package_status
+
 passed=0; failed=0; skipped=0; missing_data=0
+package_counts=$(grep -o '^package checks: [0-9]* passed, [0-9]* failed' "$results/package-check.log" | tail -n 1)
+passed=$(sed -n 's/.*: \([0-9]*\) passed.*/\1/p' <<<"$package_counts"); failed=$(sed -n 's/.* \([0-9]*\) failed/\1/p' <<<"$package_counts")
+passed=${passed:-0}; failed=${failed:-0}
+[ "$package_status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1  # the script stopped before counting
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)

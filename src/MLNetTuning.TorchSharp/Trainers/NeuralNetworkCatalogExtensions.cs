@@ -26,16 +26,4 @@ public static class NeuralNetworkCatalogExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         return new NeuralNetworkRegressionTrainer(options ?? new(), MLNetModelFormat.EnvironmentOf(catalog));
     }
-
-    /// <summary>
-    /// Lets <c>mlContext.Model.Load</c> read neural-network models. Building any neural-network trainer on a
-    /// context does this already; call it before loading in a process that has not.
-    /// </summary>
-    /// <example><c>mlContext.ComponentCatalog.RegisterNeuralNetworks(); var model = mlContext.Model.Load("model.zip", out _);</c></example>
-    /// <exception cref="InvalidOperationException">This ML.NET version lacks an internal member the loader needs.</exception>
-    public static void RegisterNeuralNetworks(this ComponentCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        NeuralNetworkTransformer.RegisterLoader(catalog);
-    }
 }

@@ -42,6 +42,7 @@ public abstract class NeuralNetworkTrainerBase : IEstimator<NeuralNetworkTransfo
     /// <summary>Trains the network on <paramref name="input"/> (resuming from <see cref="NeuralNetworkOptions.InitialCheckpoint"/> when set).</summary>
     /// <exception cref="ArgumentException">A column is missing or of the wrong type, a feature is NaN or infinite, the data is empty,
     /// or the checkpoint does not fit the options.</exception>
+    /// <exception cref="InvalidOperationException">libtorch cannot be loaded (the message names the missing library and the fix).</exception>
     public NeuralNetworkTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -49,6 +50,7 @@ public abstract class NeuralNetworkTrainerBase : IEstimator<NeuralNetworkTransfo
         var data = TrainingData.Read(input, Task, _options);
         var label = input.Schema[_options.LabelColumnName];
         var keyValues = Task == NeuralNetworkTask.MulticlassClassification ? LabelKeyValues.From(label) : null;
+        TorchSharpRuntime.EnsureLoaded();
         var outcome = NetworkTrainer.Train(data, Task, _options, _seed);
         return new NeuralNetworkTransformer(Task, _options.FeatureColumnName, outcome.Checkpoint, keyValues, outcome.History, outcome.StopReason);
     }

@@ -254,7 +254,7 @@ internal static class NetworkTrainer
             optimizer.Save(writer);
         }
 
-        return new NeuralNetworkCheckpoint(task, shape, options.Optimizer, OptimizerSettings.Of(options), seed, options.ValidationFraction, epoch, best, sinceBest, scaling, tensors, stream.ToArray());
+        return new NeuralNetworkCheckpoint(task, shape, options.Optimizer, new OptimizerSettings(options.WeightDecay, options.Momentum, options.Nesterov), seed, options.ValidationFraction, epoch, best, sinceBest, scaling, tensors, stream.ToArray());
     }
 
     private static void LoadState(MultilayerPerceptron network, NeuralNetworkCheckpoint checkpoint)

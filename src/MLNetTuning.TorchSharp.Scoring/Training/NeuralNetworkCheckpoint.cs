@@ -6,7 +6,7 @@ namespace MLNetTuning.TorchSharp;
 /// The whole training state of a network after some epochs: weights (with batch-norm statistics), optimizer
 /// state, the epoch reached, the feature and label scaling, and the early-stopping counters. Random state is
 /// not stored because every random draw derives from (seed, epoch). Hand it to
-/// <see cref="NeuralNetworkOptions.InitialCheckpoint"/> to train on; a run resumed at epoch k and trained to n
+/// <c>NeuralNetworkOptions.InitialCheckpoint</c> to train on; a run resumed at epoch k and trained to n
 /// equals an uninterrupted n-epoch run.
 /// </summary>
 public sealed class NeuralNetworkCheckpoint

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MLNetTuning.TorchSharp;
 
-/// <summary>What <see cref="NeuralNetworkOptions.OnEpochEnd"/> hears after each epoch.</summary>
+/// <summary>What <c>NeuralNetworkOptions.OnEpochEnd</c> hears after each epoch.</summary>
 public sealed class EpochReport
 {
     private readonly Func<NeuralNetworkCheckpoint> _capture;
@@ -22,7 +22,7 @@ public sealed class EpochReport
     /// <summary>Mean training loss of the epoch (cross-entropy, or mean squared error of the standardized label).</summary>
     public double TrainingLoss { get; }
 
-    /// <summary>Loss on the held-out rows, or null when <see cref="NeuralNetworkOptions.ValidationFraction"/> is 0.</summary>
+    /// <summary>Loss on the held-out rows, or null when <c>NeuralNetworkOptions.ValidationFraction</c> is 0.</summary>
     public double? ValidationLoss { get; }
 
     /// <summary>The loss early stopping watches and a tuner should minimise: the validation loss, else the training loss.</summary>
@@ -33,7 +33,7 @@ public sealed class EpochReport
 
     /// <summary>
     /// Captures the training state as it is now (for a promotion or an exploit step); resuming from it continues
-    /// after this epoch. Valid only inside <see cref="NeuralNetworkOptions.OnEpochEnd"/>.
+    /// after this epoch. Valid only inside <c>NeuralNetworkOptions.OnEpochEnd</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called after training ended.</exception>
     public NeuralNetworkCheckpoint CreateCheckpoint() => _capture();

@@ -7,7 +7,7 @@ using Microsoft.ML.Runtime;
 namespace MLNetTuning.TorchSharp;
 
 /// <summary>
-/// The few ML.NET 5.0.1 internals a third-party transformer needs to live inside an ML.NET model file, reached
+/// The few ML.NET 6.0.0 (and 5.0.1) internals a third-party transformer needs to live inside an ML.NET model file, reached
 /// by reflection because ML.NET keeps them internal:
 /// <list type="bullet">
 /// <item>writing: <c>ModelSaveContext.SetVersionInfo</c> and its <c>Writer</c> (only <see cref="ICanSaveModel"/> is public);</item>
@@ -85,7 +85,13 @@ internal static class MLNetModelFormat
     public static IHostEnvironment? EnvironmentOf(object catalog)
     {
         var internalCatalog = typeof(MLContext).Assembly.GetType("Microsoft.ML.Data.IInternalCatalog");
-        return internalCatalog?.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment;
+        if (internalCatalog?.IsInstanceOfType(catalog) == true)
+        {
+            return internalCatalog.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment;
+        }
+
+        // ModelOperationsCatalog keeps its environment in an internal property of its own.
+        return catalog.GetType().GetProperty("Environment", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetValue(catalog) as IHostEnvironment;
     }
 
     private static Type Find(Assembly assembly, string name) => assembly.GetType(name) ?? throw Moved(name);
@@ -97,5 +103,5 @@ internal static class MLNetModelFormat
         type.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public) ?? throw Moved($"{type.Name}.{name}");
 
     private static InvalidOperationException Moved(string member) => new(
-        $"This ML.NET version lacks the internal member {member} that saving and loading neural-network models relies on (built for Microsoft.ML 5.0.1).");
+        $"This ML.NET version lacks the internal member {member} that saving and loading neural-network models relies on (built for Microsoft.ML 6.0.0).");
 }

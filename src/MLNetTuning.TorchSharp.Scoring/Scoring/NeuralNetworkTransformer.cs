@@ -12,8 +12,9 @@ namespace MLNetTuning.TorchSharp;
 /// Score. Scoring runs in managed code (no libtorch), so it is fast per row and safe on any thread.
 /// </summary>
 /// <remarks>
-/// It saves with <c>mlContext.Model.Save</c>. Before <c>mlContext.Model.Load</c> in a process that has not built a
-/// neural-network trainer on that context, call <c>mlContext.ComponentCatalog.RegisterNeuralNetworks()</c>.
+/// It saves with <c>mlContext.Model.Save</c>. Load it with <c>mlContext.Model.LoadTunedModel(path, out schema)</c>
+/// (the MLNetTuning.TorchSharp.Scoring package, no TorchSharp needed), or call
+/// <c>mlContext.ComponentCatalog.RegisterNeuralNetworks()</c> before <c>mlContext.Model.Load</c>.
 /// </remarks>
 public sealed class NeuralNetworkTransformer : ITransformer, ICanSaveModel
 {
@@ -38,7 +39,7 @@ public sealed class NeuralNetworkTransformer : ITransformer, ICanSaveModel
     /// <summary>The feature column read.</summary>
     public string FeatureColumnName { get; }
 
-    /// <summary>The training state at the end of training; resume from it with <see cref="NeuralNetworkOptions.InitialCheckpoint"/>.</summary>
+    /// <summary>The training state at the end of training; resume from it with <c>NeuralNetworkOptions.InitialCheckpoint</c>.</summary>
     public NeuralNetworkCheckpoint Checkpoint { get; }
 
     /// <summary>Epochs the network has been trained for in all, including those of a resumed checkpoint.</summary>
