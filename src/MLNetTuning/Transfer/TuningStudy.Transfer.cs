@@ -1,3 +1,4 @@
+using MLNetTuning.Storage;
 using MLNetTuning.Transfer;
 
 namespace MLNetTuning.Studies;
@@ -32,5 +33,63 @@ public sealed partial class TuningStudy
                 return _enqueued.Count;
             }
         }
+    }
+
+    /// <summary>Warm starts from an earlier study: its best trials (and a few spread over the rest) are enqueued and
+    /// re-evaluated first, and a model-based tuner (<see cref="IWarmStartableTuner"/>, e.g. TPE) takes all its completed
+    /// trials as a prior whose weight decays as this study's own trials accumulate. The spaces may differ: values outside
+    /// the new ranges are clipped, values and names that do not fit are dropped, and parameters the source lacks are
+    /// drawn; <see cref="WarmStart.Messages"/> says which. Once the re-evaluations are done, the negative-transfer guard
+    /// switches the prior off unless their new values rank like their old ones.</summary>
+    /// <param name="source">The earlier study, in <see cref="WarmStartOptions.SourceStore"/> (this study's store when null).</param>
+    /// <param name="options">How many trials to re-evaluate, the prior's weight and the guard's rule.</param>
+    /// <returns>The warm start: its messages, prior and guard decision.</returns>
+    /// <exception cref="ArgumentException">The store holds no such study, or the study has no completed trial.</exception>
+    public WarmStart WarmStartFrom(StoredStudy source, WarmStartOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= new WarmStartOptions();
+        var store = options.SourceStore ?? _store;
+        if (store.FindStudy(source.Name) is null)
+        {
+            throw new ArgumentException($"The source study '{source.Name}' is not in the source store. Studies there: {KnownStudies(store)}.", nameof(source));
+        }
+
+        var tunerTakesPrior = Tuner is IWarmStartableTuner;
+        var (session, reEvaluate) = WarmStart.Plan(Space, source, store.Load(source.Name), options, tunerTakesPrior);
+        lock (_gate)
+        {
+            foreach (var (point, sourceId) in reEvaluate)
+            {
+                _enqueued.Add(Space, point, new Dictionary<string, string> { [WarmStart.SourceTrialAttribute] = sourceId });
+            }
+
+            if (session.Prior is not null)
+            {
+                ((IWarmStartableTuner)Tuner).SetWarmStartPrior(session.Prior);
+            }
+        }
+
+        TrialCompleted += session.OnTrialEnded;
+        TrialPruned += session.OnTrialEnded;
+        TrialFailed += session.OnTrialEnded;
+        return session;
+    }
+
+    /// <summary>Warm starts from the study of that name; see <see cref="WarmStartFrom(StoredStudy, WarmStartOptions?)"/>.</summary>
+    /// <exception cref="ArgumentException">The source store holds no study of that name; the message lists those it holds.</exception>
+    public WarmStart WarmStartFrom(string sourceStudyName, WarmStartOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceStudyName);
+        var store = options?.SourceStore ?? _store;
+        var source = store.FindStudy(sourceStudyName)
+            ?? throw new ArgumentException($"The source study '{sourceStudyName}' is not in the source store. Studies there: {KnownStudies(store)}.", nameof(sourceStudyName));
+        return WarmStartFrom(source, options);
+    }
+
+    private static string KnownStudies(ITrialStore store)
+    {
+        var names = store.ListStudies().Select(s => s.Name).ToList();
+        return names.Count == 0 ? "none" : string.Join(", ", names);
     }
 }
