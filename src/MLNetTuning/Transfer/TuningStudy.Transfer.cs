@@ -59,14 +59,24 @@ public sealed partial class TuningStudy
         var (session, reEvaluate) = WarmStart.Plan(Space, source, store.Load(source.Name), options, tunerTakesPrior);
         lock (_gate)
         {
-            foreach (var (point, sourceId) in reEvaluate)
-            {
-                _enqueued.Add(Space, point, new Dictionary<string, string> { [WarmStart.SourceTrialAttribute] = sourceId });
-            }
-
             if (session.Prior is not null)
             {
                 ((IWarmStartableTuner)Tuner).SetWarmStartPrior(session.Prior);
+            }
+
+            // A resumed study does not re-evaluate again what it already re-evaluated: those results count at once.
+            var done = _trials.Values.Where(t => t.IsFinished && t.Attributes.ContainsKey(WarmStart.SourceTrialAttribute))
+                .ToDictionary(t => t.Attributes[WarmStart.SourceTrialAttribute], t => t);
+            foreach (var (point, sourceId) in reEvaluate)
+            {
+                if (done.TryGetValue(sourceId, out var earlier))
+                {
+                    session.OnTrialEnded(this, new TrialEventArgs(earlier));
+                }
+                else
+                {
+                    _enqueued.Add(Space, point, new Dictionary<string, string> { [WarmStart.SourceTrialAttribute] = sourceId });
+                }
             }
         }
 

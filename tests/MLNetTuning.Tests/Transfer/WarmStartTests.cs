@@ -138,3 +138,27 @@ public class WarmStartTests
         Assert.That(WarmStart.Spearman([(1, 5), (2, 5), (3, 5)]), Is.NaN);
     }
 }
+
+public class WarmStartResumeTests
+{
+    [Test]
+    public void AResumedStudyDoesNotReEvaluateAgainAndItsGuardUsesTheStoredResults()
+    {
+        var space = HyperparameterSpace.CreateBuilder().Double("x", -5, 5).Build();
+        var store = new InMemoryTrialStore();
+        new TuningStudy(new RandomTuner(space, new RandomTunerOptions { Seed = 4 }), new TuningStudyOptions { Name = "source", Store = store })
+            .Optimize(c => Math.Abs(c.Parameters.Get<double>("x") - 2), new StudyLimits { MaxTrials = 30 });
+        var options = new WarmStartOptions { TopK = 4, SpreadTrials = 3 };
+        TuningStudy Open() => new(new TpeTuner(space, new TpeTunerOptions { Seed = 1 }), new TuningStudyOptions { Name = "target", Store = store });
+
+        var first = Open();
+        first.WarmStartFrom("source", options);
+        first.Optimize(c => Math.Abs(c.Parameters.Get<double>("x") - 2.2), new StudyLimits { MaxTrials = 7 });
+
+        var resumed = Open();
+        var again = resumed.WarmStartFrom("source", options);
+        Assert.That(resumed.EnqueuedCount, Is.Zero);
+        Assert.That(again.GuardDecided, Is.True);
+        Assert.That(again.Prior!.IsSwitchedOff, Is.False, string.Join("\n", again.Messages));
+    }
+}
