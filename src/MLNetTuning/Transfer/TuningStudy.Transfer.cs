@@ -55,13 +55,13 @@ public sealed partial class TuningStudy
             throw new ArgumentException($"The source study '{source.Name}' is not in the source store. Studies there: {KnownStudies(store)}.", nameof(source));
         }
 
-        var tunerTakesPrior = Tuner is IWarmStartableTuner;
-        var (session, reEvaluate) = WarmStart.Plan(Space, source, store.Load(source.Name), options, tunerTakesPrior);
+        var priorTaker = PriorTaker(Tuner);
+        var (session, reEvaluate) = WarmStart.Plan(Space, source, store.Load(source.Name), options, priorTaker is not null);
         lock (_gate)
         {
             if (session.Prior is not null)
             {
-                ((IWarmStartableTuner)Tuner).SetWarmStartPrior(session.Prior);
+                priorTaker!.SetWarmStartPrior(session.Prior);
             }
 
             // A resumed study does not re-evaluate again what it already re-evaluated: those results count at once.
@@ -96,6 +96,14 @@ public sealed partial class TuningStudy
             ?? throw new ArgumentException($"The source study '{sourceStudyName}' is not in the source store. Studies there: {KnownStudies(store)}.", nameof(sourceStudyName));
         return WarmStartFrom(source, options);
     }
+
+    /// <summary>The tuner that takes a prior, looking through a pruner's wrapper.</summary>
+    private static IWarmStartableTuner? PriorTaker(Tuners.IHyperparameterTuner tuner) => tuner switch
+    {
+        IWarmStartableTuner taker => taker,
+        Pruners.PrunedTuner pruned => PriorTaker(pruned.Inner),
+        _ => null,
+    };
 
     private static string KnownStudies(ITrialStore store)
     {
