@@ -162,3 +162,36 @@ public class WarmStartResumeTests
         Assert.That(again.Prior!.IsSwitchedOff, Is.False, string.Join("\n", again.Messages));
     }
 }
+
+public class CmaEsWarmStartTests
+{
+    [Test]
+    public void ThePriorStartsCmaEsInTheSourcesGoodRegion()
+    {
+        var space = HyperparameterSpace.CreateBuilder().Double("x", -5, 5).Double("y", -5, 5).Build();
+        var store = new InMemoryTrialStore();
+        new TuningStudy(new RandomTuner(space, new RandomTunerOptions { Seed = 11 }), new TuningStudyOptions { Name = "source", Store = store })
+            .Optimize(c => Math.Pow(c.Parameters.Get<double>("x") - 3, 2) + Math.Pow(c.Parameters.Get<double>("y") - 3, 2), new StudyLimits { MaxTrials = 60 });
+
+        double MeanDistance(double priorWeight)
+        {
+            var study = new TuningStudy(new CmaEsTuner(space, new CmaEsTunerOptions { Seed = 5 }), new TuningStudyOptions { Name = $"cma{priorWeight}", Store = store });
+            study.WarmStartFrom("source", new WarmStartOptions { TopK = 0, SpreadTrials = 0, PriorWeight = priorWeight });
+            var distances = new List<double>();
+            for (var i = 0; i < 6; i++)
+            {
+                var trial = study.Ask()!;
+                var (x, y) = (trial.Parameters.Get<double>("x"), trial.Parameters.Get<double>("y"));
+                distances.Add(Math.Sqrt(((x - 3) * (x - 3)) + ((y - 3) * (y - 3))));
+                study.Tell(trial, Math.Pow(x - 3.3, 2) + Math.Pow(y - 2.7, 2));
+            }
+
+            return distances.Average();
+        }
+
+        var warm = MeanDistance(1.0);
+        var cold = MeanDistance(0.0);
+        Assert.That(warm, Is.LessThan(2.0), $"warm {warm:F2}, cold {cold:F2}");
+        Assert.That(cold, Is.GreaterThan(warm + 1.5), $"warm {warm:F2}, cold {cold:F2}");
+    }
+}
