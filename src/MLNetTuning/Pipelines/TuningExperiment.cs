@@ -24,6 +24,7 @@ public sealed class TuningExperiment
     private int _outerFolds;
     private readonly ExperimentHoldOut _holdOut = new();
     private TunerFactory _tuner = TunerCatalog.DefaultTuner;
+    private readonly List<IReadOnlyDictionary<string, object?>> _enqueued = [];
 
     internal TuningExperiment(MLContext context, TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TuningExperimentOptions? options, int contextSeed)
     {
@@ -164,6 +165,15 @@ public sealed class TuningExperiment
         return this;
     }
 
+    /// <summary>Queues a point (full, or partial with the rest drawn by the tuner) to run first; see <see cref="TuningStudy.Enqueue"/>.</summary>
+    /// <exception cref="ArgumentException">A name is not in the pipeline's space or a value is outside its domain.</exception>
+    public TuningExperiment Enqueue(IReadOnlyDictionary<string, object?> parameters)
+    {
+        Transfer.PartialParameters.Validate(_pipeline.Space, parameters);
+        _enqueued.Add(parameters);
+        return this;
+    }
+
     /// <summary>Runs the experiment until its trial or time budget is used, the tuner is done, or <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <exception cref="InvalidOperationException">No data was set.</exception>
     /// <exception cref="ArgumentException">The data is empty, or the pipeline does not fit it (unknown column, wrong label type); the message names the problem.</exception>
@@ -252,6 +262,7 @@ public sealed class TuningExperiment
             MetricName = Metric.Name,
             RankAcrossBudgets = _options.RankAcrossBudgets,
         }).LogTo(_context);
+        _enqueued.ForEach(study.Enqueue);
         study.TrialStarted += (s, e) => TrialStarted?.Invoke(this, e);
         study.TrialCompleted += (s, e) => TrialCompleted?.Invoke(this, e);
         study.TrialFailed += (s, e) => TrialFailed?.Invoke(this, e);

@@ -32,6 +32,7 @@ public sealed partial class TuningStudy : IDisposable
     private readonly HashSet<int> _ownRunning = [];
     private readonly Dictionary<int, DateTimeOffset> _missingSince = [];
     private readonly Queue<TuningTrial> _requeue = new();
+    private readonly Transfer.EnqueuedTrials _enqueued = new();
     private readonly ITrialStore _store;
     private readonly TimeSpan? _heartbeatTimeout;
     private readonly TimeSpan _heartbeatInterval;
@@ -166,7 +167,7 @@ public sealed partial class TuningStudy : IDisposable
                 reserved = Synchronize(reserveId: !KnownToStop());
             }
 
-            if (_budgetReached || (Tuner.IsFinished && _requeue.Count == 0))
+            if (_budgetReached || (Tuner.IsFinished && _requeue.Count == 0 && _enqueued.Count == 0))
             {
                 return null;
             }
@@ -194,6 +195,10 @@ public sealed partial class TuningStudy : IDisposable
                 }
 
                 trial.SetAttribute("requeued_from", again.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else if (_enqueued.TryTake(id, Tuner) is { } enqueued)
+            {
+                trial = enqueued;
             }
             else
             {
@@ -395,7 +400,7 @@ public sealed partial class TuningStudy : IDisposable
     }
 
     /// <summary>Whether Ask would stop now without proposing: the tuner has nothing more, or the budget is known to be used.</summary>
-    private bool KnownToStop() => _budgetReached || (Tuner.IsFinished && _requeue.Count == 0) || _lastKnownId + 1 >= _totalTrialBudget;
+    private bool KnownToStop() => _budgetReached || (Tuner.IsFinished && _requeue.Count == 0 && _enqueued.Count == 0) || _lastKnownId + 1 >= _totalTrialBudget;
 
     private bool UpdateBest(TuningTrial trial)
     {

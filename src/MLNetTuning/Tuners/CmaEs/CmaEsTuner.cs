@@ -1,6 +1,7 @@
 using System.Globalization;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
+using MLNetTuning.Transfer;
 
 namespace MLNetTuning.Tuners;
 
@@ -52,7 +53,7 @@ namespace MLNetTuning.Tuners;
 /// <para><b>Seeds.</b> Generation g draws from stream g of the seed, so the same seed and the same order of
 /// results give the same proposals.</para>
 /// </remarks>
-public sealed class CmaEsTuner : IHyperparameterTuner
+public sealed class CmaEsTuner : IHyperparameterTuner, IWarmStartableTuner
 {
     private const double MaxSigma = 1.0;
 
@@ -104,6 +105,7 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private int _samplesDrawn;
     private bool _meanProposed;
     private bool _startPointPending;
+    private WarmStartPrior? _prior;
 
     /// <summary>Creates a CMA-ES tuner.</summary>
     /// <param name="space">The space.</param>
@@ -149,7 +151,8 @@ public sealed class CmaEsTuner : IHyperparameterTuner
             return new TrialProposal(Space.Defaults);
         }
 
-        if (!_started && _startupProposed < _options.InitialRandomTrials)
+        // A warm start's prior replaces the initial random design.
+        if (!_started && _startupProposed < _options.InitialRandomTrials && _prior is not { IsSwitchedOff: false })
         {
             // Initial design: uniform points, from the trial's own stream as the random tuner draws them.
             _startupProposed++;
@@ -214,6 +217,12 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
 
     /// <inheritdoc/>
+    /// <remarks>CMA-ES uses the prior once, when its first run starts (after the re-evaluated trials when a warm start
+    /// enqueued them): the mean of the source's best tenth and a step size from their spread. A prior the guard has
+    /// switched off by then is ignored.</remarks>
+    public void SetWarmStartPrior(WarmStartPrior? prior) => _prior = prior;
+
+    /// <inheritdoc/>
     public void Complete(TuningTrial trial)
     {
         ArgumentNullException.ThrowIfNull(trial);
@@ -273,13 +282,18 @@ public sealed class CmaEsTuner : IHyperparameterTuner
     private void Start()
     {
         _started = true;
-        var mean = _bestStartPoint
+        var warm = _prior is { IsSwitchedOff: false } prior ? CmaEsWarmStart.StartOf(prior, _coordinates, _options.InitialSigma) : null;
+        var mean = warm?.Mean ?? _bestStartPoint
             ?? (_options.StartPoint == CmaEsStartPoint.Defaults ? _coordinates.Encode(Space.Defaults) : Enumerable.Repeat(0.5, _n).ToArray());
         BeginRun(mean);
+        if (warm is { } start)
+        {
+            _sigma = start.Sigma;
+        }
 
         // A mean that is an evaluated trial needs no second evaluation.
-        _meanProposed = _bestStartPoint is not null;
-        _startPointPending = _options.EvaluateStartPoint && _bestStartPoint is null;
+        _meanProposed = _bestStartPoint is not null && warm is null;
+        _startPointPending = _options.EvaluateStartPoint && !_meanProposed;
     }
 
     private void BeginRun(double[] mean)

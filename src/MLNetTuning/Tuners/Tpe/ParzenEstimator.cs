@@ -22,11 +22,14 @@ internal sealed class ParzenEstimator
     /// <param name="options">Prior weight, weights and bandwidth rules.</param>
     /// <param name="ascending">Per leaf, optionally, the column's indices in ascending order of value (saves a sort).</param>
     /// <param name="bandwidth">The width rule of numeric kernels when the options are multivariate (univariate estimators use the neighbour rule).</param>
-    public ParzenEstimator(TpeLeaf[] leaves, double[][] columns, TpeTunerOptions options, int[]?[]? ascending = null, TpeBandwidth bandwidth = TpeBandwidth.Neighbours)
+    /// <param name="priorRows">How many of the last observations are a warm start's prior (another study's trials).</param>
+    /// <param name="priorRowWeight">The kernel weight of each prior observation (the study's own weigh up to 1).</param>
+    public ParzenEstimator(TpeLeaf[] leaves, double[][] columns, TpeTunerOptions options, int[]?[]? ascending = null, TpeBandwidth bandwidth = TpeBandwidth.Neighbours, int priorRows = 0, double priorRowWeight = 0)
     {
         var observed = columns.Length == 0 ? 0 : columns[0].Length;
         var weights = new double[observed + 1];
-        FillObservationWeights(weights.AsSpan(0, observed), options.FullWeightTrials);
+        FillObservationWeights(weights.AsSpan(0, observed - priorRows), options.FullWeightTrials);
+        weights.AsSpan(observed - priorRows, priorRows).Fill(priorRowWeight);
         weights[observed] = observed == 0 ? 1.0 : options.PriorWeight;
         var sum = weights.Sum();
         _logWeights = new double[weights.Length];

@@ -1,5 +1,6 @@
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
+using MLNetTuning.Transfer;
 
 namespace MLNetTuning.Tuners;
 
@@ -27,13 +28,14 @@ namespace MLNetTuning.Tuners;
 /// <para>Trial <c>k</c> draws from its own stream of the seed, so the same seed and the same history give
 /// the same proposal.</para>
 /// </remarks>
-public sealed class TpeTuner : IHyperparameterTuner
+public sealed class TpeTuner : IHyperparameterTuner, IWarmStartableTuner
 {
     private readonly TpeTunerOptions _options;
     private readonly int _seed;
     private readonly TpeLayout _layout;
     private readonly TpeHistory _history;
     private readonly Dictionary<int, int[]> _strata = [];
+    private TpePrior? _prior;
 
     /// <summary>Creates a TPE tuner.</summary>
     /// <param name="space">The space to search.</param>
@@ -64,7 +66,9 @@ public sealed class TpeTuner : IHyperparameterTuner
         var leaves = _layout.Leaves;
         var values = new double[leaves.Length];
         Array.Fill(values, double.NaN);
-        var modelled = _history.FinishedCount >= Math.Max(1, _options.StartupTrials);
+        // A warm start's prior stands in for the startup trials: the model is fitted from the first proposal.
+        var priorWeight = _prior?.Weight(_history.FinishedCount) ?? 0;
+        var modelled = _history.FinishedCount >= Math.Max(1, _options.StartupTrials) || priorWeight > 0;
         if (!modelled)
         {
             var slot = _history.FinishedCount + _history.RunningCount;
@@ -87,7 +91,7 @@ public sealed class TpeTuner : IHyperparameterTuner
                 {
                     if (_layout.IsActive(group[0], values))
                     {
-                        SampleGroup(group, good, random, values);
+                        SampleGroup(group, good, random, values, priorWeight);
                     }
                 }
             }
@@ -97,7 +101,7 @@ public sealed class TpeTuner : IHyperparameterTuner
                 {
                     if (_layout.IsActive(i, values))
                     {
-                        SampleGroup([i], good, random, values);
+                        SampleGroup([i], good, random, values, priorWeight);
                     }
                 }
             }
@@ -156,11 +160,25 @@ public sealed class TpeTuner : IHyperparameterTuner
     /// <summary>Only the neighbour rule needs the observations in value order.</summary>
     private bool NeedsOrders(TpeBandwidth rule) => !_options.Multivariate || rule == TpeBandwidth.Neighbours;
 
-    private void SampleGroup(int[] group, bool[] good, Random random, double[] values)
+    /// <inheritdoc/>
+    public void SetWarmStartPrior(WarmStartPrior? prior) =>
+        _prior = prior is null ? null : new TpePrior(prior, _layout, _options.GoodFraction, _options.MaxGoodTrials);
+
+    private void SampleGroup(int[] group, bool[] good, Random random, double[] values, double priorWeight)
     {
         var leaves = group.Select(i => _layout.Leaves[i]).ToArray();
-        var below = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: true, withRunning: false, NeedsOrders(_options.GoodBandwidth), out var belowOrders), _options, belowOrders, _options.GoodBandwidth);
-        var above = new ParzenEstimator(leaves, _history.Columns(group, good, wantGood: false, withRunning: _options.ConstantLiar, NeedsOrders(_options.BadBandwidth), out var aboveOrders), _options, aboveOrders, _options.BadBandwidth);
+        var withPrior = priorWeight > 0 && _prior is not null;
+        var belowColumns = _history.Columns(group, good, wantGood: true, withRunning: false, NeedsOrders(_options.GoodBandwidth) && !withPrior, out var belowOrders);
+        var aboveColumns = _history.Columns(group, good, wantGood: false, withRunning: _options.ConstantLiar, NeedsOrders(_options.BadBandwidth) && !withPrior, out var aboveOrders);
+        int belowPrior = 0, abovePrior = 0;
+        if (withPrior)
+        {
+            belowColumns = _prior!.Append(belowColumns, group, wantGood: true, out belowPrior);
+            aboveColumns = _prior.Append(aboveColumns, group, wantGood: false, out abovePrior);
+        }
+
+        var below = new ParzenEstimator(leaves, belowColumns, _options, belowOrders, _options.GoodBandwidth, belowPrior, priorWeight);
+        var above = new ParzenEstimator(leaves, aboveColumns, _options, aboveOrders, _options.BadBandwidth, abovePrior, priorWeight);
         var scratch = new double[Math.Max(below.KernelCount, above.KernelCount)];
         var candidate = new double[group.Length];
         var best = new double[group.Length];

@@ -1,0 +1,215 @@
+using System.Globalization;
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Storage;
+using MLNetTuning.Studies;
+
+namespace MLNetTuning.Transfer;
+
+/// <summary>
+/// A warm start in progress: which source trials were enqueued for re-evaluation, the prior handed to the tuner,
+/// and the negative-transfer guard, which switches the prior off once the re-evaluations are done unless their
+/// new values rank like their old ones (see <see cref="WarmStartOptions.GuardMinCorrelation"/>).
+/// </summary>
+public sealed class WarmStart
+{
+    /// <summary>The trial attribute naming the source trial a re-evaluation repeats, as "study/id".</summary>
+    public const string SourceTrialAttribute = "warm_start_from";
+
+    private readonly object _lock = new();
+    private readonly List<string> _messages = [];
+    private readonly Dictionary<string, double> _oldLoss = [];
+    private readonly List<(double Old, double New)> _pairs = [];
+    private readonly WarmStartOptions _options;
+    private int _ended;
+
+    private WarmStart(StoredStudy source, WarmStartOptions options)
+    {
+        Source = source;
+        _options = options;
+    }
+
+    /// <summary>The source study.</summary>
+    public StoredStudy Source { get; }
+
+    /// <summary>The prior handed to the tuner, or null when the tuner takes none or <see cref="WarmStartOptions.PriorWeight"/> is 0.</summary>
+    public WarmStartPrior? Prior { get; private set; }
+
+    /// <summary>How many source trials were enqueued for re-evaluation.</summary>
+    public int ReEvaluatedCount { get; private set; }
+
+    /// <summary>The guard's rank correlation between old and new values, once it has decided (null before, or without re-evaluations).</summary>
+    public double? GuardCorrelation { get; private set; }
+
+    /// <summary>Whether the guard has decided.</summary>
+    public bool GuardDecided { get; private set; }
+
+    /// <summary>Everything the warm start reported: parameters clipped or dropped, the guard's decision.</summary>
+    public IReadOnlyList<string> Messages
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _messages.ToList();
+            }
+        }
+    }
+
+    /// <summary>Reads the source's trials and maps them into <paramref name="space"/>: the points to re-evaluate and the prior.</summary>
+    internal static (WarmStart Session, List<(TrialParameters Point, string SourceId)> ReEvaluate) Plan(HyperparameterSpace space, StoredStudy source, IReadOnlyList<TuningTrial> sourceTrials, WarmStartOptions options, bool tunerTakesPrior)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.TopK);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SpreadTrials);
+        var session = new WarmStart(source, options);
+        var ranked = sourceTrials.Where(t => t.State == TrialState.Completed && t.Loss is double l && double.IsFinite(l)).OrderBy(t => t.Loss).ThenBy(t => t.Id).ToList();
+        if (ranked.Count == 0)
+        {
+            throw new ArgumentException($"The source study '{source.Name}' has no completed trials to warm start from.");
+        }
+
+        var notes = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var mapped = ranked.Select(t => PartialParameters.MapFrom(space, t.Parameters, notes)).ToList();
+        var chosen = Enumerable.Range(0, Math.Min(options.TopK, ranked.Count)).ToList();
+        var top = chosen.Count;
+        var rest = ranked.Count - top;
+        var spread = Math.Min(options.SpreadTrials, rest);
+        for (var i = 1; i <= spread; i++)
+        {
+            // Evenly spaced ranks below the top k, the last one the source's worst.
+            chosen.Add(top - 1 + (int)Math.Round((double)i * rest / spread));
+        }
+
+        var reEvaluate = new List<(TrialParameters, string)>();
+        foreach (var i in chosen.Distinct())
+        {
+            var id = $"{source.Name}/{ranked[i].Id.ToString(CultureInfo.InvariantCulture)}";
+            session._oldLoss[id] = ranked[i].Loss!.Value;
+            reEvaluate.Add((mapped[i], id));
+        }
+
+        session.ReEvaluatedCount = reEvaluate.Count;
+        foreach (var (message, count) in notes)
+        {
+            session.Log($"Warm start from '{source.Name}': {message} ({count} source trial(s)).");
+        }
+
+        if (options.PriorWeight > 0 && tunerTakesPrior)
+        {
+            var complete = Enumerable.Range(0, ranked.Count).Where(i => PartialParameters.IsComplete(space, mapped[i])).ToList();
+            if (complete.Count < ranked.Count)
+            {
+                session.Log($"Warm start from '{source.Name}': {ranked.Count - complete.Count} source trial(s) lack parameters of the new space and are left out of the prior.");
+            }
+
+            session.Prior = new WarmStartPrior(complete.Select(i => new PriorObservation(mapped[i], ranked[i].Loss!.Value)).ToList(), options.PriorWeight, options.PriorHalfLife);
+            session.Log($"Warm start from '{source.Name}': {complete.Count} source trial(s) form the tuner's prior, each weighing {options.PriorWeight:G3} at first and half after {options.PriorHalfLife:G3} own trials.");
+        }
+        else if (options.PriorWeight > 0)
+        {
+            session.Log($"Warm start from '{source.Name}': the tuner takes no prior; only the {reEvaluate.Count} re-evaluated trial(s) carry the source over.");
+        }
+
+        session.Log($"Warm start from '{source.Name}': {reEvaluate.Count} source trial(s) enqueued for re-evaluation (the best {Math.Min(options.TopK, ranked.Count)} and {reEvaluate.Count - Math.Min(options.TopK, ranked.Count)} spread over the rest).");
+        return (session, reEvaluate);
+    }
+
+    /// <summary>Collects a re-evaluation's result; decides the guard once every re-evaluation has ended.</summary>
+    internal void OnTrialEnded(object? sender, TrialEventArgs e)
+    {
+        if (!e.Trial.Attributes.TryGetValue(SourceTrialAttribute, out var sourceId) || !_oldLoss.TryGetValue(sourceId, out var old))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _ended++;
+            if (e.Trial.State == TrialState.Completed && e.Trial.Loss is double loss)
+            {
+                _pairs.Add((old, loss));
+            }
+
+            if (_ended == ReEvaluatedCount && !GuardDecided)
+            {
+                DecideGuard();
+            }
+        }
+    }
+
+    private void DecideGuard()
+    {
+        GuardDecided = true;
+        if (Prior is null)
+        {
+            return;
+        }
+
+        if (_pairs.Count < _options.GuardMinTrials)
+        {
+            Prior.SwitchOff();
+            Log($"Negative-transfer guard: only {_pairs.Count} re-evaluated trial(s) completed, fewer than {_options.GuardMinTrials}; the prior is switched off and the study goes on cold.");
+            return;
+        }
+
+        var rho = Spearman(_pairs);
+        GuardCorrelation = rho;
+        if (double.IsNaN(rho) || rho < _options.GuardMinCorrelation)
+        {
+            Prior.SwitchOff();
+            Log($"Negative-transfer guard: the re-evaluated trials' rank correlation with their source values is {rho:F2} over {_pairs.Count} trials, below {_options.GuardMinCorrelation:F2}; the prior is switched off and the study goes on cold.");
+        }
+        else
+        {
+            Log($"Negative-transfer guard: rank correlation {rho:F2} over {_pairs.Count} re-evaluated trials (at least {_options.GuardMinCorrelation:F2}); the prior stays on.");
+        }
+    }
+
+    /// <summary>Spearman's rank correlation (ties get their mean rank); NaN when either side is constant.</summary>
+    internal static double Spearman(IReadOnlyList<(double Old, double New)> pairs)
+    {
+        var a = Ranks(pairs.Select(p => p.Old).ToArray());
+        var b = Ranks(pairs.Select(p => p.New).ToArray());
+        double meanA = a.Average(), meanB = b.Average(), cov = 0, varA = 0, varB = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            cov += (a[i] - meanA) * (b[i] - meanB);
+            varA += (a[i] - meanA) * (a[i] - meanA);
+            varB += (b[i] - meanB) * (b[i] - meanB);
+        }
+
+        return varA == 0 || varB == 0 ? double.NaN : cov / Math.Sqrt(varA * varB);
+    }
+
+    private static double[] Ranks(double[] values)
+    {
+        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Length];
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
+            {
+                end++;
+            }
+
+            for (var k = start; k <= end; k++)
+            {
+                ranks[order[k]] = (start + end) / 2.0;
+            }
+
+            start = end + 1;
+        }
+
+        return ranks;
+    }
+
+    private void Log(string message)
+    {
+        lock (_lock)
+        {
+            _messages.Add(message);
+        }
+
+        _options.Log?.Invoke(message);
+    }
+}
