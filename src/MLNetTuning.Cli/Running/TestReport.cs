@@ -46,7 +46,7 @@ internal static class TestReport
             return prepared.Pipeline.Build(context, trial.Parameters).Fit(rows ?? prepared.Train);
         }
 
-        return Confirmer.Run(best, trials, prepared.Metric, "Label", Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken);
+        return Confirmer.Run(best, trials, prepared.Metric, PreparedData.LabelColumn, Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken);
     }
 
     /// <summary>The closing lines.</summary>
