@@ -87,6 +87,38 @@ public class GenerateTests
         Assert.That(run.Output, Does.Match(@"importance of (age|income|credit_score|debt_ratio|employment|owns_home|purpose|loan_amount)"));
     }
 
+    // The tolerance says which case applies: 1e-6 where the trainer is deterministic with its settings and seed
+    // (L-BFGS, FastTree), 0.005 for SDCA, which ML.NET documents as not deterministic when multi-threaded.
+    [TestCase("multiclass", "employment", "LbfgsMaximumEntropy", "MicroAccuracy", 1e-6, TestName = "Multiclass L-BFGS (deterministic, 1e-6) with PredictAllLabels")]
+    [TestCase("binary", "approved", "SdcaLogisticRegression", "AreaUnderRocCurve", 0.005, TestName = "Binary SDCA (multi-threaded, 0.005)")]
+    [TestCase("regression", "income", "FastTree", "RSquared", 1e-6, TestName = "Regression FastTree (deterministic, 1e-6)")]
+    public void A_generated_solution_of_each_task_builds_and_reproduces_the_best_trial(string task, string label, string trainer, string metric, double tolerance)
+    {
+        var tune = CliProcess.Run(Minutes, null, "tune", "--data", BadInputFiles.Loans, "--label", label, "--task", task, "--output", Out, "--trainers", trainer, "--trials", "2", "--tuner", "random");
+        Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
+        var studyValue = (double)JsonNode.Parse(File.ReadAllText(Path.Combine(Out, "summary.json")))!["best"]!["value"]!;
+        var solution = Path.Combine(_folder, "gen");
+        var generate = CliProcess.Run(Minutes, null, "generate", "--from", Path.Combine(Out, "summary.json"), "--out", solution, "--name", "LoanModel");
+        Assert.That(generate.ExitCode, Is.EqualTo(0), generate.Output + generate.Error);
+
+        var build = Run(TimeSpan.FromMinutes(8), solution, "build", Path.Combine(solution, "LoanModel.slnx"), "-c", "Release");
+        Assert.That(build.ExitCode, Is.EqualTo(0), build.Output);
+        var run = Run(Minutes, solution, Path.Combine(solution, "LoanModel.ConsoleApp", "bin", "Release", ModelFramework, "LoanModel.ConsoleApp.dll"), "--evaluate", BadInputFiles.Loans);
+        TestContext.Out.WriteLine(run.Output);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
+        Assert.That(run.Output, Does.Contain($"Predicted {label}: "));
+        if (task == "multiclass")
+        {
+            // PredictAllLabels: every class with a score, best first.
+            var scores = Regex.Matches(run.Output, @"^  ([\w-]+): (\d\.\d{4})$", RegexOptions.Multiline).Select(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).ToList();
+            Assert.That(scores, Has.Count.GreaterThanOrEqualTo(2).And.Ordered.Descending);
+        }
+
+        var retrained = double.Parse(Regex.Match(run.Output, $@"Retrained {metric}: (\S+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine($"measured: {trainer} study {studyValue:R}, retrained {retrained:R}, difference {Math.Abs(retrained - studyValue):E2} (tolerance {tolerance})");
+        Assert.That(retrained, Is.EqualTo(studyValue).Within(tolerance));
+    }
+
     [Test]
     public void Tune_with_the_generated_config_runs_a_new_study_proposing_the_same_parameters()
     {
