@@ -158,6 +158,18 @@ public class GenerateTests
         Assert.That(noStudy.Error, Does.Contain("--study NAME").And.Contain("--from summary.json"));
     }
 
+    [Test]
+    public void Generate_refuses_a_pbt_study_and_says_why()
+    {
+        var tune = CliProcess.Run(Minutes, null, Tune("--trainers", "LbfgsLogisticRegression", "--trials", "2", "--tuner", "pbt"));
+        Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
+
+        var generate = CliProcess.Run(Minutes, null, "generate", "--from", Path.Combine(Out, "summary.json"), "--out", Path.Combine(_folder, "g"));
+        Assert.That(generate.ExitCode, Is.EqualTo(2));
+        Assert.That(generate.Error, Does.Contain("cannot write a PBT study's winner").And.Contain("no single configuration"));
+        Assert.That(Directory.Exists(Path.Combine(_folder, "g")), Is.False);
+    }
+
     private static string ModelFramework => $"net{Environment.Version.Major}.{Environment.Version.Minor}";
 
     /// <summary>Trial rows without their timing and worker columns: the parameters and values.</summary>
