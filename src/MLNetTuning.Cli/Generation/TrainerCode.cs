@@ -49,7 +49,8 @@ internal sealed class TrainerCode
             // One-versus-all wraps a binary trainer; the presets give it only the label column.
             var inner = Field(trainer, f => typeof(IEstimator<ITransformer>).IsAssignableFrom(f.FieldType) || f.FieldType.Name.StartsWith("ITrainerEstimator", StringComparison.Ordinal))
                 ?? throw Unwritable(type, "its binary trainer is not readable");
-            var label = Field(trainer, f => f.FieldType == typeof(string) && f.Name.Contains("Label", StringComparison.OrdinalIgnoreCase)) as string
+            var labelField = Field(trainer, f => f.Name.Contains("Label", StringComparison.OrdinalIgnoreCase) && (f.FieldType == typeof(string) || f.FieldType == typeof(Microsoft.ML.SchemaShape.Column)));
+            var label = (labelField as string ?? (labelField is Microsoft.ML.SchemaShape.Column column ? column.Name : null))
                 ?? throw Unwritable(type, "its label column is not readable");
             return $"mlContext.MulticlassClassification.Trainers.OneVersusAll({Write(inner, indent)}, labelColumnName: {Data.PreparationStep.Literal(label)})";
         }
