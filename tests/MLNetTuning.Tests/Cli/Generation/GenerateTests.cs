@@ -90,6 +90,7 @@ public class GenerateTests
     // The tolerance says which case applies: 1e-6 where the trainer is deterministic with its settings and seed
     // (L-BFGS, FastTree), 0.005 for SDCA, which ML.NET documents as not deterministic when multi-threaded.
     [TestCase("multiclass", "employment", "LbfgsMaximumEntropy", "MicroAccuracy", 1e-6, TestName = "Multiclass L-BFGS (deterministic, 1e-6) with PredictAllLabels")]
+    [TestCase("multiclass", "employment", "FastTree", "MicroAccuracy", 1e-6, TestName = "Multiclass one-versus-all FastTree (deterministic, 1e-6)")]
     [TestCase("binary", "approved", "SdcaLogisticRegression", "AreaUnderRocCurve", 0.005, TestName = "Binary SDCA (multi-threaded, 0.005)")]
     [TestCase("regression", "income", "FastTree", "RSquared", 1e-6, TestName = "Regression FastTree (deterministic, 1e-6)")]
     public void A_generated_solution_of_each_task_builds_and_reproduces_the_best_trial(string task, string label, string trainer, string metric, double tolerance)
