@@ -23,6 +23,7 @@ internal static class Program
             StudiesCommand.Create(),
             TrialsCommand.Create(),
             ReportCommand.Create(),
+            GenerateCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -14,9 +14,10 @@ internal static partial class TuneCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "CSV or TSV file with a header row.", Required = true };
-        var label = new Option<string>("--label") { Description = "The label column.", Required = true };
-        var task = new Option<string>("--task") { Description = "binary, multiclass or regression.", Required = true };
+        var data = new Option<string?>("--data") { Description = "CSV or TSV file with a header row (required unless --config gives it)." };
+        var label = new Option<string?>("--label") { Description = "The label column (required unless --config gives it)." };
+        var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (required unless --config gives it)." };
+        var config = new Option<string?>("--config") { Description = "A .mltune file (written by 'generate'): run a new study with its settings; options given here override them." };
         var trainers = new Option<string[]>("--trainers") { Description = "Trainer presets, comma-separated (default: all of the task's).", AllowMultipleArgumentsPerToken = true };
         var tuner = new Option<string>("--tuner") { Description = "Tuner name (auto, gp, tpe, random, grid, ...). Default auto: picks from the space.", DefaultValueFactory = _ => "auto" };
         var metric = new Option<string?>("--metric") { Description = "Metric (default: AreaUnderRocCurve, MicroAccuracy or RSquared)." };
@@ -42,26 +43,33 @@ internal static partial class TuneCommand
 
         var command = new Command("tune", "Tune trainers on a data file; resumes the study if the store holds it.")
         {
-            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn,
+            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config,
         };
         command.SetAction((result, cancellationToken) => Program.Guard(async () =>
         {
-            var dataPath = result.GetValue(data)!;
-            var taskName = result.GetValue(task)!;
+            var replay = result.GetValue(config) is { } configPath ? TuneConfig.Read(configPath) : null;
+            T From<T>(Option<T> option, T fromConfig) => replay is null || result.GetResult(option) is { Implicit: false } ? result.GetValue(option)! : fromConfig;
+            string Needed(Option<string?> option, string? fromConfig) =>
+                From(option, fromConfig) ?? throw new CliException($"Option '{option.Name}' is required (or give --config FILE.mltune).");
+            var dataPath = Needed(data, replay?.Data);
+            var taskName = Needed(task, replay?.Task);
             var parsedTask = TaskNames.Parse(taskName);
-            var labelName = result.GetValue(label)!;
+            var labelName = Needed(label, replay?.Label);
+            var givenTrainers = (result.GetValue(trainers) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            var givenKinds = TuneSettings.ParseColumnKinds(SplitList(result.GetValue(columnKinds)), labelName);
+            var validationFraction = From(validation, replay?.ValidationFraction ?? 0);
             var settings = new TuneSettings
             {
                 DataPath = Path.GetFullPath(dataPath),
                 LabelColumn = labelName,
                 Task = TaskNames.Name(parsedTask),
-                Trainers = (result.GetValue(trainers) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-                Tuner = result.GetValue(tuner)!,
-                Metric = result.GetValue(metric),
-                Seed = result.GetValue(seed),
-                ValidationFraction = result.GetValue(validation) is var f and > 0 and < 1 ? f : throw new CliException($"--validation-fraction must be between 0 and 1, not {result.GetValue(validation)}."),
-                Trials = CommonOptions.AtLeast(result.GetValue(trials), 1, "--trials"),
-                ColumnKinds = TuneSettings.ParseColumnKinds(SplitList(result.GetValue(columnKinds)), labelName),
+                Trainers = replay is not null && givenTrainers.Count == 0 ? replay.Trainers : givenTrainers,
+                Tuner = From(tuner, replay?.Tuner!),
+                Metric = From(metric, replay?.Metric),
+                Seed = From(seed, replay?.Seed ?? 0),
+                ValidationFraction = validationFraction is > 0 and < 1 ? validationFraction : throw new CliException($"--validation-fraction must be between 0 and 1, not {validationFraction}."),
+                Trials = CommonOptions.AtLeast(From(trials, replay?.Trials), 1, "--trials"),
+                ColumnKinds = replay is not null && givenKinds is null ? replay.ColumnKinds : givenKinds,
             };
 
             // Every input is checked before the store is touched, so a typo never creates a study.
@@ -80,7 +88,7 @@ internal static partial class TuneCommand
             settings = settings.WithDataFingerprint();
             var options = new RunOptions
             {
-                StudyName = StudyNameOr(result.GetValue(study), settings.DataPath, settings.Task),
+                StudyName = StudyNameOr(result.GetValue(study) ?? replay?.Study, settings.DataPath, settings.Task),
                 TimeBudget = CommonOptions.PositiveSeconds(result.GetValue(time), "--time"),
                 Parallel = CommonOptions.AtLeast(result.GetValue(parallel), 1, "--parallel")!.Value,
                 HeartbeatTimeout = CommonOptions.PositiveSeconds(result.GetValue(heartbeat), "--heartbeat-timeout") ?? TimeSpan.FromSeconds(60),
@@ -89,7 +97,8 @@ internal static partial class TuneCommand
                 WriteSettings = true,
                 CreateOnly = result.GetValue(createOnly),
                 Inspected = file,
-                ForceNewStudy = result.GetValue(forceNewStudy),
+                // A replay is a new study: beside the one it was written from when the store holds that one.
+                ForceNewStudy = result.GetValue(forceNewStudy) || replay is not null,
             };
 
             ITrialStore? store = null;

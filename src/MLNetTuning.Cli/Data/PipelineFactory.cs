@@ -116,6 +116,9 @@ internal sealed class PreparedData
     /// <summary>The label check: classes and the rows dropped for a missing label.</summary>
     public required LabelCheck Label { get; init; }
 
+    /// <summary>The fixed steps before the trainers, in order (what generated code writes out).</summary>
+    public required IReadOnlyList<PreparationStep> Steps { get; init; }
+
     /// <summary>Loads the file, drops the rows without a label, splits, and builds the pipeline: label conversion,
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
     /// replaced, scaled, then a choice of trainers.</summary>
@@ -133,7 +136,7 @@ internal sealed class PreparedData
             throw new CliException($"'{file.Path}' has no feature column besides the label '{labelName}'.");
         }
 
-        IEstimator<ITransformer> prefix;
+        var steps = new List<PreparationStep>();
         string[] asText;
         Func<IDataView, IDataView> labelled;
         if (task == TuningTask.Regression)
@@ -141,17 +144,15 @@ internal sealed class PreparedData
             // The check made the label numeric; a missing or non-numeric value loads as NaN and its row is dropped.
             asText = [];
             labelled = loaded => ml.Data.FilterRowsByMissingValues(loaded, labelName);
-            prefix = ml.Transforms.CopyColumns(LabelColumn, labelName);
+            steps.Add(new PreparationStep(PreparationKind.Copy, LabelColumn, [labelName]));
         }
         else
         {
             // The classes come from the whole column; a missing label is no class, so its key is missing and the row is dropped.
-            var keyData = ml.Data.LoadFromEnumerable(label.Classes.Select(c => new ClassRow { Value = c }));
+            var keyData = PreparationStep.ClassKeyData(ml, label.Classes);
             asText = [labelName];
             labelled = loaded => ml.Data.FilterRowsByMissingValues(ml.Transforms.Conversion.MapValueToKey(LabelKeyColumn, labelName, keyData: keyData).Fit(loaded).Transform(loaded), LabelKeyColumn);
-            prefix = task == TuningTask.BinaryClassification
-                ? ml.Transforms.Conversion.MapValue(LabelColumn, new[] { KeyValuePair.Create(label.Classes[0], false), KeyValuePair.Create(label.Classes[1], true) }, labelName)
-                : ml.Transforms.Conversion.MapValueToKey(LabelColumn, labelName, keyData: keyData);
+            steps.Add(new PreparationStep(task == TuningTask.BinaryClassification ? PreparationKind.BinaryLabel : PreparationKind.ClassKey, LabelColumn, [labelName], label.Classes));
         }
 
         var data = labelled(file.Load(ml, asText));
@@ -160,20 +161,25 @@ internal sealed class PreparedData
         foreach (var column in features)
         {
             var name = $"{TabularFile.ReservedPrefix}f{column.Index}";
-            prefix = column.Kind switch
+            var kind = column.Kind switch
             {
-                ColumnKind.Numeric => prefix.Append(ml.Transforms.CopyColumns(name, column.Name)),
-                ColumnKind.Boolean => prefix.Append(ml.Transforms.Conversion.ConvertType(name, column.Name, DataKind.Single)),
-                ColumnKind.Categorical => prefix.Append(ml.Transforms.Categorical.OneHotEncoding(name, column.Name)),
-                _ => prefix.Append(ml.Transforms.Text.FeaturizeText(name, column.Name)),
+                ColumnKind.Numeric => PreparationKind.Copy,
+                ColumnKind.Boolean => PreparationKind.ToSingle,
+                ColumnKind.Categorical => PreparationKind.OneHot,
+                _ => PreparationKind.Text,
             };
+            steps.Add(new PreparationStep(kind, name, [column.Name]));
             featureNames.Add(name);
         }
 
-        prefix = prefix
-            .Append(ml.Transforms.Concatenate(FeaturesColumn, [.. featureNames]))
-            .Append(ml.Transforms.ReplaceMissingValues(FeaturesColumn))
-            .Append(ml.Transforms.NormalizeMinMax(FeaturesColumn));
+        steps.Add(new PreparationStep(PreparationKind.Concatenate, FeaturesColumn, featureNames));
+        steps.Add(new PreparationStep(PreparationKind.ReplaceMissing, FeaturesColumn, [FeaturesColumn]));
+        steps.Add(new PreparationStep(PreparationKind.MinMax, FeaturesColumn, [FeaturesColumn]));
+        IEstimator<ITransformer> prefix = new EstimatorChain<ITransformer>();
+        foreach (var step in steps)
+        {
+            prefix = prefix.Append(step.Build(ml));
+        }
 
         var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
@@ -188,6 +194,7 @@ internal sealed class PreparedData
             Metric = MetricNames.Resolve(task, metricName),
             FeatureColumns = features.Select(f => f.Name).ToList(),
             Label = label,
+            Steps = steps,
         };
     }
 
@@ -208,11 +215,6 @@ internal sealed class PreparedData
         {
             throw new CliException($"ML.NET read {rows} labelled rows from '{file.Path}' where the scan found {expected}; a value of '{labelName}' is read differently (quotes or separators inside a field?).");
         }
-    }
-
-    private sealed class ClassRow
-    {
-        public string Value { get; set; } = "";
     }
 }
 
