@@ -16,7 +16,18 @@ public sealed partial class SqliteTrialStore
 
         if (version == 0 && ForeignTables() is { Count: > 0 } foreign)
         {
-            throw new TrialStoreException($"The SQLite store '{Path}' is a database of another program (tables: {string.Join(", ", foreign)}); choose another file.");
+            // The two reads are separate snapshots: another process (a second worker on a new file) may have created
+            // the schema between them. Its commit set the version with the tables, so the version read now tells.
+            version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+            if (version == 0)
+            {
+                throw new TrialStoreException($"The SQLite store '{Path}' is a database of another program (tables: {string.Join(", ", foreign)}); choose another file.");
+            }
+        }
+
+        if (version > SchemaVersion)
+        {
+            throw new TrialStoreException($"The SQLite store '{Path}' has schema version {version}, newer than this program's {SchemaVersion}; update MLNetTuning to open it.");
         }
 
         if (version != 0 && version != SchemaVersion)

@@ -88,8 +88,9 @@ public class SignalsAndStoreFiles
         string stderr;
         using (var run = CliProcess.Start(null, args))
         {
-            Assert.That(run.WaitForOutput("Study ", Minutes), Is.True, run.Output + run.Error);
-            Thread.Sleep(500);
+            // After a completed trial the orderly stop has a model, a summary and a report to write, so it is still
+            // at work when the second signal comes (two signals sent back to back may reach the process as one).
+            Assert.That(run.WaitForOutput("Trial 0 completed", Minutes), Is.True, run.Output + run.Error);
             run.Signal(Sigint);
             Thread.Sleep(100);
             run.Signal(Sigint);
