@@ -38,7 +38,7 @@ public class BadInputFilesAndSignals
     private string DefaultStore => Path.Combine(Output, "studies.db");
 
     private string[] Tune(params string[] more) =>
-        ["tune", "--data", BadInputFiles.Loans, "--label", "approved", "--task", "binary", "--trainers", "LbfgsLogisticRegression", "--output", Output, .. more];
+        ["tune", "--data", RepositoryFiles.Loans, "--label", "approved", "--task", "binary", "--trainers", "LbfgsLogisticRegression", "--output", Output, .. more];
 
     [TestCase("--time", "1e300", "--time must be at most")]
     [TestCase("--time", "Infinity", "--time must be at most")]
@@ -236,7 +236,7 @@ public class BadInputFilesAndSignals
 
     private static string[] StoreCommand(string command, string db, string study = "s") => command switch
     {
-        "tune" => ["tune", "--data", BadInputFiles.Loans, "--label", "approved", "--task", "binary", "--trials", "1", "--storage", db],
+        "tune" => ["tune", "--data", RepositoryFiles.Loans, "--label", "approved", "--task", "binary", "--trials", "1", "--storage", db],
         "studies" => ["studies", "--storage", db],
         _ => ["trials", "--storage", db, "--study", study],
     };
@@ -245,24 +245,6 @@ public class BadInputFilesAndSignals
 /// <summary>Files the bad-input tests make: other programs' databases, damaged stores, hashes.</summary>
 internal static class BadInputFiles
 {
-    public static string Loans
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "samples", "data", "loans.csv");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            Assert.Fail("samples/data/loans.csv not found above the test directory.");
-            return "";
-        }
-    }
-
     public static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     /// <summary>A database in rollback-journal mode (as most programs leave theirs) with a table of its own.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetTuning.Tests.Storage;
+using static MLNetTuning.Tests.RepositoryFiles;
 
 namespace MLNetTuning.Tests.Cli;
 
@@ -10,24 +11,6 @@ public class CliTestSetTests
 {
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(3);
     private string _folder = "";
-
-    private static string Loans
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "samples", "data", "loans.csv");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            Assert.Fail("samples/data/loans.csv not found above the test directory.");
-            return "";
-        }
-    }
 
     [SetUp]
     public void SetUp() => _folder = StoreTestKit.TempFolder();

@@ -19,7 +19,7 @@ public class PublicApiTests
     public void ThePublicSurfaceMatchesItsBaseline(string assemblyName)
     {
         var actual = PublicSurface.Describe(Assembly.Load(assemblyName));
-        var baseline = Path.Combine(RepositoryRoot(), "tests", "MLNetTuning.Tests", "Compatibility", "PublicApi", $"{assemblyName}.txt");
+        var baseline = Path.Combine(RepositoryFiles.RepositoryRoot(), "tests", "MLNetTuning.Tests", "Compatibility", "PublicApi", $"{assemblyName}.txt");
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
             File.WriteAllText(baseline, string.Join('\n', actual) + "\n");
@@ -42,16 +42,5 @@ public class PublicApiTests
         Assert.That(surface, Has.Some.Contains("MLNetTuning.Tests.Compatibility.PublicApiTests"));
         Assert.That(surface, Has.Some.EqualTo("  method MLNetTuning.Tests.Compatibility.PublicApiTests.ThePublicSurfaceMatchesItsBaseline(String assemblyName) : Void"));
         Assert.That(surface, Has.None.Contains("UpdateVariable"), "private members are not public API");
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MLNetTuning.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (MLNetTuning.sln) is not above the test directory.");
     }
 }

@@ -31,7 +31,7 @@ public class StoredStudyFixtureTests
     public void MlnetTuneResumesTheStoredStudyWithoutLosingItsTrials()
     {
         var folder = CopyFixture();
-        File.Copy(Path.Combine(PublicApiTests.RepositoryRoot(), "samples", "data", "loans.csv"), Path.Combine(folder, "loans.csv"));
+        File.Copy(RepositoryFiles.Loans, Path.Combine(folder, "loans.csv"));
         IReadOnlyList<TuningTrial> before;
         using (var store = new SqliteTrialStore(Path.Combine(folder, "studies.db")))
         {
@@ -53,7 +53,7 @@ public class StoredStudyFixtureTests
     private static string CopyFixture()
     {
         var folder = Directory.CreateTempSubdirectory("stored-study-").FullName;
-        File.Copy(Path.Combine(PublicApiTests.RepositoryRoot(), "tests", "MLNetTuning.Tests", "Compatibility", "Fixtures", Fixture), Path.Combine(folder, "studies.db"));
+        File.Copy(Path.Combine(RepositoryFiles.RepositoryRoot(), "tests", "MLNetTuning.Tests", "Compatibility", "Fixtures", Fixture), Path.Combine(folder, "studies.db"));
         return folder;
     }
 }

@@ -36,7 +36,7 @@ public sealed class DocumentationSnippetTests
         {
             var sample = Path.Combine(scratch.FullName, "samples", "data");
             Directory.CreateDirectory(sample);
-            File.Copy(Path.Combine(MarkdownSnippets.RepositoryRoot(), "samples", "data", "loans.csv"), Path.Combine(sample, "loans.csv"));
+            File.Copy(RepositoryFiles.Loans, Path.Combine(sample, "loans.csv"));
             Assert.DoesNotThrow(() => SnippetCompiler.Run(assembly!, scratch.FullName), $"{snippet} threw when run.");
         }
         finally

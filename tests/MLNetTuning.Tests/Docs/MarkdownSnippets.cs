@@ -25,20 +25,6 @@ internal static class MarkdownSnippets
     public const string FragmentMarker = "<!-- fragment -->";
     public const string RunnableMarker = "<!-- runnable -->";
 
-    /// <summary>The repository's root: the first folder upwards from the tests that holds README.md and the solution.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "README.md")) && File.Exists(Path.Combine(dir.FullName, "MLNetTuning.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No README.md and MLNetTuning.sln above {AppContext.BaseDirectory}.");
-    }
-
     /// <summary>The documentation files: README.md, then docs/*.md in name order, relative to the root.</summary>
     public static IReadOnlyList<string> DocumentationFiles(string root)
     {
@@ -55,7 +41,7 @@ internal static class MarkdownSnippets
     /// <summary>Every ```csharp block of every documentation file.</summary>
     public static IReadOnlyList<MarkdownSnippet> All()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryFiles.RepositoryRoot();
         return DocumentationFiles(root).SelectMany(file => Parse(file, File.ReadAllLines(Path.Combine(root, file)))).ToList();
     }
 

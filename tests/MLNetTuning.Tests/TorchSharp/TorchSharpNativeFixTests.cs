@@ -46,7 +46,7 @@ public class TorchSharpNativeFixTests
     public void ThePatchScriptIsIdempotent()
     {
         RequireLinuxX64();
-        var script = Path.Combine(RepositoryRoot(), "build", "torchsharp-native", "patch-libtorchsharp.sh");
+        var script = Path.Combine(RepositoryFiles.RepositoryRoot(), "build", "torchsharp-native", "patch-libtorchsharp.sh");
         var original = Path.Combine(NuGetPackages(), "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         if (!File.Exists(original))
         {
@@ -97,19 +97,6 @@ public class TorchSharpNativeFixTests
         var path = line[(line.LastIndexOf("=> ", StringComparison.Ordinal) + 3)..].Trim();
         var needle = Encoding.ASCII.GetBytes(NeededVersion + "\0");
         return File.ReadAllBytes(path).AsSpan().IndexOf(needle) >= 0;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "build", "TorchSharpNativeFix.targets")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("build/TorchSharpNativeFix.targets not found above the test directory.");
     }
 
     private static string NuGetPackages() =>

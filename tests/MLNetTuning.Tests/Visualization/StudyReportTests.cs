@@ -77,14 +77,7 @@ public partial class StudyReportTests
     [Test]
     public void TuneWritesTheReportBesideTheSummary()
     {
-        var loans = "";
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null && loans.Length == 0; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "data", "loans.csv");
-            loans = File.Exists(candidate) ? candidate : "";
-        }
-
-        Assert.That(loans, Is.Not.Empty, "samples/data/loans.csv not found above the test directory.");
+        var loans = RepositoryFiles.Loans;
         var output = Path.Combine(_folder, "out");
         var run = CliProcess.Run(Minutes, null, "tune", "--data", loans, "--label", "approved", "--task", "binary", "--output", output, "--trainers", "LbfgsLogisticRegression", "--trials", "3");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Output + run.Error);

@@ -39,7 +39,7 @@ public class GenerateTests
     private string Db => Path.Combine(Out, "studies.db");
 
     private string[] Tune(params string[] more) =>
-        ["tune", "--data", BadInputFiles.Loans, "--label", "approved", "--task", "binary", "--output", Out, .. more];
+        ["tune", "--data", RepositoryFiles.Loans, "--label", "approved", "--task", "binary", "--output", Out, .. more];
 
     // FastTree with one thread-independent algorithm and the trial's seed is deterministic, so the retrained metric
     // must equal the study's to 1e-6 (the deterministic case of the issue; SDCA/SGD would get 0.005).
@@ -77,7 +77,7 @@ public class GenerateTests
         Assert.That(build.ExitCode, Is.EqualTo(0), build.Output);
 
         var console = Path.Combine(solution, "LoanModel.ConsoleApp", "bin", "Release", ModelFramework, "LoanModel.ConsoleApp.dll");
-        var run = Run(Minutes, solution, console, "--evaluate", BadInputFiles.Loans);
+        var run = Run(Minutes, solution, console, "--evaluate", RepositoryFiles.Loans);
         TestContext.Out.WriteLine(run.Output);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
         Assert.That(run.Output, Does.Match(@"Predicted approved: (yes|no) \(score -?\d+\.\d{4}, probability \d\.\d{4}\)"));
@@ -95,7 +95,7 @@ public class GenerateTests
     [TestCase("regression", "income", "FastTree", "RSquared", 1e-6, TestName = "Regression FastTree (deterministic, 1e-6)")]
     public void A_generated_solution_of_each_task_builds_and_reproduces_the_best_trial(string task, string label, string trainer, string metric, double tolerance)
     {
-        var tune = CliProcess.Run(Minutes, null, "tune", "--data", BadInputFiles.Loans, "--label", label, "--task", task, "--output", Out, "--trainers", trainer, "--trials", "2", "--tuner", "random");
+        var tune = CliProcess.Run(Minutes, null, "tune", "--data", RepositoryFiles.Loans, "--label", label, "--task", task, "--output", Out, "--trainers", trainer, "--trials", "2", "--tuner", "random");
         Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
         var studyValue = (double)JsonNode.Parse(File.ReadAllText(Path.Combine(Out, "summary.json")))!["best"]!["value"]!;
         var solution = Path.Combine(_folder, "gen");
@@ -104,7 +104,7 @@ public class GenerateTests
 
         var build = Run(TimeSpan.FromMinutes(8), solution, "build", Path.Combine(solution, "LoanModel.slnx"), "-c", "Release");
         Assert.That(build.ExitCode, Is.EqualTo(0), build.Output);
-        var run = Run(Minutes, solution, Path.Combine(solution, "LoanModel.ConsoleApp", "bin", "Release", ModelFramework, "LoanModel.ConsoleApp.dll"), "--evaluate", BadInputFiles.Loans);
+        var run = Run(Minutes, solution, Path.Combine(solution, "LoanModel.ConsoleApp", "bin", "Release", ModelFramework, "LoanModel.ConsoleApp.dll"), "--evaluate", RepositoryFiles.Loans);
         TestContext.Out.WriteLine(run.Output);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
         Assert.That(run.Output, Does.Contain($"Predicted {label}: "));
