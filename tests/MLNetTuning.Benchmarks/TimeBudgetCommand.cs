@@ -131,7 +131,7 @@ public sealed class TimeBudgetCommand : IBenchmarkCommand
     }
 
     /// <summary>A binary label from a noisy rule of the first ten features and one interaction.</summary>
-    private static string WriteData(string path, int rows, int features, int seed)
+    internal static string WriteData(string path, int rows, int features, int seed)
     {
         var random = new Random(seed);
         using var writer = new StreamWriter(path);

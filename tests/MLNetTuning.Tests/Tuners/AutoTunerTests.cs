@@ -16,6 +16,11 @@ public class AutoTunerTests
         .Double("rate", 0, 1)
         .Build();
 
+    private static HyperparameterSpace ConditionalChoiceHeavy { get; } = HyperparameterSpace.CreateBuilder()
+        .Conditional("model", b => b.Branch("tree", s => s.Int("leaves", 2, 64)).Branch("linear", s => s.Choice("loss", "l1", "l2")))
+        .Double("rate", 0, 1)
+        .Build();
+
     private static HyperparameterSpace ChoiceHeavy { get; } = HyperparameterSpace.CreateBuilder()
         .Choice("a", "x", "y").Choice("b", "x", "y", "z").Double("c", 0, 1).Int("d", 1, 9).Build();
 
@@ -28,7 +33,8 @@ public class AutoTunerTests
         yield return new TestCaseData(Numeric(6), new AutoTunerOptions { MaxTrials = 100 }, "gp", null).SetArgDisplayNames("numeric 6-D, 100 trials: GP");
         yield return new TestCaseData(OneChoiceInFour, new AutoTunerOptions { MaxTrials = 50 }, "gp", null).SetArgDisplayNames("one choice in four values: GP");
         yield return new TestCaseData(ChoiceHeavy, new AutoTunerOptions { MaxTrials = 50 }, "tpe", null).SetArgDisplayNames("half choices: TPE");
-        yield return new TestCaseData(ConditionalSpace, new AutoTunerOptions { MaxTrials = 50 }, "tpe", null).SetArgDisplayNames("conditional: TPE");
+        yield return new TestCaseData(ConditionalSpace, new AutoTunerOptions { MaxTrials = 50 }, "gp", null).SetArgDisplayNames("conditional, mostly numeric: GP");
+        yield return new TestCaseData(ConditionalChoiceHeavy, new AutoTunerOptions { MaxTrials = 50 }, "tpe", null).SetArgDisplayNames("conditional, a third choices: TPE");
         yield return new TestCaseData(Numeric(25), new AutoTunerOptions { MaxTrials = 50 }, "tpe", null).SetArgDisplayNames("25-D: TPE");
         yield return new TestCaseData(Numeric(4), new AutoTunerOptions { MaxTrials = 50, Parallelism = 16 }, "tpe", null).SetArgDisplayNames("16 workers: TPE");
         yield return new TestCaseData(Numeric(4), new AutoTunerOptions { MaxTrials = 50, SecondsPerTrial = 0.05 }, "tpe", null).SetArgDisplayNames("cheap trials: TPE");

@@ -51,8 +51,9 @@ public sealed class AutoTuner : IHyperparameterTuner
     /// <item>Nothing searched: random.</item>
     /// <item>Trainers with a budget unit and room for a bracket (at least 27 trials, or an open-ended run): ASHA,
     /// budgets 1–27, η = 3.</item>
-    /// <item>Conditional branches, or a third or more of the values are choices: TPE, which models branches and
-    /// categories natively.</item>
+    /// <item>A third or more of the values are choices: TPE, which models categories natively. Conditional
+    /// branches alone do not decide: the GP models them too (a branch selector is a choice, the values of branches
+    /// not taken sit at fixed values).</item>
     /// <item>d &gt; 20: TPE (a GP needs many trials to learn that many length scales).</item>
     /// <item>More than 8 parallel trials: TPE (GP proposals are serialised and cost tens of milliseconds).</item>
     /// <item>Trials under a second: TPE (the GP's proposal would cost more than the trial).</item>
@@ -79,9 +80,9 @@ public sealed class AutoTuner : IHyperparameterTuner
             return new("asha", $"the trainers have a budget unit and the run ({budget} trials) has room for a bracket");
         }
 
-        if (conditional || categorical * 3 >= d)
+        if (categorical * 3 >= d)
         {
-            return new("tpe", conditional ? "the space has conditional branches" : $"{categorical} of its {d} values are choices");
+            return new("tpe", $"{categorical} of its {d} values are choices");
         }
 
         if (d > 20)
@@ -104,7 +105,8 @@ public sealed class AutoTuner : IHyperparameterTuner
             return new("cmaes", $"a long run ({budget} trials) on {d} numeric values");
         }
 
-        var reason = $"{d} mostly numeric values and a budget of {budget} trials";
+        var shape = conditional ? "mostly numeric values in conditional branches" : "mostly numeric values";
+        var reason = $"{d} {shape} and a budget of {budget} trials";
         return options.MaxTrials is int trials && trials <= GaussianProcessTrials
             ? new("gp", reason)
             : new("gp", reason, "tpe", GaussianProcessTrials);
