@@ -65,7 +65,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
                 var values = runs.Where(r => (string)r["tuner"]! == tuner).Select(r => Number(r, "test")).Where(double.IsFinite).ToList();
                 var mean = values.Count == 0 ? double.NaN : values.Average();
                 var se = Statistics.StandardError(values);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tuner,-8}{mean,9:F4} ± {se:F4}  ({values.Count} of {seeds} runs completed a trial)"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tuner,-8}{mean,9:F4} ± {(values.Count < 2 ? "n/a" : se.ToString("F4", CultureInfo.InvariantCulture))}  ({values.Count} of {seeds} runs completed a trial)"));
                 summary[tuner] = new JsonObject { ["mean"] = values.Count == 0 ? null : mean, ["standard_error"] = se, ["runs_with_result"] = values.Count };
             }
 
@@ -78,7 +78,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
                     continue;
                 }
 
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tuners[0]} − {tuners[i]}, paired by seed: {differences.Average():+0.0000;-0.0000} ± {Statistics.StandardError(differences):F4}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tuners[0]} − {tuners[i]}, paired by seed: {differences.Average():+0.0000;-0.0000} ± {(differences.Count < 2 ? "n/a" : Statistics.StandardError(differences).ToString("F4", CultureInfo.InvariantCulture))} ({differences.Count} seeds)"));
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
