@@ -33,7 +33,7 @@ public class CliTestSetTests
     [Test]
     public void TestFractionIsHeldBackScoredAndReported()
     {
-        var (code, output, error) = CliProcess.Run(Minutes, null, Tune(Loans, "--trials", "6", "--test-fraction", "0.2", "--order-column", "age"));
+        var (code, output, error) = CliProcess.Run(Minutes, null, Tune(Loans, "--trials", "6", "--test-fraction", "0.2", "--order-column", "age", "--study", "confirmed"));
 
         Assert.That(code, Is.EqualTo(0), output + error);
         Assert.That(output, Does.Contain("Test: 80 rows held back (20% of the rows, the latest by 'age')"));
@@ -45,6 +45,14 @@ public class CliTestSetTests
         Assert.That((double)test["ci_high"]!, Is.GreaterThanOrEqualTo(metric));
         Assert.That((double)test["optimism"]!, Is.EqualTo((double)test["validation"]! - (double)test["train_only_metric"]!).Within(1e-12));
         Assert.That(test["top"]!.AsArray(), Has.Count.EqualTo(5));
+
+        // The report beside the summary, and the report of the stored study, both show the test section.
+        var shown = string.Create(CultureInfo.InvariantCulture, $"<strong>{metric:F4}</strong>");
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "out", "report.html")), Does.Contain("id=\"test-evaluation\"").And.Contain(shown));
+        var stored = Path.Combine(_folder, "stored.html");
+        var report = CliProcess.Run(Minutes, null, "report", "--study", "confirmed", "--storage", Path.Combine(_folder, "out", "studies.db"), "--out", stored);
+        Assert.That(report.ExitCode, Is.EqualTo(0), report.Output + report.Error);
+        Assert.That(File.ReadAllText(stored), Does.Contain("id=\"test-evaluation\"").And.Contain(shown).And.Contain(string.Create(CultureInfo.InvariantCulture, $"optimism {(double)test["optimism"]!:+0.0000;-0.0000}")));
     }
 
     [Test]
@@ -69,6 +77,7 @@ public class CliTestSetTests
 
         var (_, without, _) = CliProcess.Run(Minutes, null, [.. Tune(path, "--trials", "1", "--test-fraction", "0", "--study", "none")]);
         Assert.That(without, Does.Contain("No test rows held back"));
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "out", "report.html")), Does.Contain("id=\"no-test-evaluation\"").And.Not.Contain("id=\"test-evaluation\""));
     }
 
     [Test]
