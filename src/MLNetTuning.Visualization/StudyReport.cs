@@ -7,7 +7,7 @@ using MLNetTuning.Studies;
 namespace MLNetTuning.Visualization;
 
 /// <summary>
-/// One self-contained HTML file for a study: a summary, the leaderboard, the best parameters and every chart
+/// One self-contained HTML file for a study: a summary, the test-set section, the leaderboard, the best parameters and every chart
 /// that applies, with plotly.js embedded (the copy Plotly.NET ships), so that it opens offline and fetches nothing.
 /// </summary>
 public static class StudyReport
@@ -63,6 +63,7 @@ public static class StudyReport
             .Append(PlotlyJs.Value.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)).Append("</script>\n</head><body>\n");
         html.Append("<h1>Study ").Append(Encode(study.Name)).Append("</h1>\n");
         AppendSummary(html, study);
+        StudyReportTestSection.Append(html, study);
         if (study.Completed.Count == 0)
         {
             html.Append("<p id=\"no-charts\"><strong>No trial completed, so there is no value to chart.</strong> ")

@@ -1,3 +1,4 @@
+using MLNetTuning.Pipelines;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Storage;
 using MLNetTuning.Studies;
@@ -36,6 +37,9 @@ public sealed class StudySnapshot
     /// <summary>The trials' parameters flattened to paths (a conditional branch's members only where it was chosen).</summary>
     public ParameterTable Parameters { get; }
 
+    /// <summary>The study's confirmation on held-out test rows, or null when it held none back (or is not known).</summary>
+    public StudyTestEvaluation? TestEvaluation { get; init; }
+
     /// <summary>Completed trials with a finite value, by id.</summary>
     public IReadOnlyList<TuningTrial> Completed => Trials.Where(t => t.State == TrialState.Completed && t.Value is double v && double.IsFinite(v)).ToList();
 
@@ -66,6 +70,9 @@ public sealed class StudySnapshot
             throw new KeyNotFoundException($"The store has no study '{studyName}'. Studies: {(known.Count == 0 ? "none" : string.Join(", ", known))}.");
         }
 
-        return new StudySnapshot(stored.Name, stored.Direction, store.Load(stored.Name), stored.Space);
+        return new StudySnapshot(stored.Name, stored.Direction, store.Load(stored.Name), stored.Space)
+        {
+            TestEvaluation = stored.Attributes.TryGetValue(TuningConfirmation.StudyAttributeKey, out var json) ? StudyTestEvaluation.Parse(json) : null,
+        };
     }
 }

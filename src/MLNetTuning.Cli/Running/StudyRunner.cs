@@ -154,6 +154,9 @@ internal static class StudyRunner
         {
             (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken);
             TestReport.Show(confirmation, metric, console);
+
+            // Kept with the study, so that `mlnet-tune report` of the stored study shows the test section.
+            store.SetStudyAttribute(options.StudyName, TuningConfirmation.StudyAttributeKey, confirmation.ToJson());
         }
 
         if (options.OutputFolder is { } output && modelPath is not null && bestFile is not null)
@@ -173,7 +176,11 @@ internal static class StudyRunner
             var summary = Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed, confirmation);
             OutputFiles.ReplaceAtomically(summaryPath, path => File.WriteAllText(path, summary));
             console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
-            Commands.ReportCommand.WriteAfterTune(new Visualization.StudySnapshot(options.StudyName, metric.Direction, trials, study.Space), Path.Combine(output, "report.html"), console);
+            var snapshot = new Visualization.StudySnapshot(options.StudyName, metric.Direction, trials, study.Space)
+            {
+                TestEvaluation = confirmation is null ? null : Visualization.StudyTestEvaluation.From(confirmation),
+            };
+            Commands.ReportCommand.WriteAfterTune(snapshot, Path.Combine(output, "report.html"), console);
         }
 
         return Finish(cancellationToken, console, ExitCodes.Success);
@@ -313,7 +320,7 @@ internal static class StudyRunner
                 ["seconds"] = best.Duration?.TotalSeconds,
                 ["parameters"] = JsonNode.Parse(best.Parameters.ToJson()),
             },
-            ["test"] = confirmation is null ? null : TestReport.Json(confirmation),
+            ["test"] = confirmation?.ToJsonObject(),
             ["model"] = Path.GetFullPath(modelPath),
             ["stop_reason"] = result.StopReason.ToString(),
             ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 3),

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.ML;
 using MLNetTuning.Cli.Data;
 using MLNetTuning.Pipelines;
@@ -55,36 +54,5 @@ internal static class TestReport
         var best = confirmation.Best;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Test {metric.Name} = [bold]{best.TestMetric.Value:F4}[/] (95% bootstrap interval {best.TestMetric.Low:F4} to {best.TestMetric.High:F4}, {confirmation.TestRows} test rows), refitted on train + validation.");
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Validation {best.ValidationMetric:F4} vs test {best.TrainOnlyTestMetric.Value:F4} of the same model trained on the training rows: optimism {best.Optimism:+0.0000;-0.0000} (how much the validation score flatters the choice).");
-    }
-
-    /// <summary>The summary's <c>test</c> section.</summary>
-    public static JsonObject Json(TuningConfirmation confirmation)
-    {
-        var best = confirmation.Best;
-        return new JsonObject
-        {
-            ["metric"] = best.TestMetric.Value,
-            ["ci_low"] = best.TestMetric.Low,
-            ["ci_high"] = best.TestMetric.High,
-            ["validation"] = best.ValidationMetric,
-            ["optimism"] = best.Optimism,
-            ["rows"] = confirmation.TestRows,
-            ["train_only_metric"] = best.TrainOnlyTestMetric.Value,
-            ["confidence"] = confirmation.ConfidenceLevel,
-            ["resamples"] = confirmation.Resamples,
-            ["interval"] = "stratified percentile bootstrap",
-            ["refit_on_train_and_validation"] = confirmation.RefitOnTrainAndValidation,
-            ["top"] = new JsonArray(confirmation.Trials.Select(t => (JsonNode)new JsonObject
-            {
-                ["trial"] = t.TrialId,
-                ["trainer"] = t.Trainer,
-                ["validation"] = t.ValidationMetric,
-                ["test_train_only"] = t.TrainOnlyTestMetric.Value,
-                ["optimism"] = t.Optimism,
-                ["test"] = t.TestMetric.Value,
-                ["ci_low"] = t.TestMetric.Low,
-                ["ci_high"] = t.TestMetric.High,
-            }).ToArray()),
-        };
     }
 }

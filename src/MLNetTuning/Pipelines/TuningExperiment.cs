@@ -217,6 +217,9 @@ public sealed class TuningExperiment
         {
             var refitRows = _options.RefitOnTrainAndValidation ? splits.RefitRows : null;
             var (confirmation, refitted) = Confirmer.Run(result.BestTrial, result.Trials, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken);
+
+            // Kept with the study, so that a report of the stored study shows the test section.
+            study.SetStudyAttribute(TuningConfirmation.StudyAttributeKey, confirmation.ToJson());
             return new TuningExperimentResult(Metric, result, refitted, _options.RankAcrossBudgets) { Confirmation = confirmation, NestedCrossValidation = nested };
         }
 

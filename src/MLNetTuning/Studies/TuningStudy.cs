@@ -99,6 +99,9 @@ public sealed partial class TuningStudy : IDisposable
     /// <summary>The study's name.</summary>
     public string Name { get; }
 
+    /// <summary>Keeps a note with the study in its store (see <see cref="ITrialStore.SetStudyAttribute"/>).</summary>
+    internal void SetStudyAttribute(string key, string value) => _store.SetStudyAttribute(Name, key, value);
+
     /// <summary>Whether the metric is better lower or higher.</summary>
     public OptimizationDirection Direction { get; }
 

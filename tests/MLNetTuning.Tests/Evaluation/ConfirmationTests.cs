@@ -26,16 +26,41 @@ public class ConfirmationTests
     }
 
     [Test]
-    public void StratifiedBootstrapKeepsEachClassCount()
+    public void StratifiedBootstrapResamplesTheClassMixAndKeepsEveryClass()
     {
-        var strata = Enumerable.Range(0, 100).Select(i => i < 10 ? 1 : 0).ToArray();
+        // 100 rows, 3 of class 1: a plain resample lacks class 1 in about 5% of draws.
+        var strata = Enumerable.Range(0, 100).Select(i => i < 3 ? 1 : 0).ToArray();
         var counts = new List<int>();
         BootstrapInterval.Percentile(100, strata, rows =>
         {
             counts.Add(rows.Count(i => strata[i] == 1));
             return 0;
-        }, 200, 0.95, seed: 1);
-        Assert.That(counts.Distinct(), Is.EqualTo(new[] { 10 }));
+        }, 2000, 0.95, seed: 1);
+
+        Assert.That(counts, Has.All.GreaterThan(0), "every class is in every resample");
+        Assert.That(counts.Distinct().Count(), Is.GreaterThan(3), "the class count varies as in a random draw");
+
+        // Binomial(100, 0.03) conditioned on at least one: mean 3 / (1 - 0.97^100) = 3.143.
+        Assert.That(counts.Average(), Is.EqualTo(3 / (1 - Math.Pow(0.97, 100))).Within(0.1));
+    }
+
+    [Test]
+    public void StratifiedIntervalOfAccuracyMatchesTheUnconditionalNormalInterval()
+    {
+        // A model that favours class 1: right on 95% of class 1, 45% of class 0. Test rows drawn at random have a
+        // random class mix, so the standard error of accuracy is sqrt(p(1 - p) / n) with p = 0.70; holding the class
+        // counts fixed would give sqrt(sum share·a·(1 - a) / n), 16% smaller.
+        const int n = 4000;
+        var random = new Random(5);
+        var strata = Enumerable.Range(0, n).Select(i => i % 2).ToArray();
+        var correct = strata.Select(c => random.NextDouble() < (c == 1 ? 0.95 : 0.45) ? 1.0 : 0.0).ToArray();
+        var p = correct.Average();
+        var half = 1.959964 * Math.Sqrt(p * (1 - p) / n);
+
+        var (low, high) = BootstrapInterval.Percentile(n, strata, rows => rows.Average(i => correct[i]), 1000, 0.95, seed: 3);
+
+        Assert.That(high - low, Is.EqualTo(2 * half).Within(0.07 * 2 * half));
+        Assert.That((low + high) / 2, Is.EqualTo(p).Within(0.002));
     }
 
     [TestCase(BinaryTuningMetric.AreaUnderRocCurve)]

@@ -85,6 +85,10 @@ public partial class StudyReportTests
         var html = File.ReadAllText(Path.Combine(output, "report.html"));
         Assert.That(html, Does.Contain("id=\"chart-history\"").And.Contain("id=\"leaderboard\""));
         Assert.That(run.Output, Does.Contain("Wrote the report to"));
+
+        // 400 rows: below the 1,000 at which the CLI holds test rows back by default; the report says there are none.
+        Assert.That(run.Output, Does.Contain("No test rows held back"));
+        Assert.That(html, Does.Contain("id=\"no-test-evaluation\""));
     }
 
     [Test]

@@ -40,7 +40,7 @@ internal static class Confirmer
             bestModel ??= refitted;
         }
 
-        return (new TuningConfirmation(testRows, refitRows is not null, options.ConfidenceLevel, options.BootstrapResamples, confirmed), bestModel!);
+        return (new TuningConfirmation(metric.Name, trials.Count, testRows, refitRows is not null, options.ConfidenceLevel, options.BootstrapResamples, confirmed), bestModel!);
 
         MetricEstimate Score(ITransformer model, int trialId, int which, out int rows)
         {

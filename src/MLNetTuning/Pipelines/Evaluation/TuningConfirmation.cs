@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.ML;
 
 namespace MLNetTuning.Pipelines;
@@ -63,14 +65,26 @@ public sealed class ConfirmedTrial
 /// </summary>
 public sealed class TuningConfirmation
 {
-    internal TuningConfirmation(int testRows, bool refitOnTrainAndValidation, double confidenceLevel, int resamples, IReadOnlyList<ConfirmedTrial> trials)
+    /// <summary>The study attribute (<see cref="Storage.ITrialStore.SetStudyAttribute"/>) that keeps the confirmation
+    /// with a stored study, as <see cref="ToJson"/> writes it; reports of the stored study read it.</summary>
+    public const string StudyAttributeKey = "test_evaluation";
+
+    internal TuningConfirmation(string metricName, int studyTrials, int testRows, bool refitOnTrainAndValidation, double confidenceLevel, int resamples, IReadOnlyList<ConfirmedTrial> trials)
     {
+        MetricName = metricName;
+        StudyTrials = studyTrials;
         TestRows = testRows;
         RefitOnTrainAndValidation = refitOnTrainAndValidation;
         ConfidenceLevel = confidenceLevel;
         Resamples = resamples;
         Trials = trials;
     }
+
+    /// <summary>The metric's name (such as <c>AreaUnderRocCurve</c>).</summary>
+    public string MetricName { get; }
+
+    /// <summary>Trials in the study when it was confirmed.</summary>
+    public int StudyTrials { get; }
 
     /// <summary>Rows in the test data.</summary>
     public int TestRows { get; }
@@ -90,7 +104,51 @@ public sealed class TuningConfirmation
     /// <summary>The study's best trial, confirmed; <see cref="TuningExperimentResult.BestModel"/> is its refitted model.</summary>
     public ConfirmedTrial Best => Trials[0];
 
+    /// <summary>The confirmation as JSON: the best trial's <c>metric</c> (test value of the refitted model),
+    /// <c>ci_low</c>, <c>ci_high</c>, <c>validation</c>, <c>optimism</c>, <c>rows</c>, <c>train_only_metric</c>, the
+    /// interval's settings, and the <c>top</c> confirmed trials; the <c>test</c> section of the CLI's summary.json.
+    /// A figure no resample could measure (NaN) is null.</summary>
+    public string ToJson() => ToJsonObject().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>The JSON of <see cref="ToJson"/> as a node, to embed in another document.</summary>
+    public JsonObject ToJsonObject()
+    {
+        var best = Best;
+        return new JsonObject
+        {
+            ["metric_name"] = MetricName,
+            ["metric"] = Number(best.TestMetric.Value),
+            ["ci_low"] = Number(best.TestMetric.Low),
+            ["ci_high"] = Number(best.TestMetric.High),
+            ["validation"] = Number(best.ValidationMetric),
+            ["optimism"] = Number(best.Optimism),
+            ["rows"] = TestRows,
+            ["train_only_metric"] = Number(best.TrainOnlyTestMetric.Value),
+            ["train_only_ci_low"] = Number(best.TrainOnlyTestMetric.Low),
+            ["train_only_ci_high"] = Number(best.TrainOnlyTestMetric.High),
+            ["confidence"] = ConfidenceLevel,
+            ["resamples"] = Resamples,
+            ["interval"] = "percentile bootstrap, stratified by class with the class mix resampled",
+            ["refit_on_train_and_validation"] = RefitOnTrainAndValidation,
+            ["study_trials"] = StudyTrials,
+            ["top"] = new JsonArray(Trials.Select(t => (JsonNode)new JsonObject
+            {
+                ["trial"] = t.TrialId,
+                ["trainer"] = t.Trainer,
+                ["validation"] = Number(t.ValidationMetric),
+                ["test_train_only"] = Number(t.TrainOnlyTestMetric.Value),
+                ["optimism"] = Number(t.Optimism),
+                ["test"] = Number(t.TestMetric.Value),
+                ["ci_low"] = Number(t.TestMetric.Low),
+                ["ci_high"] = Number(t.TestMetric.High),
+            }).ToArray()),
+        };
+    }
+
     /// <inheritdoc/>
     public override string ToString() => FormattableString.Invariant(
         $"Test {Best.TestMetric} on {TestRows} rows ({ConfidenceLevel:P0} bootstrap interval); validation {Best.ValidationMetric:F4}, optimism {Best.Optimism:+0.0000;-0.0000}.");
+
+    // JSON has no NaN (an interval no resample could measure): it is written as null.
+    private static JsonValue? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 }
