@@ -7,7 +7,7 @@ using MLNetTuning.Tuners;
 namespace MLNetTuning.Benchmarks;
 
 /// <summary>
-/// `multifidelity --function mfhartmann6 --seeds 20`: compute (in full-budget equivalents, units/100) that each
+/// `multifidelity --function mfhartmann6|mfborehole8 --seeds 20`: compute (in full-budget equivalents, units/100) that each
 /// scheduler needs to reach the final true regret of random search with 100 full-budget trials. Two readings: per
 /// seed, against that seed's random search; and on the median curve over the seeds, against random search's median
 /// final regret (a seed's random search is itself a draw, so an equally good method reaches it on only half of them).
@@ -19,7 +19,7 @@ public sealed class MultifidelityCommand : IBenchmarkCommand
 
     public string Name => "multifidelity";
 
-    public string Summary => "multi-fidelity schedulers vs random search on MF-Hartmann6 (--function mfhartmann6 --seeds 20), or tuning the network (--task nn --seeds 3 --trials 16)";
+    public string Summary => "multi-fidelity schedulers vs random search on MF-Hartmann6 or MF-Borehole (--function mfhartmann6|mfborehole8 --seeds 20), or tuning the network (--task nn --seeds 3 --trials 16)";
 
     public int Run(BenchmarkArguments arguments)
     {
