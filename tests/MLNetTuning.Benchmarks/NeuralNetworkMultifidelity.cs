@@ -168,7 +168,8 @@ internal static class NeuralNetworkMultifidelity
         "asha" => new TunerFactory("asha", (s, seed) => new AshaTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta }, seed)),
         "asha-stopping" => new TunerFactory("asha-stopping", (s, seed) => new AshaTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta, Mode = AshaMode.Stopping }, seed)),
         "bohb" => new TunerFactory("bohb", (s, seed) => new BohbTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta }, seed)),
-        _ => throw new ArgumentException($"Unknown method '{method}' in --methods; known: sh, hyperband, asha, asha-stopping, bohb."),
+        "asha-tpe" => new TunerFactory("asha-tpe", (s, seed) => new AshaTuner(s, new() { MinBudget = minEpochs, MaxBudget = maxEpochs, ReductionFactor = eta, Model = ProposalModel.Tpe, SkipUninformativeRungs = true }, seed)),
+        _ => throw new ArgumentException($"Unknown method '{method}' in --methods; known: sh, hyperband, asha, asha-stopping, bohb, asha-tpe (TPE proposals, uninformative rungs skipped)."),
     };
 
     private static TunableEstimator Network(MLContext ml, int? fixedEpochs, int threads, LearningRateSchedule schedule, int? scheduleEpochs = null) =>

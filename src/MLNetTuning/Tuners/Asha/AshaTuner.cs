@@ -21,6 +21,16 @@ public sealed class AshaTunerOptions : MultiFidelityOptions
 {
     /// <summary>Promotion (default) or stopping.</summary>
     public AshaMode Mode { get; set; } = AshaMode.Promotion;
+
+    /// <summary>What proposes new configurations: uniform draws (default), or a TPE fitted on the results of the
+    /// largest budget with at least d + 2 of them (d searched values, at least 4), as BOHB's model is.</summary>
+    public ProposalModel Model { get; set; } = ProposalModel.Random;
+
+    /// <summary>Promotion mode: once a rung's ranking is shown not to carry over to the next rung (rank correlation
+    /// below <see cref="AshaTuner.MinRankCorrelation"/> over at least <see cref="AshaTuner.MinRankPairs"/>
+    /// configurations trained at both), new configurations start above it and nothing is promoted from it or below.
+    /// Default false.</summary>
+    public bool SkipUninformativeRungs { get; set; }
 }
 
 /// <summary>
@@ -33,7 +43,11 @@ public sealed class AshaTunerOptions : MultiFidelityOptions
 /// from its trials' "rung" attributes.</remarks>
 public sealed class AshaTuner : IMultiFidelityTuner
 {
-    private readonly UniformConfigurationSampler _sampler;
+    private readonly IConfigurationSampler _sampler;
+    private readonly bool _skipUninformativeRungs;
+    private readonly Dictionary<int, double> _lossOfTrial = [];
+    private readonly List<(double Lower, double Upper)>[] _pairs;
+    private int _startRung;
     private readonly double _eta;
     private readonly double[] _budgets;
     private readonly List<RungEntry>[] _rungs;
@@ -52,13 +66,29 @@ public sealed class AshaTuner : IMultiFidelityTuner
         MaxBudget = options.MaxBudget;
         Mode = options.Mode;
         _eta = options.ReductionFactor;
-        _sampler = new UniformConfigurationSampler(space, options.Seed ?? defaultSeed);
+        var seed = options.Seed ?? defaultSeed;
+        _sampler = options.Model == ProposalModel.Tpe ? new ModelConfigurationSampler(space, seed) : new UniformConfigurationSampler(space, seed);
+        _skipUninformativeRungs = options.SkipUninformativeRungs && options.Mode == AshaMode.Promotion;
         var top = BracketPlan.MaxHalvings(MinBudget, MaxBudget, _eta);
         _budgets = Enumerable.Range(0, top + 1).Select(k => Math.Clamp(MaxBudget / Math.Pow(_eta, top - k), MinBudget, MaxBudget)).ToArray();
         _rungs = _budgets.Select(_ => new List<RungEntry>()).ToArray();
         _promoted = _budgets.Select(_ => new HashSet<int>()).ToArray();
         _milestones = _budgets.Select(_ => new Dictionary<int, double>()).ToArray();
+        _pairs = _budgets.Select(_ => new List<(double, double)>()).ToArray();
     }
+
+    /// <summary>Configurations trained at a rung and the next before the rung's ranking is judged.</summary>
+    public const int MinRankPairs = 8;
+
+    /// <summary>The Spearman rank correlation between a rung's losses and the next rung's below which the rung is
+    /// judged not to predict the next one.</summary>
+    public const double MinRankCorrelation = 0.2;
+
+    /// <summary>The rung new configurations start at: 0, or higher once lower rungs are skipped.</summary>
+    public int StartRung => _startRung;
+
+    /// <summary>The budget new configurations are modelled on, or null while they are drawn uniformly.</summary>
+    public double? ModelBudget => (_sampler as ModelConfigurationSampler)?.ModelBudget;
 
     /// <summary>Promotion or stopping.</summary>
     public AshaMode Mode { get; }
@@ -89,7 +119,7 @@ public sealed class AshaTuner : IMultiFidelityTuner
     {
         if (Mode == AshaMode.Promotion)
         {
-            for (var k = _rungs.Length - 2; k >= 0; k--)
+            for (var k = _rungs.Length - 2; k >= _startRung; k--)
             {
                 var quota = (int)Math.Floor((_rungs[k].Count / _eta) + 1e-9);
                 var candidate = _rungs[k]
@@ -106,9 +136,9 @@ public sealed class AshaTuner : IMultiFidelityTuner
             }
         }
 
-        _rungOfTrial[trialId] = 0;
+        _rungOfTrial[trialId] = _startRung;
         var parameters = _sampler.Sample(trialId);
-        return new TrialProposal(parameters, Mode == AshaMode.Promotion ? _budgets[0] : MaxBudget) { Attributes = Fidelity.Attributes(0, 0) };
+        return new TrialProposal(parameters, Mode == AshaMode.Promotion ? _budgets[_startRung] : MaxBudget) { Attributes = Fidelity.Attributes(0, _startRung) };
     }
 
     /// <inheritdoc/>
@@ -144,6 +174,7 @@ public sealed class AshaTuner : IMultiFidelityTuner
     public void Complete(TuningTrial trial)
     {
         ArgumentNullException.ThrowIfNull(trial);
+        _sampler.Observe(trial);
         if (Mode == AshaMode.Stopping)
         {
             return;
@@ -163,7 +194,61 @@ public sealed class AshaTuner : IMultiFidelityTuner
             }
         }
 
-        _rungs[rung].Add(new RungEntry(trial.Id, trial.Parameters, Fidelity.RankingLoss(trial)));
+        var loss = Fidelity.RankingLoss(trial);
+        _rungs[rung].Add(new RungEntry(trial.Id, trial.Parameters, loss));
+        _lossOfTrial[trial.Id] = loss;
+        if (rung > 0 && trial.ParentTrialId is int from && _lossOfTrial.TryGetValue(from, out var lower) && double.IsFinite(lower) && double.IsFinite(loss))
+        {
+            _pairs[rung - 1].Add((lower, loss));
+            if (_skipUninformativeRungs && rung - 1 >= _startRung && _pairs[rung - 1].Count >= MinRankPairs && SpearmanCorrelation(_pairs[rung - 1]) < MinRankCorrelation)
+            {
+                // Everything at or below an uninformative rung only feeds it: start above it.
+                _startRung = rung;
+                if (_sampler is ModelConfigurationSampler model)
+                {
+                    model.MinModelBudget = _budgets[rung];
+                }
+            }
+        }
+    }
+
+    /// <summary>Spearman's rank correlation (ties get their mean rank); 0 when either side is constant.</summary>
+    internal static double SpearmanCorrelation(IReadOnlyList<(double X, double Y)> pairs)
+    {
+        var rx = Ranks(pairs.Select(p => p.X).ToArray());
+        var ry = Ranks(pairs.Select(p => p.Y).ToArray());
+        double mx = rx.Average(), my = ry.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (var i = 0; i < rx.Length; i++)
+        {
+            sxy += (rx[i] - mx) * (ry[i] - my);
+            sxx += (rx[i] - mx) * (rx[i] - mx);
+            syy += (ry[i] - my) * (ry[i] - my);
+        }
+
+        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : 0;
+    }
+
+    private static double[] Ranks(double[] values)
+    {
+        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Length];
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
+            {
+                end++;
+            }
+
+            for (var i = start; i <= end; i++)
+            {
+                ranks[order[i]] = (start + end) / 2.0;
+            }
+
+            start = end + 1;
+        }
+
+        return ranks;
     }
 
     /// <summary>The q-quantile with linear interpolation between order statistics (NumPy's default).</summary>
