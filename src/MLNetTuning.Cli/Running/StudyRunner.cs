@@ -115,14 +115,23 @@ internal static class StudyRunner
         var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
         var validation = prepared.Validation;
         var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
+
+        // The test confirmation's training belongs to the time budget too.
+        using var deadline = CancellableTraining.Deadline(options.TimeBudget);
         var run = Task.Run(
             () => study.OptimizeAsync(
                 async (context, token) =>
                 {
                     context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
-                    var model = await FitWithinAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
-                    var value = metric.Evaluate(trialMl, model.Transform(validation), PreparedData.LabelColumn);
+                    var (value, model) = await CancellableTraining.RunAsync(
+                        trialMl,
+                        () =>
+                        {
+                            var fitted = prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train);
+                            return (metric.Evaluate(trialMl, fitted.Transform(validation), PreparedData.LabelColumn), fitted);
+                        },
+                        token).ConfigureAwait(false);
                     models.Offer(context.Trial.Id, value, model);
                     bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -value : value, model);
                     return value;
@@ -152,14 +161,14 @@ internal static class StudyRunner
         ITransformer? refitted = null;
         if (prepared.Test is not null && options.OutputFolder is not null && !cancellationToken.IsCancellationRequested)
         {
-            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken);
+            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken, deadline.Token);
             TestReport.Show(confirmation, metric, console);
         }
 
         if (options.OutputFolder is { } output && modelPath is not null && bestFile is not null)
         {
             Directory.CreateDirectory(output);
-            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id || refitted is not null)
+            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id || (refitted is not null && refitted != models.ModelOf(best.Id)))
             {
                 // The refitted winner (with test data), or a best that is another worker's or an earlier run's trial
                 // (or whose save failed): save it now.
@@ -189,28 +198,6 @@ internal static class StudyRunner
 
         console.MarkupLine("[yellow]Cancelled.[/] Completed trials are stored and the trials that were running are marked failed; run the same command again to resume the study.");
         return ExitCodes.Cancelled;
-    }
-
-    /// <summary>
-    /// Trains until done or until <paramref name="token"/> fires (time budget, Ctrl+C), whichever comes first: the
-    /// token stops ML.NET's trainers, and a trainer that does not listen (LightGBM's native loop) is left behind
-    /// rather than waited for, so a run ends on time; the process exits soon after. A model whose training ended
-    /// before the cut is returned and keeps its result.
-    /// </summary>
-    private static async Task<ITransformer> FitWithinAsync(MLContext trialMl, Func<ITransformer> fit, CancellationToken token)
-    {
-        using var cancel = token.Register(() => MLNetInternals.CancelExecution(trialMl));
-        var training = Task.Run(fit, CancellationToken.None);
-        try
-        {
-            return await training.WaitAsync(token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!training.IsCompleted)
-        {
-            // Observe the abandoned training's end so that its failure is not reported as unobserved.
-            _ = training.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw;
-        }
     }
 
     private static async Task ShowProgressAsync(TuningStudy study, Task<StudyResult> run, RunOptions options, TuneSettings settings, TuningMetric metric, IAnsiConsole console)

@@ -29,13 +29,15 @@ internal static class TestReport
                 : string.Create(CultureInfo.InvariantCulture, $"{settings.TestFraction * 100:0}% of the rows");
         var how = settings.OrderColumn is { } order ? $", the latest by '{order}'" : "";
         var groups = settings.GroupColumn is { } group ? $", whole groups of '{group}'" : "";
-        console.MarkupLineInterpolated($"Test: {rows} rows held back ({source}{how}{groups}); no trial sees them, the top trials are scored on them once after the study.");
+        var dropped = prepared.TestRowsDropped > 0 ? $", {prepared.TestRowsDropped} dropped for a missing label" : "";
+        console.MarkupLineInterpolated($"Test: {rows} rows held back ({source}{how}{groups}{dropped}); no trial sees them, the top trials are scored on them once after the study.");
     }
 
-    /// <summary>Refits the top trials on train + validation and scores them on the test rows.</summary>
-    public static (TuningConfirmation Confirmation, ITransformer BestModel) Confirm(TuneSettings settings, PreparedData prepared, TuningTrial best, IReadOnlyList<TuningTrial> trials, Func<int, ITransformer?> keptModel, CancellationToken cancellationToken)
+    /// <summary>Refits the top trials on train + validation and scores them on the test rows; training for it stops
+    /// at <paramref name="deadline"/> (the end of the time budget), see <see cref="Confirmer"/>.</summary>
+    public static (TuningConfirmation Confirmation, ITransformer BestModel) Confirm(TuneSettings settings, PreparedData prepared, TuningTrial best, IReadOnlyList<TuningTrial> trials, Func<int, ITransformer?> keptModel, CancellationToken cancellationToken, CancellationToken deadline)
     {
-        ITransformer Fit(TuningTrial trial, IDataView? rows)
+        ITransformer Fit(TuningTrial trial, IDataView? rows, CancellationToken token)
         {
             if (rows is null && keptModel(trial.Id) is { } kept)
             {
@@ -43,17 +45,17 @@ internal static class TestReport
             }
 
             var context = new MLContext(SeedMixer.Mix(settings.Seed, trial.Id));
-            return prepared.Pipeline.Build(context, trial.Parameters).Fit(rows ?? prepared.Train);
+            return CancellableTraining.Run(context, () => prepared.Pipeline.Build(context, trial.Parameters).Fit(rows ?? prepared.Train), token);
         }
 
-        return Confirmer.Run(best, trials, prepared.Metric, PreparedData.LabelColumn, Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken);
+        return Confirmer.Run(best, trials, prepared.Metric, PreparedData.LabelColumn, Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken, deadline);
     }
 
     /// <summary>The closing lines.</summary>
     public static void Show(TuningConfirmation confirmation, TuningMetric metric, IAnsiConsole console)
     {
         var best = confirmation.Best;
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Test {metric.Name} = [bold]{best.TestMetric.Value:F4}[/] (95% bootstrap interval {best.TestMetric.Low:F4} to {best.TestMetric.High:F4}, {confirmation.TestRows} test rows), refitted on train + validation.");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Test {metric.Name} = [bold]{best.TestMetric.Value:F4}[/] (95% bootstrap interval {best.TestMetric.Low:F4} to {best.TestMetric.High:F4}, {confirmation.TestRows} test rows), {(confirmation.RefitOnTrainAndValidation ? "refitted on train + validation" : "the model trained on the training rows: the time budget left no time to refit it on train + validation")}.");
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Validation {best.ValidationMetric:F4} vs test {best.TrainOnlyTestMetric.Value:F4} of the same model trained on the training rows: optimism {best.Optimism:+0.0000;-0.0000} (how much the validation score flatters the choice).");
     }
 
