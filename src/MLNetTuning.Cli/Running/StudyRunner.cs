@@ -124,14 +124,9 @@ internal static class StudyRunner
                 {
                     context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
-                    var (value, model) = await CancellableTraining.RunAsync(
-                        trialMl,
-                        () =>
-                        {
-                            var fitted = prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train);
-                            return (metric.Evaluate(trialMl, fitted.Transform(validation), PreparedData.LabelColumn), fitted);
-                        },
-                        token).ConfigureAwait(false);
+                    // Only training is cut: a model trained before the cut is measured and keeps its result.
+                    var model = await CancellableTraining.RunAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
+                    var value = metric.Evaluate(trialMl, model.Transform(validation), PreparedData.LabelColumn);
                     models.Offer(context.Trial.Id, value, model);
                     bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -value : value, model);
                     return value;

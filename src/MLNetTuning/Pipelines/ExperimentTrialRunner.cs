@@ -82,7 +82,6 @@ internal sealed class ExperimentTrialRunner
             }
         }
 
-        token.ThrowIfCancellationRequested();
         return value;
     }
 
@@ -124,28 +123,21 @@ internal sealed class ExperimentTrialRunner
     /// <paramref name="token"/> fires (<see cref="CancellableTraining"/>).</summary>
     private async Task<(double Value, ITransformer? Model)> FitAndEvaluateAsync(MLContext context, BuiltTrial built, CancellationToken token)
     {
+        // Only training is cut: a model trained before the cut is measured and keeps its result.
         double value;
         ITransformer? model = null;
         if (_folds is null)
         {
-            (value, model) = await CancellableTraining.RunAsync(
-                context,
-                () =>
-                {
-                    var fitted = built.Estimator.Fit(TrialBudgets.Subsample(context, _train, built.DataFraction, _seed));
-                    return (_metric.Evaluate(context, fitted.Transform(_validation!), _labelColumnName), fitted);
-                },
-                token).ConfigureAwait(false);
+            model = await CancellableTraining.RunAsync(context, () => built.Estimator.Fit(TrialBudgets.Subsample(context, _train, built.DataFraction, _seed)), token).ConfigureAwait(false);
+            value = _metric.Evaluate(context, model.Transform(_validation!), _labelColumnName);
         }
         else
         {
             var values = new List<double>(_folds.Count);
             foreach (var fold in _folds)
             {
-                values.Add(await CancellableTraining.RunAsync(
-                    context,
-                    () => _metric.Evaluate(context, built.Estimator.Fit(TrialBudgets.Subsample(context, fold.Train, built.DataFraction, _seed)).Transform(fold.Validation), _labelColumnName),
-                    token).ConfigureAwait(false));
+                var foldModel = await CancellableTraining.RunAsync(context, () => built.Estimator.Fit(TrialBudgets.Subsample(context, fold.Train, built.DataFraction, _seed)), token).ConfigureAwait(false);
+                values.Add(_metric.Evaluate(context, foldModel.Transform(fold.Validation), _labelColumnName));
             }
 
             value = values.Average();

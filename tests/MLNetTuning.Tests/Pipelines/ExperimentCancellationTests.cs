@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNetTuning.Pipelines;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Storage;
@@ -83,6 +84,65 @@ public class ExperimentCancellationTests
         {
             gate.Set();
         }
+    }
+
+    /// <summary>Fits at once; its model's scoring of <paramref name="validation"/> signals <paramref name="scoring"/> and waits for <paramref name="release"/>.</summary>
+    private sealed class SlowScoring(IEstimator<ITransformer> inner, IDataView validation, ManualResetEventSlim scoring, ManualResetEventSlim release) : IEstimator<ITransformer>
+    {
+        public ITransformer Fit(IDataView input) => new Scored(inner.Fit(input), validation, scoring, release);
+
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) => inner.GetOutputSchema(inputSchema);
+
+        private sealed class Scored(ITransformer model, IDataView validation, ManualResetEventSlim scoring, ManualResetEventSlim release) : ITransformer
+        {
+            public bool IsRowToRowMapper => model.IsRowToRowMapper;
+
+            public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => model.GetOutputSchema(inputSchema);
+
+            public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => model.GetRowToRowMapper(inputSchema);
+
+            public void Save(ModelSaveContext ctx) => model.Save(ctx);
+
+            public IDataView Transform(IDataView input)
+            {
+                // ML.NET's chain also transforms the training rows inside Fit; only the measurement waits.
+                if (ReferenceEquals(input, validation))
+                {
+                    scoring.Set();
+                    release.Wait();
+                }
+
+                return model.Transform(input);
+            }
+        }
+    }
+
+    [Test]
+    public async Task A_trial_trained_before_the_cut_is_measured_and_keeps_its_result()
+    {
+        using var scoring = new ManualResetEventSlim(false);
+        using var release = new ManualResetEventSlim(false);
+        var ml = new MLContext(seed: 6);
+        var tuning = ml.Tuning();
+        var validation = GeneratedData.Binary(ml, 100, seed: 7);
+        var trainer = tuning.CreateTunableEstimator(
+            "Lbfgs",
+            HyperparameterSpace.CreateBuilder().Float("L2", 0.01f, 1f).Build(),
+            (context, p) => new SlowScoring(context.BinaryClassification.Trainers.LbfgsLogisticRegression(l2Regularization: p.Get<float>("L2")), validation, scoring, release));
+        using var cancel = new CancellationTokenSource();
+        var run = tuning.CreateExperiment(trainer.ToPipeline(), options: new() { MaxTrials = 5, Seed = 1 })
+            .SetTrainValidationData(GeneratedData.Binary(ml, 200, seed: 6), validation)
+            .RunAsync(cancel.Token);
+
+        Assert.That(scoring.Wait(TimeSpan.FromMinutes(2)), Is.True, "the first trial was never measured");
+        await cancel.CancelAsync();
+        release.Set();
+        var result = await run;
+
+        Assert.That(result.Study.StopReason, Is.EqualTo(StudyStopReason.Cancelled));
+        var first = result.Trials.Single();
+        Assert.That(first.State, Is.EqualTo(TrialState.Completed), first.Error);
+        Assert.That(first.Value, Is.GreaterThan(0.5));
     }
 
     [Test]
