@@ -95,9 +95,10 @@ internal static class StudyRunner
         }
 
         using var _ = study;
+        var testRows = prepared.Test is null ? 0 : ColumnValues.CountRows(prepared.Test);
         var before = study.Trials.Count;
         console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows{(prepared.Label.DroppedRows > 0 ? $", {prepared.Label.DroppedRows} dropped for a missing label" : "")}, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
-        TestReport.Announce(settings, prepared, console);
+        TestReport.Announce(settings, prepared, testRows, console);
         if (before > 0)
         {
             var states = study.Trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");

@@ -12,8 +12,9 @@ namespace MLNetTuning.Cli.Running;
 /// <summary>The test rows of a tune run: announced before the study, scored once after it, and reported.</summary>
 internal static class TestReport
 {
-    /// <summary>Says what is held back, before the first trial.</summary>
-    public static void Announce(TuneSettings settings, PreparedData prepared, IAnsiConsole console)
+    /// <summary>Says what is held back (<paramref name="rows"/> test rows, counted before the study is announced:
+    /// the count reads the data once, and tuning starts right after the announcement), before the first trial.</summary>
+    public static void Announce(TuneSettings settings, PreparedData prepared, int rows, IAnsiConsole console)
     {
         if (prepared.Test is null)
         {
@@ -21,7 +22,6 @@ internal static class TestReport
             return;
         }
 
-        var rows = ColumnValues.CountRows(prepared.Test);
         var source = settings.TestData is { } path
             ? $"from '{path}'"
             : settings.TestFractionIsDefault
