@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace MLNetTuning.Benchmarks;
 
@@ -11,7 +12,8 @@ namespace MLNetTuning.Benchmarks;
 /// how far mlnet-tune's run overshoots its --time budget. It writes a generated binary data set (numeric
 /// features, one trial of the tree trainers taking seconds), runs the real tool as a child process, and measures
 /// from the line that announces the study (tuning starts right after it) to the process's exit, which includes
-/// stopping the running trial and saving the model and summary. The overrun is that span minus the budget.
+/// stopping the running trial and saving the model and summary. The overrun is that span minus the budget; the
+/// wrap-up is the part after the study returned (from the leaderboard line to the exit).
 /// </summary>
 public sealed class TimeBudgetCommand : IBenchmarkCommand
 {
@@ -36,7 +38,7 @@ public sealed class TimeBudgetCommand : IBenchmarkCommand
         {
             var data = WriteData(Path.Combine(folder, "generated.csv"), rows, features, seed: 1);
             var results = new List<JsonObject>();
-            Console.WriteLine($"{"budget s",9}{"run",5}{"tuning+save s",15}{"overrun s",11}{"completed",11}{"cut",5}{"longest trial s",17}");
+            Console.WriteLine($"{"budget s",9}{"run",5}{"tuning+save s",15}{"overrun s",11}{"wrap-up s",11}{"completed",11}{"cut",5}{"longest trial s",17}");
             foreach (var budget in budgets)
             {
                 for (var run = 0; run < repeats; run++)
@@ -44,7 +46,7 @@ public sealed class TimeBudgetCommand : IBenchmarkCommand
                     var result = RunOnce(data, Path.Combine(folder, $"run-{budget}-{run}"), budget, trainers, seed: run + 1);
                     results.Add(result);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{budget,9:F0}{run,5}{(double)result["tuning_and_save_seconds"]!,15:F2}{(double)result["overrun_seconds"]!,11:F2}{(int)result["completed"]!,11}{(int)result["cut"]!,5}{(double)result["longest_trial_seconds"]!,17:F2}"));
+                        $"{budget,9:F0}{run,5}{(double)result["tuning_and_save_seconds"]!,15:F2}{(double)result["overrun_seconds"]!,11:F2}{(double)result["wrap_up_seconds"]!,11:F2}{(int)result["completed"]!,11}{(int)result["cut"]!,5}{(double)result["longest_trial_seconds"]!,17:F2}"));
                 }
             }
 
@@ -78,6 +80,7 @@ public sealed class TimeBudgetCommand : IBenchmarkCommand
 
         var clock = new Stopwatch();
         TimeSpan? tuningStarted = null;
+        TimeSpan? tuningEnded = null;
         var text = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) =>
@@ -90,6 +93,8 @@ public sealed class TimeBudgetCommand : IBenchmarkCommand
             lock (text)
             {
                 tuningStarted ??= e.Data.StartsWith("Study ", StringComparison.Ordinal) ? clock.Elapsed : null;
+                // The leaderboard is printed as soon as the study returned: what follows is the wrap-up.
+                tuningEnded ??= e.Data.Contains("Leaderboard", StringComparison.Ordinal) ? clock.Elapsed : null;
                 text.AppendLine(e.Data);
             }
         };
@@ -112,20 +117,22 @@ public sealed class TimeBudgetCommand : IBenchmarkCommand
             throw new InvalidOperationException($"mlnet-tune exited with {process.ExitCode}:\n{text}");
         }
 
-        var lines = text.ToString().Split('\n');
-        var trials = lines.Where(l => l.StartsWith("trial ", StringComparison.Ordinal)).ToList();
-        var seconds = trials
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(x => x.EndsWith('s') && double.TryParse(x[..^1], CultureInfo.InvariantCulture, out _)))
-            .OfType<string>().Select(x => double.Parse(x[..^1], CultureInfo.InvariantCulture)).DefaultIfEmpty(0).ToList();
+        // The console wraps long lines; the trial lines are read from the text with its line breaks as spaces.
+        var flat = Regex.Replace(text.ToString(), @"\s+", " ");
+        var seconds = Regex.Matches(flat, @"Trial \d+ \w+(?: at step \d+)? (?:in|after) ([0-9.]+) s:")
+            .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).ToList();
         var span = (ended - tuningStarted.Value).TotalSeconds;
+        var wrapUp = tuningEnded is { } end ? (ended - end).TotalSeconds : double.NaN;
         return new JsonObject
         {
             ["budget_seconds"] = budget,
             ["seed"] = seed,
             ["tuning_and_save_seconds"] = Math.Round(span, 3),
             ["overrun_seconds"] = Math.Round(span - budget, 3),
-            ["completed"] = trials.Count(l => l.Contains(" completed ", StringComparison.Ordinal)),
-            ["cut"] = trials.Count(l => l.Contains("time budget ran out", StringComparison.Ordinal)),
+            ["wrap_up_seconds"] = Math.Round(wrapUp, 3),
+            ["completed"] = Regex.Matches(flat, @"Trial \d+ completed in ").Count,
+            ["cut"] = Regex.Matches(flat, @"Trial \d+ failed after [0-9.]+ s: OperationCanceledException: The trial was stopped because the time budget ran out").Count,
+            ["confirmation_refitted"] = flat.Contains("refitted on train + validation", StringComparison.Ordinal),
             ["longest_trial_seconds"] = seconds.Max(),
         };
     }

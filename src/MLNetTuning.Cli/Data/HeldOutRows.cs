@@ -14,17 +14,22 @@ internal sealed record HoldOutSettings(string? TestDataPath, double? TestFractio
 /// <summary>The rows of a run after the splits: the test rows come off first, then the validation rows.</summary>
 internal sealed record HeldOutRows(IDataView Train, IDataView Validation, IDataView? Test, IDataView RefitRows)
 {
+    /// <summary>Rows of the test file dropped for a missing label.</summary>
+    public int TestRowsDropped { get; init; }
+
     // The same seed streams as TuningExperiment's, so the library and the tool split alike.
     private const int TestStream = 1_000_001;
     private const int ValidationStream = 1_000_002;
 
-    /// <exception cref="CliException">The test file's header differs, a split column is unknown or unusable, or a split leaves a side empty.</exception>
-    public static HeldOutRows Split(MLContext ml, TabularFile file, IDataView data, HoldOutSettings settings, double validationFraction, int seed, string[] asText, Func<IDataView, IDataView> labelled)
+    /// <exception cref="CliException">The test file's header differs, its label has a value the data file lacks, a split column
+    /// is unknown or unusable, or a split leaves a side empty.</exception>
+    public static HeldOutRows Split(MLContext ml, TabularFile file, IDataView data, HoldOutSettings settings, double validationFraction, int seed, string[] asText, Func<IDataView, IDataView> labelled, LabelCheck label)
     {
         var columns = new SplitColumns(settings.GroupColumn, settings.OrderColumn);
         try
         {
             IDataView? test = null;
+            var testRowsDropped = 0;
             if (settings.TestDataPath is { } path)
             {
                 var testFile = TabularFile.Inspect(path);
@@ -35,8 +40,11 @@ internal sealed record HeldOutRows(IDataView Train, IDataView Validation, IDataV
                     throw new CliException($"The test data '{path}' must have the columns of '{file.Path}' in the same order: expected {string.Join(", ", expected)}; found {string.Join(", ", found)}.");
                 }
 
-                // The test rows get the training rows' label handling: a row without a known label is dropped, never mapped to a class.
+                RequireKnownLabels(testFile, file, label);
+
+                // The test rows get the training rows' label handling: a row without a label is dropped (and counted).
                 test = labelled(file.LoadFile(ml, path, asText));
+                testRowsDropped = testFile.Column(label.Column.Name).Scan.Missing;
             }
             else if (settings.TestFraction is double fraction)
             {
@@ -55,11 +63,33 @@ internal sealed record HeldOutRows(IDataView Train, IDataView Validation, IDataV
                 (train, validation) = DataSplitter.HoldOut(rest, validationFraction, columns, SeedMixer.Mix(seed, ValidationStream), "validation set");
             }
 
-            return new HeldOutRows(ml.Data.Cache(train), ml.Data.Cache(validation), test is null ? null : ml.Data.Cache(test), ml.Data.Cache(rest));
+            return new HeldOutRows(ml.Data.Cache(train), ml.Data.Cache(validation), test is null ? null : ml.Data.Cache(test), ml.Data.Cache(rest)) { TestRowsDropped = testRowsDropped };
         }
         catch (ArgumentException e)
         {
             throw new CliException(e.Message);
         }
+    }
+
+    /// <summary>A classification test file may hold only the data file's classes: a row of another value has no
+    /// class of the model, and would be dropped from the test score (or, for a binary label, scored as the wrong
+    /// class) without a word.</summary>
+    private static void RequireKnownLabels(TabularFile testFile, TabularFile file, LabelCheck label)
+    {
+        if (label.Classes.Count == 0)
+        {
+            return;
+        }
+
+        var scan = testFile.Column(label.Column.Name).Scan;
+        var unknown = scan.Values.Where(v => !label.Classes.Contains(v.Key)).OrderBy(v => v.Value.FirstLine).ToList();
+        if (unknown.Count == 0 && !scan.MoreDistinct)
+        {
+            return;
+        }
+
+        var found = string.Join(", ", unknown.Take(5).Select(v => $"'{v.Key}' in {v.Value.Count} {(v.Value.Count == 1 ? "row" : "rows")} (first on line {v.Value.FirstLine})"));
+        var more = unknown.Count > 5 || scan.MoreDistinct ? " and more" : "";
+        throw new CliException($"The test data '{testFile.Path}' has label values that '{file.Path}' lacks: {found}{more}. The model knows only the classes {string.Join(", ", label.Classes.Take(10).Select(c => $"'{c}'"))}{(label.Classes.Count > 10 ? ", ..." : "")}; fix or remove those rows.");
     }
 }

@@ -104,6 +104,9 @@ internal sealed class PreparedData
     /// <summary>Rows held back from the study and scored once after it (test data or a test fraction), or null.</summary>
     public IDataView? Test { get; init; }
 
+    /// <summary>Rows of a test file dropped for a missing label.</summary>
+    public int TestRowsDropped { get; init; }
+
     /// <summary>Train + validation: what the winner is refitted on when there is test data.</summary>
     public required IDataView RefitRows { get; init; }
 
@@ -183,12 +186,13 @@ internal sealed class PreparedData
 
         var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
-        var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled);
+        var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled, label);
         return new PreparedData
         {
             Train = split.Train,
             Validation = split.Validation,
             Test = split.Test,
+            TestRowsDropped = split.TestRowsDropped,
             RefitRows = split.RefitRows,
             Pipeline = prefix.Append(estimators),
             Metric = MetricNames.Resolve(task, metricName),

@@ -95,9 +95,10 @@ internal static class StudyRunner
         }
 
         using var _ = study;
+        var testRows = prepared.Test is null ? 0 : ColumnValues.CountRows(prepared.Test);
         var before = study.Trials.Count;
         console.MarkupLineInterpolated($"Study [bold]{options.StudyName}[/] in {StoreLocation.Describe(store)}: {TaskNames.Name(task)} on '{file.Path}' ({file.RowCount} rows{(prepared.Label.DroppedRows > 0 ? $", {prepared.Label.DroppedRows} dropped for a missing label" : "")}, label '{settings.LabelColumn}', {prepared.FeatureColumns.Count} feature columns), {metric.Name} ({metric.Direction.ToString().ToLowerInvariant()}), tuner {tunerFactory.Name}, worker {study.WorkerId}.");
-        TestReport.Announce(settings, prepared, console);
+        TestReport.Announce(settings, prepared, testRows, console);
         if (before > 0)
         {
             var states = study.Trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
@@ -115,13 +116,17 @@ internal static class StudyRunner
         var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
         var validation = prepared.Validation;
         var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
+
+        // The test confirmation's training belongs to the time budget too.
+        using var deadline = CancellableTraining.Deadline(options.TimeBudget);
         var run = Task.Run(
             () => study.OptimizeAsync(
                 async (context, token) =>
                 {
                     context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
-                    var model = await FitWithinAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
+                    // Only training is cut: a model trained before the cut is measured and keeps its result.
+                    var model = await CancellableTraining.RunAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
                     var value = metric.Evaluate(trialMl, model.Transform(validation), PreparedData.LabelColumn);
                     models.Offer(context.Trial.Id, value, model);
                     bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -value : value, model);
@@ -152,7 +157,7 @@ internal static class StudyRunner
         ITransformer? refitted = null;
         if (prepared.Test is not null && options.OutputFolder is not null && !cancellationToken.IsCancellationRequested)
         {
-            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken);
+            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken, deadline.Token);
             TestReport.Show(confirmation, metric, console);
 
             // Kept with the study, so that `mlnet-tune report` of the stored study shows the test section.
@@ -162,7 +167,7 @@ internal static class StudyRunner
         if (options.OutputFolder is { } output && modelPath is not null && bestFile is not null)
         {
             Directory.CreateDirectory(output);
-            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id || refitted is not null)
+            if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id || (refitted is not null && refitted != models.ModelOf(best.Id)))
             {
                 // The refitted winner (with test data), or a best that is another worker's or an earlier run's trial
                 // (or whose save failed): save it now.
@@ -196,28 +201,6 @@ internal static class StudyRunner
 
         console.MarkupLine("[yellow]Cancelled.[/] Completed trials are stored and the trials that were running are marked failed; run the same command again to resume the study.");
         return ExitCodes.Cancelled;
-    }
-
-    /// <summary>
-    /// Trains until done or until <paramref name="token"/> fires (time budget, Ctrl+C), whichever comes first: the
-    /// token stops ML.NET's trainers, and a trainer that does not listen (LightGBM's native loop) is left behind
-    /// rather than waited for, so a run ends on time; the process exits soon after. A model whose training ended
-    /// before the cut is returned and keeps its result.
-    /// </summary>
-    private static async Task<ITransformer> FitWithinAsync(MLContext trialMl, Func<ITransformer> fit, CancellationToken token)
-    {
-        using var cancel = token.Register(() => MLNetInternals.CancelExecution(trialMl));
-        var training = Task.Run(fit, CancellationToken.None);
-        try
-        {
-            return await training.WaitAsync(token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!training.IsCompleted)
-        {
-            // Observe the abandoned training's end so that its failure is not reported as unobserved.
-            _ = training.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw;
-        }
     }
 
     private static async Task ShowProgressAsync(TuningStudy study, Task<StudyResult> run, RunOptions options, TuneSettings settings, TuningMetric metric, IAnsiConsole console)

@@ -62,6 +62,95 @@ internal static class ExperimentDataChecks
         }
     }
 
+    /// <summary>
+    /// For a classification metric: every label value of <paramref name="other"/> (separate validation or test
+    /// data) occurs in <paramref name="train"/>. A value the training data lacks has no class in a label mapping
+    /// fitted on it: MapValueToKey drops its rows from the metric and a binary conversion makes it one of the two
+    /// classes, both without a word. Checked where the data holds the label as text or a number (a key or Boolean
+    /// label carries its classes in its type; a label the pipeline makes from another column is not seen here).
+    /// </summary>
+    /// <exception cref="ArgumentException">A label value of <paramref name="other"/> is not in the training data; the
+    /// message names the data, each such value and its row count.</exception>
+    public static void CheckLabelValuesKnown(IDataView train, IDataView other, string labelColumnName, TuningMetric metric, string what)
+    {
+        if (metric.Task == TuningTask.Regression
+            || train.Schema.GetColumnOrNull(labelColumnName) is not { } trainColumn
+            || other.Schema.GetColumnOrNull(labelColumnName) is not { } otherColumn
+            || trainColumn.Type is KeyDataViewType or BooleanDataViewType
+            || !trainColumn.Type.Equals(otherColumn.Type)
+            || LabelValues(train, trainColumn) is not { } known)
+        {
+            return;
+        }
+
+        var unknown = LabelValues(other, otherColumn, known.Keys.ToHashSet());
+        if (unknown is null || unknown.Count == 0)
+        {
+            return;
+        }
+
+        var task = metric.Task == TuningTask.BinaryClassification ? "binary" : "multiclass";
+        var found = string.Join(", ", unknown.OrderBy(u => u.Value.First).Take(5).Select(u => $"'{u.Key}' in {u.Value.Count} {(u.Value.Count == 1 ? "row" : "rows")} (first at row {u.Value.First})"));
+        throw new ArgumentException($"The {what} has label values that the training data lacks: {found}{(unknown.Count > 5 ? $" and {unknown.Count - 5} more" : "")}. A {task} model knows only the training data's classes ({string.Join(", ", known.Keys.Take(10).Select(k => $"'{k}'"))}{(known.Count > 10 ? ", ..." : "")}), so these rows would be dropped or counted as another class; fix or remove them.");
+    }
+
+    /// <summary>The distinct non-missing values of a text or numeric column with their count and first row (1-based),
+    /// those outside <paramref name="except"/> only; null when the column is of another type or has more than 10,000.</summary>
+    private static Dictionary<string, (int Count, long First)>? LabelValues(IDataView data, DataViewSchema.Column column, HashSet<string>? except = null)
+    {
+        using var cursor = data.GetRowCursor([column]);
+        Func<string?>? read = column.Type.RawType switch
+        {
+            var t when t == typeof(ReadOnlyMemory<char>) => Reader<ReadOnlyMemory<char>>(cursor, column, v => v.IsEmpty ? null : v.ToString()),
+            var t when t == typeof(float) => Reader<float>(cursor, column, v => float.IsNaN(v) ? null : v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            var t when t == typeof(double) => Reader<double>(cursor, column, v => double.IsNaN(v) ? null : v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            var t when t == typeof(int) => Reader<int>(cursor, column, v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            var t when t == typeof(long) => Reader<long>(cursor, column, v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            _ => null,
+        };
+        if (read is null)
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, (int Count, long First)>(StringComparer.Ordinal);
+        long row = 0;
+        while (cursor.MoveNext())
+        {
+            row++;
+            if (read() is not { } value || except?.Contains(value) == true)
+            {
+                continue;
+            }
+
+            if (values.TryGetValue(value, out var seen))
+            {
+                values[value] = (seen.Count + 1, seen.First);
+            }
+            else if (values.Count < 10_000)
+            {
+                values[value] = (1, row);
+            }
+            else
+            {
+                return except is null ? null : values;
+            }
+        }
+
+        return values;
+    }
+
+    private static Func<string?> Reader<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, string?> format)
+    {
+        var getter = cursor.GetGetter<T>(column);
+        return () =>
+        {
+            T value = default!;
+            getter(ref value);
+            return format(value);
+        };
+    }
+
     public static void RequireRows(IDataView data, string what)
     {
         if (data.GetRowCount() is long n)

@@ -43,11 +43,12 @@ internal sealed class ExperimentTrialRunner
 
     /// <summary>Evaluates one trial: every level of its budget in turn; the value is the last level's metric.</summary>
     /// <exception cref="TrialPrunedException">The tuner stopped the trial at a rung.</exception>
-    public double Run(TrialContext trial, CancellationToken token)
+    /// <exception cref="OperationCanceledException"><paramref name="token"/> fired (time budget, cancellation): the
+    /// trial's training is stopped, or left behind when its trainer does not listen, and not waited for.</exception>
+    public async Task<double> RunAsync(TrialContext trial, CancellationToken token)
     {
         trial.SetAttribute("trainer", _pipeline.DescribeChoice(trial.Parameters));
         var context = TrialContextFor(_seed, trial.Trial.Id);
-        using var cancel = token.Register(() => MLNetInternals.CancelExecution(context));
         _checkpoints.Release(_budgets.ReleasedCheckpoints);
         var levels = _budgets.Levels(_pipeline, trial.Trial);
         var value = double.NaN;
@@ -64,7 +65,7 @@ internal sealed class ExperimentTrialRunner
             }
 
             RecordBuild(trial, built);
-            value = FitAndEvaluate(context, built, token, out var model);
+            (value, var model) = await FitAndEvaluateAsync(context, built, token).ConfigureAwait(false);
             if (levels[i].Step is int step && trial.Report(step, value) == TrialDecision.Stop)
             {
                 throw new TrialPrunedException();
@@ -81,17 +82,18 @@ internal sealed class ExperimentTrialRunner
             }
         }
 
-        token.ThrowIfCancellationRequested();
         return value;
     }
 
     /// <summary>The best trial's model: the one kept while it ran, or (after cross-validation, or for the best trial
     /// of an earlier, resumed run) refitted on all training data.</summary>
-    public ITransformer? BestModel(TuningTrial? best) => best is null ? null : Fit(best, null);
+    public ITransformer? BestModel(TuningTrial? best) => best is null ? null : Fit(best, null, CancellationToken.None);
 
     /// <summary>A finished trial's configuration fitted again: on the training rows as the trial was (its kept model
-    /// when there is one), or from scratch on <paramref name="otherRows"/> (train + validation for a refit).</summary>
-    public ITransformer Fit(TuningTrial trial, IDataView? otherRows)
+    /// when there is one), or from scratch on <paramref name="otherRows"/> (train + validation for a refit), until
+    /// <paramref name="token"/> fires.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="token"/> fired before the fit ended.</exception>
+    public ITransformer Fit(TuningTrial trial, IDataView? otherRows, CancellationToken token)
     {
         if (otherRows is null && _models.ModelOf(trial.Id) is { } kept)
         {
@@ -100,7 +102,7 @@ internal sealed class ExperimentTrialRunner
 
         var refit = TrialContextFor(_seed, trial.Id);
         var built = _budgets.Build(_pipeline, refit, trial, _budgets.Levels(_pipeline, trial)[^1], otherRows is null ? _checkpoints : null);
-        return built.Estimator.Fit(otherRows ?? TrialBudgets.Subsample(refit, _train, built.DataFraction, _seed));
+        return CancellableTraining.Run(refit, () => built.Estimator.Fit(otherRows ?? TrialBudgets.Subsample(refit, _train, built.DataFraction, _seed)), token);
     }
 
     private static void RecordBuild(TrialContext trial, BuiltTrial built)
@@ -117,23 +119,24 @@ internal sealed class ExperimentTrialRunner
     }
 
     /// <summary>Fits on the (sub-sampled) training data and measures on the validation set, or averages over the
-    /// folds; <paramref name="model"/> is the fitted model with a validation set, null under cross-validation.</summary>
-    private double FitAndEvaluate(MLContext context, BuiltTrial built, CancellationToken token, out ITransformer? model)
+    /// folds; the model is the fitted model with a validation set, null under cross-validation. Each fit ends when
+    /// <paramref name="token"/> fires (<see cref="CancellableTraining"/>).</summary>
+    private async Task<(double Value, ITransformer? Model)> FitAndEvaluateAsync(MLContext context, BuiltTrial built, CancellationToken token)
     {
+        // Only training is cut: a model trained before the cut is measured and keeps its result.
         double value;
+        ITransformer? model = null;
         if (_folds is null)
         {
-            model = built.Estimator.Fit(TrialBudgets.Subsample(context, _train, built.DataFraction, _seed));
+            model = await CancellableTraining.RunAsync(context, () => built.Estimator.Fit(TrialBudgets.Subsample(context, _train, built.DataFraction, _seed)), token).ConfigureAwait(false);
             value = _metric.Evaluate(context, model.Transform(_validation!), _labelColumnName);
         }
         else
         {
-            model = null;
             var values = new List<double>(_folds.Count);
             foreach (var fold in _folds)
             {
-                token.ThrowIfCancellationRequested();
-                var foldModel = built.Estimator.Fit(TrialBudgets.Subsample(context, fold.Train, built.DataFraction, _seed));
+                var foldModel = await CancellableTraining.RunAsync(context, () => built.Estimator.Fit(TrialBudgets.Subsample(context, fold.Train, built.DataFraction, _seed)), token).ConfigureAwait(false);
                 values.Add(_metric.Evaluate(context, foldModel.Transform(fold.Validation), _labelColumnName));
             }
 
@@ -146,6 +149,6 @@ internal sealed class ExperimentTrialRunner
             throw new InvalidOperationException($"The validation {_metric.Name} is {value.ToString(CultureInfo.InvariantCulture)}{(built.Note is null ? "" : $" at {built.Note}")}: the model diverged or predicts certainty (probability 0 or 1) for rows it gets wrong. The trial is failed and the experiment goes on; a lower learning rate, gradient clipping or weight decay avoids it.");
         }
 
-        return value;
+        return (value, model);
     }
 }

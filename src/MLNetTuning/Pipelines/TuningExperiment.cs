@@ -176,7 +176,8 @@ public sealed class TuningExperiment
 
     /// <summary>Runs the experiment until its trial or time budget is used, the tuner is done, or <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <exception cref="InvalidOperationException">No data was set.</exception>
-    /// <exception cref="ArgumentException">The data is empty, or the pipeline does not fit it (unknown column, wrong label type); the message names the problem.</exception>
+    /// <exception cref="ArgumentException">The data is empty, or the pipeline does not fit it (unknown column, wrong label type), or
+    /// separate validation or test data of a classification metric has a label value the training data lacks; the message names the problem.</exception>
     public async Task<TuningExperimentResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var train = _train ?? throw new InvalidOperationException("No data: call SetTrainValidationData or SetCrossValidationData before running the experiment.");
@@ -191,6 +192,12 @@ public sealed class TuningExperiment
         if (_validation is not null)
         {
             ExperimentDataChecks.CheckColumnsMatch(train.Schema, _validation.Schema);
+            ExperimentDataChecks.CheckLabelValuesKnown(train, _validation, _labelColumnName, Metric, "validation data");
+        }
+
+        if (_holdOut.TestData is { } test)
+        {
+            ExperimentDataChecks.CheckLabelValuesKnown(_validation is null ? train : new ConcatenatedView(train, _validation), test, _labelColumnName, Metric, "test data");
         }
 
         var splits = _holdOut.Split(_context, train, _validation, _folds, seed, _options.CacheData);
@@ -212,11 +219,14 @@ public sealed class TuningExperiment
         }
 
         var runner = new ExperimentTrialRunner(_pipeline, Metric, _labelColumnName, budgets, train, splits.Validation, splits.Folds, seed, _options.RankAcrossBudgets);
-        var result = await study.OptimizeAsync((trial, token) => Task.FromResult(runner.Run(trial, token)), _options.Limits, cancellationToken).ConfigureAwait(false);
-        if (splits.Test is not null && result.BestTrial is not null)
+        // The confirmation's training belongs to the time budget too.
+        using var deadline = CancellableTraining.Deadline(_options.TimeBudget);
+        var result = await study.OptimizeAsync(runner.RunAsync, _options.Limits, cancellationToken).ConfigureAwait(false);
+        // A cancelled experiment hands back what completed at once, with the best trial's model as it was trained.
+        if (splits.Test is not null && result.BestTrial is not null && !cancellationToken.IsCancellationRequested)
         {
             var refitRows = _options.RefitOnTrainAndValidation ? splits.RefitRows : null;
-            var (confirmation, refitted) = Confirmer.Run(result.BestTrial, result.Trials, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken);
+            var (confirmation, refitted) = Confirmer.Run(result.BestTrial, result.Trials, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken, deadline.Token);
 
             // Kept with the study, so that a report of the stored study shows the test section.
             study.SetStudyAttribute(TuningConfirmation.StudyAttributeKey, confirmation.ToJson());

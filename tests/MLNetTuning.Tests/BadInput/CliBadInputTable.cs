@@ -45,6 +45,8 @@ public class CliBadInputTable
         new("multiclass label with one class", (d, _, o) => As("multiclass", "LbfgsMaximumEntropy", File(d, o, "one-value.csv")), 2, "at least 2 values"),
         new("regression on a text label", (d, _, o) => As("regression", "Sdca", File(d, o, "good.csv")), 2, "numeric label", "'yes'"),
         new("regression with a single labelled row", (d, _, o) => As("regression", "Sdca", File(d, o, "one-number.csv")), 2, "Only 1 of the 3 rows"),
+        new("binary test file with a third label value", (d, _, o) => Good(d, o, "--test-data", Path.Combine(d, "test-third.csv")), 2, "test-third.csv", "'maybe' in 3 rows (first on line 12)", "'no', 'yes'"),
+        new("multiclass test file with a class the data lacks", (d, _, o) => As("multiclass", "LbfgsMaximumEntropy", Good(d, o, "--test-data", Path.Combine(d, "test-third.csv"))), 2, "test-third.csv", "'maybe' in 3 rows"),
         new("unknown label column", (d, _, o) => [.. Good(d, o).Select(a => a == "label" ? "nope" : a)], 2, "Unknown label column 'nope'", "x1, x2, city, label"),
 
         // The file itself.
@@ -100,6 +102,7 @@ public class CliBadInputTable
         var edited = text.IndexOf("0.", 30, StringComparison.Ordinal);
         CsvFiles.Write(_data, "good-edited.csv", text[..edited] + (text[edited] == '0' ? "1" : "0") + text[(edited + 1)..]);
         CsvFiles.Binary(_data, "late-third.csv", 25_000, i => i == 24_000 ? "maybe" : null);
+        CsvFiles.Binary(_data, "test-third.csv", 60, i => i is 10 or 20 or 30 ? "maybe" : null, seed: 2);
         CsvFiles.Binary(_data, "early-third.csv", 100, i => i == 3 ? "perhaps" : null);
         CsvFiles.Binary(_data, "one-value.csv", 50, _ => "yes");
         CsvFiles.Binary(_data, "no-labels.csv", 50, i => i % 2 == 0 ? "NA" : "");

@@ -56,6 +56,20 @@ public class CliTestSetTests
     }
 
     [Test]
+    public void TestFileRowsWithoutALabelAreDroppedAndCounted()
+    {
+        var lines = File.ReadAllLines(Loans);
+        var test = Path.Combine(_folder, "test.csv");
+        File.WriteAllLines(test, lines.Take(61).Select((line, i) => i is 5 or 9 ? line[..line.LastIndexOf(',')] + ",NA" : line));
+
+        var (code, output, error) = CliProcess.Run(Minutes, null, Tune(Loans, "--trials", "1", "--test-data", test));
+
+        Assert.That(code, Is.EqualTo(0), output + error);
+        Assert.That(output, Does.Contain($"Test: 58 rows held back (from '{test}', 2 dropped for a missing label)"));
+        Assert.That((int)JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!["test"]!["rows"]!, Is.EqualTo(58));
+    }
+
+    [Test]
     public void LargeDataHoldsBackTwentyPercentByDefaultAndSaysSo()
     {
         var path = Path.Combine(_folder, "large.csv");

@@ -8,39 +8,66 @@ namespace MLNetTuning.Pipelines;
 internal static class Confirmer
 {
     /// <summary>Confirms the best <c>options.ConfirmTopTrials</c> completed trials; <c>fitTrial</c> fits a trial's
-    /// configuration on the training rows as the trial was (null rows) or on the given rows; <c>refitRows</c> are
-    /// train + validation for the refit, or null to keep the training-rows model. Returns the confirmation and the
-    /// best trial's refitted model.</summary>
+    /// configuration on the training rows as the trial was (null rows) or on the given rows, until its token fires;
+    /// <c>refitRows</c> are train + validation for the refit, or null to keep the training-rows model. Returns the
+    /// confirmation and the best trial's refitted model.</summary>
+    /// <remarks>The confirmation belongs to the run's time budget: training for it stops at <paramref name="deadline"/>
+    /// (the budget's end). The best trial is always scored, with the model the study kept; a refit the deadline cuts
+    /// is given up (the confirmation then reports the training-rows models, <see cref="TuningConfirmation.RefitOnTrainAndValidation"/>
+    /// false), and the trials not confirmed by then are left out.</remarks>
     public static (TuningConfirmation Confirmation, ITransformer BestModel) Run(
-        TuningTrial best, IReadOnlyList<TuningTrial> trials, TuningMetric metric, string labelColumnName, Func<TuningTrial, IDataView?, ITransformer> fitTrial, IDataView test, IDataView? refitRows, TuningExperimentOptions options, int seed, CancellationToken token)
+        TuningTrial best, IReadOnlyList<TuningTrial> trials, TuningMetric metric, string labelColumnName, Func<TuningTrial, IDataView?, CancellationToken, ITransformer> fitTrial, IDataView test, IDataView? refitRows, TuningExperimentOptions options, int seed, CancellationToken token, CancellationToken deadline = default)
     {
         var ranked = new[] { best }
             .Concat(trials.Where(t => t.State == TrialState.Completed && t.Id != best.Id && t.Value is not null).OrderBy(t => t.Loss).ThenBy(t => t.Id))
             .Take(options.ConfirmTopTrials)
             .ToList();
+        using var withinBudget = CancellationTokenSource.CreateLinkedTokenSource(token, deadline);
+        var refit = refitRows is not null;
         var confirmed = new List<ConfirmedTrial>(ranked.Count);
-        ITransformer? bestModel = null;
         var testRows = 0;
         foreach (var trial in ranked)
         {
             token.ThrowIfCancellationRequested();
-            var trainOnly = fitTrial(trial, null);
-            var trainOnlyTest = Score(trainOnly, trial.Id, 0, out testRows);
-            var refitted = trainOnly;
-            var refittedTest = trainOnlyTest;
-            if (refitRows is not null)
+            var isBest = confirmed.Count == 0;
+            ITransformer trainOnly;
+            try
             {
-                refitted = fitTrial(trial, refitRows);
-                refittedTest = Score(refitted, trial.Id, 1, out _);
+                // The best trial's model is usually kept from the study; without one it is trained whatever the time.
+                trainOnly = fitTrial(trial, null, isBest ? token : withinBudget.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !token.IsCancellationRequested)
+            {
+                break;
             }
 
+            ITransformer? refitted = null;
+            if (refit)
+            {
+                try
+                {
+                    refitted = fitTrial(trial, refitRows, withinBudget.Token);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !token.IsCancellationRequested)
+                {
+                    if (!isBest)
+                    {
+                        break;
+                    }
+
+                    // No time to refit the best: every confirmed trial is then its training-rows model.
+                    refit = false;
+                }
+            }
+
+            var trainOnlyTest = Score(trainOnly, trial.Id, 0, out testRows);
+            var refittedTest = refitted is null ? trainOnlyTest : Score(refitted, trial.Id, 1, out _);
             var validation = trial.Value!.Value;
             var optimism = metric.Direction == OptimizationDirection.Maximize ? validation - trainOnlyTest.Value : trainOnlyTest.Value - validation;
-            confirmed.Add(new ConfirmedTrial(trial.Id, trial.Attributes.GetValueOrDefault("trainer"), validation, trainOnlyTest, refittedTest, optimism, trainOnly, refitted));
-            bestModel ??= refitted;
+            confirmed.Add(new ConfirmedTrial(trial.Id, trial.Attributes.GetValueOrDefault("trainer"), validation, trainOnlyTest, refittedTest, optimism, trainOnly, refitted ?? trainOnly));
         }
 
-        return (new TuningConfirmation(metric.Name, trials.Count, testRows, refitRows is not null, options.ConfidenceLevel, options.BootstrapResamples, confirmed), bestModel!);
+        return (new TuningConfirmation(metric.Name, trials.Count, testRows, refit, options.ConfidenceLevel, options.BootstrapResamples, confirmed), confirmed[0].Model);
 
         MetricEstimate Score(ITransformer model, int trialId, int which, out int rows)
         {
