@@ -1,44 +1,14 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.Data;
 
-namespace MLNetTuning.Samples.LoanDefault;
-
-/// <summary>One loan application; the columns of loans.csv.</summary>
-public sealed class LoanApplication
-{
-    [LoadColumn(0)]
-    public float Age { get; set; }
-
-    [LoadColumn(1)]
-    public float Income { get; set; }
-
-    [LoadColumn(2)]
-    public float LoanAmount { get; set; }
-
-    [LoadColumn(3)]
-    public float CreditScore { get; set; }
-
-    [LoadColumn(4)]
-    public float YearsEmployed { get; set; }
-
-    [LoadColumn(5)]
-    public string Purpose { get; set; } = "";
-
-    [LoadColumn(6)]
-    public bool HasCoSigner { get; set; }
-
-    [LoadColumn(7)]
-    [ColumnName("Label")]
-    public bool Defaulted { get; set; }
-}
+namespace LoanDefault.Training;
 
 /// <summary>
 /// Makes a synthetic loan-default data set: the default risk is a non-linear function of debt-to-income,
 /// credit score, employment and purpose, plus noise, so trees and linear models score differently.
 /// Written once with a fixed seed, so every run tunes the same data.
 /// </summary>
-public static class LoanData
+internal static class LoanData
 {
     private static readonly string[] Purposes = ["car", "home", "education", "business", "medical"];
 
