@@ -3,6 +3,8 @@ using Microsoft.DotNet.Interactive.Formatting;
 using MLNetTuning.Pipelines;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
+using MLNetTuning.Visualization;
+using Plotly.NET;
 
 namespace MLNetTuning.Interactive;
 
@@ -10,7 +12,8 @@ namespace MLNetTuning.Interactive;
 /// HTML views of the pack's results for .NET Interactive notebooks. A kernel that restores the MLNetTuning.Interactive
 /// package calls <see cref="Register"/> on its own (the package's <c>interactive-extensions/dotnet/extension.dib</c>),
 /// so a cell that ends with a <see cref="StudyResult"/>, <see cref="TuningExperimentResult"/>, <see cref="TuningTrial"/>
-/// or <see cref="HyperparameterSpace"/> shows a table (and, for results, the optimization history chart).
+/// or <see cref="HyperparameterSpace"/> shows a table (and, for results, the optimization history chart), and a
+/// <see cref="StudyChart"/> or a Plotly.NET <see cref="GenericChart"/> shows the chart.
 /// </summary>
 public static class TuningFormatters
 {
@@ -21,6 +24,21 @@ public static class TuningFormatters
         Formatter.Register<TuningExperimentResult>((result, writer) => writer.Write(ToHtml(result)), HtmlFormatter.MimeType);
         Formatter.Register<TuningTrial>((trial, writer) => writer.Write(ToHtml(trial)), HtmlFormatter.MimeType);
         Formatter.Register<HyperparameterSpace>((space, writer) => writer.Write(ToHtml(space)), HtmlFormatter.MimeType);
+        Formatter.Register<StudyChart>((chart, writer) => writer.Write(ToHtml(chart)), HtmlFormatter.MimeType);
+        Formatter.Register<GenericChart>((chart, writer) => writer.Write(GenericChart.toChartHTML(chart)), HtmlFormatter.MimeType);
+    }
+
+    /// <summary>A chart of the visualization package, with its note (e.g. how many trials a subsampled chart shows).</summary>
+    public static string ToHtml(StudyChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        var html = new StringBuilder("<div class=\"mlnettuning-chart\">").Append(GenericChart.toChartHTML(chart.Figure));
+        if (chart.Note is { Length: > 0 } note)
+        {
+            html.Append("<p>").Append(TrialsHtml.Encode(note)).Append("</p>");
+        }
+
+        return html.Append("</div>").ToString();
     }
 
     /// <summary>A study's summary, its trials (best first) and its charts.</summary>

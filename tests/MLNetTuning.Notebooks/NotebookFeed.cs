@@ -65,7 +65,7 @@ public sealed class NotebookFeed
             .Order(StringComparer.Ordinal);
         foreach (var project in projects)
         {
-            Run("dotnet", $"pack \"{project}\" -c Release -o \"{Feed}\" -p:IncludeSymbols=false", TimeSpan.FromMinutes(10));
+            Run("dotnet", $"pack \"{project}\" -c Release -o \"{Feed}\" -p:IncludeSymbols=false -nodeReuse:false", TimeSpan.FromMinutes(10));
         }
     }
 
