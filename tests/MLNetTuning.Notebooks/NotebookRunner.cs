@@ -53,6 +53,11 @@ public static class NotebookRunner
             var events = await SubmitAsync(kernel, cell.Contents, Budget - started, $"{name} cell {i + 1}");
             runs.Add(new CellRun(i + 1, events));
             TestContext.Progress.WriteLine($"{name} cell {i + 1}: {(clock.Elapsed - started).TotalSeconds:F1} s");
+            if (Environment.GetEnvironmentVariable("MLNETTUNING_NOTEBOOKS_ECHO") == "1")
+            {
+                // While writing a notebook: what its cells print, to read in the test log.
+                TestContext.Progress.Write(string.Concat(events.OfType<StandardOutputValueProduced>().SelectMany(e => e.FormattedValues).Select(v => v.Value)));
+            }
         }
 
         return runs;
