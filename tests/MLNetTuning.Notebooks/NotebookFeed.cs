@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace MLNetTuning.Notebooks;
 
@@ -59,14 +60,16 @@ public sealed class NotebookFeed
             Directory.Delete(stale, recursive: true);
         }
 
-        // The CLI is a dotnet tool, not a package a notebook references.
+        // The CLI is a dotnet tool, not a package a notebook references. One pack of a solution filter restores and
+        // builds the libraries in one process, several times faster than a pack per project.
         var projects = Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories)
             .Where(p => !p.EndsWith("MLNetTuning.Cli.csproj", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
-        foreach (var project in projects)
-        {
-            Run("dotnet", $"pack \"{project}\" -c Release -o \"{Feed}\" -p:IncludeSymbols=false -nodeReuse:false", TimeSpan.FromMinutes(10));
-        }
+            .Order(StringComparer.Ordinal)
+            .Select(p => Path.GetRelativePath(Root, p).Replace('/', '\\'));
+        var filter = Path.Combine(Root, "out", "notebooks", "libraries.slnf");
+        var solution = Path.GetRelativePath(Path.GetDirectoryName(filter)!, Path.Combine(Root, "MLNetTuning.sln")).Replace('/', '\\');
+        File.WriteAllText(filter, JsonSerializer.Serialize(new { solution = new { path = solution, projects } }));
+        Run("dotnet", $"pack \"{filter}\" -c Release -o \"{Feed}\" -p:IncludeSymbols=false -nodeReuse:false", TimeSpan.FromMinutes(15));
     }
 
     private static void Run(string file, string arguments, TimeSpan timeout)
