@@ -60,6 +60,8 @@ for project in src/*/*.csproj; do
     for entry in README.md LICENSE; do grep -q " $entry\$" <<<"$listing" || missing="$missing $entry"; done
     [ "$id" = MLNetTuning.Cli ] || grep -q "lib/net10.0/$name.xml" <<<"$listing" || missing="$missing xml-docs"
     [ -f "$feed/$id.$version.snupkg" ] || missing="$missing snupkg"
+    # The notebook extension loads itself by the .NET Interactive convention (docs/notebooks.md).
+    [ "$id" != MLNetTuning.Interactive ] || grep -q " interactive-extensions/dotnet/extension.dib\$" <<<"$listing" || missing="$missing interactive-extensions/dotnet/extension.dib"
     check "packed-$id" "$([ -z "$missing" ] && echo 0 || echo 1)" "$id.$version.nupkg$([ -n "$missing" ] && echo ", missing:$missing")"
   else
     check "packed-$id" 1 "dotnet pack failed, see $out/pack-$name.log"; tail -n 20 "$out/pack-$name.log"

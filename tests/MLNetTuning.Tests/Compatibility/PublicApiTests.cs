@@ -13,7 +13,7 @@ public class PublicApiTests
     private const string UpdateVariable = "MLNETTUNING_UPDATE_PUBLIC_API";
 
     private static readonly string[] Libraries =
-        ["MLNetTuning", "MLNetTuning.Sqlite", "MLNetTuning.Postgres", "MLNetTuning.TorchSharp", "MLNetTuning.TorchSharp.Scoring", "MLNetTuning.Visualization"];
+        ["MLNetTuning", "MLNetTuning.Sqlite", "MLNetTuning.Postgres", "MLNetTuning.TorchSharp", "MLNetTuning.TorchSharp.Scoring", "MLNetTuning.Visualization", "MLNetTuning.Interactive"];
 
     [TestCaseSource(nameof(Libraries))]
     public void ThePublicSurfaceMatchesItsBaseline(string assemblyName)
