@@ -20,7 +20,7 @@ namespace MLNetTuning.Storage;
 /// <c>Max Auto Prepare=0</c> in the connection string. Every write commits before the call returns, so the server's
 /// <c>synchronous_commit</c> and <c>fsync</c> settings decide what a crash of the server can lose.</para>
 /// </remarks>
-public sealed class PostgresTrialStore : ITrialStore, IDisposable
+public sealed partial class PostgresTrialStore : ITrialStore, IDisposable
 {
     /// <summary>The schema version this code writes.</summary>
     public const int SchemaVersion = 1;

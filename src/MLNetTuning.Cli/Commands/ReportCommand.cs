@@ -15,7 +15,8 @@ internal static class ReportCommand
         var connection = CommonOptions.Connection();
         var study = CommonOptions.Study(required: true);
         var output = new Option<string>("--out") { Description = "The HTML file to write (default report.html); its folder is created.", DefaultValueFactory = _ => "report.html" };
-        var command = new Command("report", "Write an offline HTML report of a study: summary, leaderboard, best parameters and charts.") { storage, connection, study, output };
+        var png = new Option<string?>("--png") { Description = "Also write the main charts as PNG images (ScottPlot, no browser) into this folder: history, intermediate values, importance, distribution, timeline." };
+        var command = new Command("report", "Write an offline HTML report of a study: summary, leaderboard, best parameters and charts.") { storage, connection, study, output, png };
         command.SetAction((result, cancellationToken) => Program.Guard(() =>
         {
             var name = result.GetValue(study)!;
@@ -31,6 +32,11 @@ internal static class ReportCommand
                 var snapshot = StudySnapshot.Load(store, name);
                 Write(snapshot, path);
                 AnsiConsole.MarkupLineInterpolated($"Wrote the report of study '{name}' ({snapshot.Trials.Count} trials, {snapshot.Completed.Count} completed) to {Path.GetFullPath(path)}.");
+                if (result.GetValue(png) is { } folder)
+                {
+                    WriteImages(snapshot, folder);
+                }
+
                 return Task.FromResult(ExitCodes.Success);
             }
             finally
@@ -51,6 +57,24 @@ internal static class ReportCommand
         catch (IOException e)
         {
             throw new CliException(e.Message, ExitCodes.BadInput);
+        }
+    }
+
+    /// <summary>Writes the PNG charts, naming each one left out and why; an unwritable folder is a bad input.</summary>
+    private static void WriteImages(StudySnapshot snapshot, string folder)
+    {
+        try
+        {
+            var (written, leftOut) = Images.ChartImages.Write(snapshot, folder);
+            AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} PNG charts to {Path.GetFullPath(folder)}: {string.Join(", ", written.Select(Path.GetFileName))}.");
+            foreach (var reason in leftOut)
+            {
+                AnsiConsole.MarkupLineInterpolated($"  left out {reason}");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot write the PNG charts to '{Path.GetFullPath(folder)}': {e.Message}", ExitCodes.BadInput);
         }
     }
 

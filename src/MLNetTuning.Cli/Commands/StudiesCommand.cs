@@ -6,14 +6,19 @@ using Spectre.Console;
 
 namespace MLNetTuning.Cli.Commands;
 
-/// <summary><c>studies</c>: the studies a store holds, with their trial counts.</summary>
+/// <summary><c>studies</c>: the studies a store holds, with their trial counts; its subcommands are in <see cref="StudyHousekeepingCommands"/>.</summary>
 internal static class StudiesCommand
 {
     public static Command Create()
     {
         var storage = CommonOptions.Storage();
         var connection = CommonOptions.Connection();
-        var command = new Command("studies", "List the studies a store holds.") { storage, connection };
+        var command = new Command("studies", "List the studies a store holds; delete, rename, copy, export or import one.") { storage, connection };
+        foreach (var housekeeping in StudyHousekeepingCommands.Create())
+        {
+            command.Subcommands.Add(housekeeping);
+        }
+
         command.SetAction((result, cancellationToken) => Program.Guard(() =>
         {
             var store = StoreLocation.Open(result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(CommonOptions.DefaultOutput), readOnly: true);

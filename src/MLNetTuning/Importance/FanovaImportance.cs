@@ -8,6 +8,8 @@ namespace MLNetTuning.Importance;
 /// Parameter importance by functional ANOVA (Hutter, Hoos and Leyton-Brown 2014; Optuna's default evaluator):
 /// a random forest is fitted to the completed trials in the unit-cube encoding, and each tree's variance over
 /// the cube is split into the variances of its marginal predictions, per parameter and, on request, per pair.
+/// Parameter importances are the main effects' shares, rescaled to sum to 1 as Optuna's evaluator does;
+/// <see cref="ParameterImportanceResult.MainEffectsShare"/> keeps the fraction of the variance they explain.
 /// </summary>
 /// <remarks>
 /// <para>Numbers enter as their unit coordinate (log scale included), a choice of n values as (index + ½)/n,
@@ -96,8 +98,15 @@ public static class FanovaImportance
         }
 
         var fitted = options.NumberOfTrees - constantTrees;
+
+        // Each tree's main effects are fractions of its total variance (Hutter et al.), averaged over the trees. The trees
+        // also put variance into interactions that a finite sample suggests but the objective may lack, which lowers every
+        // main effect alike; so, as Optuna does, the averages are rescaled to sum to 1: a parameter's importance is its share
+        // of what the main effects explain, and MainEffectsShare says how much of the variance that is.
+        var mainEffectsShare = fitted == 0 ? 0 : shares.Sum(s => s.Average());
+        var scale = mainEffectsShare > 1e-12 ? 1 / mainEffectsShare : 0;
         var parameters = Enumerable.Range(0, d)
-            .Select(f => new ParameterImportance(layout.Leaves[f].Path, fitted == 0 ? 0 : shares[f].Average(), StandardDeviation(shares[f]), active[f]))
+            .Select(f => new ParameterImportance(layout.Leaves[f].Path, fitted == 0 ? 0 : shares[f].Average() * scale, StandardDeviation(shares[f]) * scale, active[f]))
             .OrderByDescending(p => p.Importance).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
         var pairs = new List<PairImportance>();
         if (options.IncludePairs)
@@ -111,7 +120,7 @@ public static class FanovaImportance
             }
         }
 
-        return new ParameterImportanceResult(parameters, pairs.OrderByDescending(p => p.Importance).ToList(), completed.Count, skipped, constantTrees);
+        return new ParameterImportanceResult(parameters, pairs.OrderByDescending(p => p.Importance).ToList(), mainEffectsShare, completed.Count, skipped, constantTrees);
     }
 
     private static double[] Features(TpeLayout layout, TrialParameters parameters, Random random, int[] activeCounts)

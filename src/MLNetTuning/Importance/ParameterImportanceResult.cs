@@ -2,24 +2,27 @@ namespace MLNetTuning.Importance;
 
 /// <summary>The share of the objective's variance one parameter explains on its own (its main effect).</summary>
 /// <param name="Name">The parameter's path: <c>trainer</c>, <c>trainer.FastTree.leaves</c> for a branch's member.</param>
-/// <param name="Importance">Share of the variance, averaged over the trees, in [0, 1].</param>
-/// <param name="StandardDeviation">Standard deviation of the share over the trees.</param>
+/// <param name="Importance">Its main effect's share of the variance (averaged over the trees), rescaled so that the
+/// parameters' importances sum to 1 (as Optuna reports them); in [0, 1].</param>
+/// <param name="StandardDeviation">Standard deviation of the share over the trees, on the same scale.</param>
 /// <param name="ActiveTrials">Completed trials in which the parameter was active (its branch chosen).</param>
 public sealed record ParameterImportance(string Name, double Importance, double StandardDeviation, int ActiveTrials);
 
 /// <summary>The share of the variance a pair of parameters explains jointly beyond their main effects.</summary>
 /// <param name="First">The first parameter's path.</param>
 /// <param name="Second">The second parameter's path.</param>
-/// <param name="Importance">Share of the variance, averaged over the trees.</param>
+/// <param name="Importance">Share of the total variance, averaged over the trees (not rescaled: pairs and
+/// <see cref="ParameterImportanceResult.MainEffectsShare"/> add up to at most 1).</param>
 public sealed record PairImportance(string First, string Second, double Importance);
 
 /// <summary>What <see cref="FanovaImportance"/> found: parameters by decreasing importance, and pairs when asked for.</summary>
 public sealed class ParameterImportanceResult
 {
-    internal ParameterImportanceResult(IReadOnlyList<ParameterImportance> parameters, IReadOnlyList<PairImportance> pairs, int trialCount, int skippedTrials, int constantTrees)
+    internal ParameterImportanceResult(IReadOnlyList<ParameterImportance> parameters, IReadOnlyList<PairImportance> pairs, double mainEffectsShare, int trialCount, int skippedTrials, int constantTrees)
     {
         Parameters = parameters;
         Pairs = pairs;
+        MainEffectsShare = mainEffectsShare;
         TrialCount = trialCount;
         SkippedTrials = skippedTrials;
         ConstantTrees = constantTrees;
@@ -30,6 +33,10 @@ public sealed class ParameterImportanceResult
 
     /// <summary>Pairs, most important first; empty unless <see cref="ParameterImportanceOptions.IncludePairs"/>.</summary>
     public IReadOnlyList<PairImportance> Pairs { get; }
+
+    /// <summary>The fraction of the objective's variance the main effects explain together (averaged over the trees):
+    /// near 1 for an additive objective, lower when parameters interact. <see cref="Parameters"/> share this part.</summary>
+    public double MainEffectsShare { get; }
 
     /// <summary>Completed trials the forest was fitted on.</summary>
     public int TrialCount { get; }

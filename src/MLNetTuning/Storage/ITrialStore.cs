@@ -78,6 +78,27 @@ public interface ITrialStore
         return trial;
     }
 
+    /// <summary>Removes a study with its trials and attributes. Workers must not be running it.</summary>
+    /// <returns>False when the store has no study of that name.</returns>
+    /// <exception cref="NotSupportedException">The store cannot delete studies.</exception>
+    bool DeleteStudy(string studyName) =>
+        throw new NotSupportedException($"The store {GetType().Name} cannot delete studies.");
+
+    /// <summary>Gives a study another name, keeping its trials, attributes and creation time. Workers must not be running it.</summary>
+    /// <exception cref="InvalidOperationException">The study is unknown, or <paramref name="newName"/> is taken.</exception>
+    /// <exception cref="ArgumentException">A name is not a valid study name.</exception>
+    /// <exception cref="NotSupportedException">The store cannot rename studies.</exception>
+    void RenameStudy(string studyName, string newName) =>
+        throw new NotSupportedException($"The store {GetType().Name} cannot rename studies.");
+
+    /// <summary>Writes a whole study as it was kept elsewhere, in one step: under <see cref="StoredStudy.Name"/>, with its
+    /// space, direction, creation time and attributes, and every trial exactly as given (state, times, worker and last
+    /// heartbeat included, which <see cref="Save"/> would stamp anew). Used to copy, export and import studies.</summary>
+    /// <exception cref="InvalidOperationException">The store already has a study of that name.</exception>
+    /// <exception cref="NotSupportedException">The store cannot import studies.</exception>
+    void ImportStudy(StoredStudy study, IReadOnlyList<TuningTrial> trials) =>
+        throw new NotSupportedException($"The store {GetType().Name} cannot import studies.");
+
     /// <summary>Counts trials by state, for <see cref="StoredStudy.TrialCounts"/>.</summary>
     protected static IReadOnlyDictionary<TrialState, int> CountStates(IEnumerable<TuningTrial> trials) =>
         trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());

@@ -173,6 +173,67 @@ public sealed class InMemoryTrialStore : ITrialStore
         }
     }
 
+    /// <inheritdoc/>
+    public bool DeleteStudy(string studyName)
+    {
+        StudyNames.Validate(studyName);
+        lock (_gate)
+        {
+            return _studies.Remove(studyName);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void RenameStudy(string studyName, string newName)
+    {
+        StudyNames.Validate(studyName);
+        StudyNames.Validate(newName);
+        lock (_gate)
+        {
+            if (!_studies.TryGetValue(studyName, out var study) || study.SpaceJson is null)
+            {
+                throw new InvalidOperationException($"Study '{studyName}' is not in the in-memory store.");
+            }
+
+            if (_studies.ContainsKey(newName))
+            {
+                throw new InvalidOperationException($"The in-memory store already has a study '{newName}'.");
+            }
+
+            _studies.Remove(studyName);
+            _studies[newName] = study;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ImportStudy(StoredStudy study, IReadOnlyList<TuningTrial> trials)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(trials);
+        StudyNames.Validate(study.Name);
+        lock (_gate)
+        {
+            if (_studies.ContainsKey(study.Name))
+            {
+                throw new InvalidOperationException($"The in-memory store already has a study '{study.Name}'.");
+            }
+
+            var entry = new StudyEntry { SpaceJson = study.SpaceJson, Direction = study.Direction, CreatedAt = study.CreatedAt };
+            foreach (var (key, value) in study.Attributes)
+            {
+                entry.Attributes[key] = value;
+            }
+
+            foreach (var trial in trials)
+            {
+                entry.Trials[trial.Id] = trial.Clone();
+                entry.NextId = Math.Max(entry.NextId, trial.Id + 1);
+            }
+
+            _studies[study.Name] = entry;
+        }
+    }
+
     private StudyEntry Entry(string studyName)
     {
         StudyNames.Validate(studyName);
@@ -198,7 +259,7 @@ public sealed class InMemoryTrialStore : ITrialStore
 
         public Dictionary<string, string> Attributes { get; } = new(StringComparer.Ordinal);
 
-        public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+        public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
         public string? SpaceJson { get; set; }
 

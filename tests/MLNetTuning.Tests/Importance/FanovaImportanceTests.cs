@@ -89,7 +89,8 @@ public class FanovaImportanceTests
         var result = FanovaImportance.Evaluate(space, trials, new ParameterImportanceOptions { IncludePairs = true, NumberOfTrees = 32 });
         Assert.That(result.Pairs[0], Is.EqualTo(new PairImportance("x1", "x2", result.Pairs[0].Importance)));
         Assert.That(result.Pairs[0].Importance, Is.GreaterThan(0.6));
-        Assert.That(result.Parameters.Max(p => p.Importance), Is.LessThan(0.2));
+        Assert.That(result.MainEffectsShare, Is.LessThan(0.2));
+        Assert.That(result.Parameters.Sum(p => p.Importance), Is.EqualTo(1).Within(1e-9));
     }
 
     [Test]
