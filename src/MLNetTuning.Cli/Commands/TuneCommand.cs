@@ -102,7 +102,7 @@ internal static partial class TuneCommand
                 // A replay is a new study: beside the one it was written from when the store holds that one.
                 ForceNewStudy = result.GetValue(forceNewStudy) || replay is not null,
             };
-            options = options with { Transfer = transfer.Read(result, result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(options.OutputFolder!), options.CreateOnly) };
+            options = options with { Transfer = transfer.Read(result, settings.Task, result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(options.OutputFolder!), options.CreateOnly) };
 
             ITrialStore? store = null;
             try

@@ -62,7 +62,7 @@ internal static class StudyRunner
         var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         var metric = prepared.Metric;
         ColumnKindTable.Write(console, file, prepared.Label);
-        using var transfer = options.Transfer?.Prepare(prepared.Pipeline.Space);
+        using var transfer = options.Transfer?.Prepare(prepared.Pipeline.Space, settings.Trainers);
         var store = openStore();
         if (options.WriteSettings)
         {

@@ -15,6 +15,9 @@ internal sealed record TransferRequest
     /// <summary>Each enqueued point as JSON, with where it came from ("--enqueue #2", "points.json line 3").</summary>
     public required IReadOnlyList<(string Origin, string Json)> Points { get; init; }
 
+    /// <summary>A portfolio's configurations (tune --portfolio); those of trainers not tuned here are skipped.</summary>
+    public IReadOnlyList<Portfolios.PortfolioEntry> Portfolio { get; init; } = [];
+
     /// <summary>The study to warm start from, or null.</summary>
     public string? WarmStartStudy { get; init; }
 
@@ -24,14 +27,37 @@ internal sealed record TransferRequest
     /// <summary>The study's own --storage, --connection and default SQLite file, where the source is looked up by default.</summary>
     public required (string? Storage, string? Connection, string DefaultSqlite) OwnStore { get; init; }
 
-    public bool IsEmpty => Points.Count == 0 && WarmStartStudy is null;
+    public bool IsEmpty => Points.Count == 0 && Portfolio.Count == 0 && WarmStartStudy is null;
 
     /// <summary>Parses and checks every point against <paramref name="space"/>, and finds the source study.</summary>
     /// <exception cref="CliException">A point is not JSON, names an unknown parameter or a value outside the space,
     /// or the source study is not in its store (exit 2); the source store cannot be used (exit 3).</exception>
-    public Prepared Prepare(HyperparameterSpace space)
+    public Prepared Prepare(HyperparameterSpace space, IReadOnlyList<string> trainers)
     {
         var points = Points.Select(p => (p.Origin, Values: Check(space, p.Origin, p.Json))).ToList();
+        foreach (var (entry, i) in Portfolio.Select((e, i) => (e, i)))
+        {
+            // A choice of trainers has a branch per trainer; a single trainer's parameters sit under "trainer" itself.
+            var point = space.TryGetValue("trainer", out var domain) switch
+            {
+                true when domain is ConditionalChoice choice && choice.Branches.ContainsKey(entry.Trainer) => new Dictionary<string, object?> { ["trainer"] = new BranchSelection(entry.Trainer, entry.Parameters) },
+                true when domain is HyperparameterSpace && trainers.Count == 1 && trainers[0] == entry.Trainer => new Dictionary<string, object?> { ["trainer"] = entry.Parameters },
+                _ => null,
+            };
+            if (point is not null)
+            {
+                try
+                {
+                    PartialParameters.Validate(space, point);
+                    points.Add(($"--portfolio entry {i + 1}", point));
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliException($"--portfolio entry {i + 1} ({entry.Trainer}): {CliException.MessageOf(e)}");
+                }
+            }
+        }
+
         if (WarmStartStudy is null)
         {
             return new Prepared(points, null, null);

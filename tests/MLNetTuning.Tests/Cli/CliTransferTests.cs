@@ -127,4 +127,38 @@ public class CliTransferTests
         Assert.That(missingFile.Error, Does.Contain("--enqueue-file").And.Contain("does not exist"));
         Assert.That(Directory.Exists(Path.Combine(_folder, "out")), Is.False);
     }
+
+    [Test]
+    public void Portfolio_build_writes_the_stores_best_per_trainer_and_tune_runs_them_first_and_refuses_another_task()
+    {
+        var source = CliProcess.Run(Minutes, null, Tune("source", "may", "--trials", "5"));
+        Assert.That(source.ExitCode, Is.EqualTo(0), source.Output + source.Error);
+        var sourceDb = Path.Combine(_folder, "source", "studies.db");
+        var file = Path.Combine(_folder, "portfolio.json");
+
+        var build = CliProcess.Run(Minutes, null, "portfolio", "build", "--storage", sourceDb, "--task", "binary", "--out", file, "--per-trainer", "1");
+        Assert.That(build.ExitCode, Is.EqualTo(0), build.Output + build.Error);
+        var entries = MLNetTuning.Portfolios.PortfolioFile.Load(file, "binary");
+        var best = Trials(sourceDb, "may").Where(t => t.State == TrialState.Completed).OrderByDescending(t => t.Value).ThenBy(t => t.Id).First();
+        var bestTrainer = best.Parameters.Get<BranchSelection>("trainer");
+        Assert.That(entries.Single(e => e.Trainer == bestTrainer.Branch).Parameters.ToJson(), Is.EqualTo(bestTrainer.Parameters.ToJson()), "alone, a study's best trial is its best portfolio entry");
+
+        var (code, output, error) = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", $"{entries.Count + 1}", "--portfolio", file));
+        Assert.That(code, Is.EqualTo(0), output + error);
+        var trials = Trials(Path.Combine(_folder, "out", "studies.db"), "june");
+        var first = trials.Take(entries.Count).Select(t => t.Parameters.Get<BranchSelection>("trainer")).ToList();
+        Assert.That(first.Select(b => b.Branch), Is.EqualTo(entries.Select(e => e.Trainer)));
+        Assert.That(first.Select(b => b.Parameters.ToJson()), Is.EqualTo(entries.Select(e => e.Parameters.ToJson())));
+
+        var other = Path.Combine(_folder, "regression.json");
+        MLNetTuning.Portfolios.PortfolioFile.Save(other, "regression", entries);
+        var refused = CliProcess.Run(Minutes, null, Tune("out2", "july", "--trials", "2", "--portfolio", other));
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Output + refused.Error);
+        Assert.That(refused.Error, Does.Contain("--portfolio: The portfolio file").And.Contain("was built for the task 'regression', not 'binary'"));
+        Assert.That(Directory.Exists(Path.Combine(_folder, "out2")), Is.False);
+
+        var noStudy = CliProcess.Run(Minutes, null, "portfolio", "build", "--storage", sourceDb, "--task", "regression", "--out", Path.Combine(_folder, "r.json"));
+        Assert.That(noStudy.ExitCode, Is.EqualTo(2));
+        Assert.That(noStudy.Error, Does.Contain("No study of the task 'regression'").And.Contain("Studies there: may."));
+    }
 }
