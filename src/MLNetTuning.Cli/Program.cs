@@ -24,6 +24,7 @@ internal static class Program
             TrialsCommand.Create(),
             ReportCommand.Create(),
             GenerateCommand.Create(),
+            PortfolioCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

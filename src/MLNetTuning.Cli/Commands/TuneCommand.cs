@@ -45,6 +45,8 @@ internal static partial class TuneCommand
         {
             data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config,
         };
+        var transfer = new TransferOptions();
+        transfer.AddTo(command);
         command.SetAction((result, cancellationToken) => Program.Guard(async () =>
         {
             var replay = result.GetValue(config) is { } configPath ? TuneConfig.Read(configPath) : null;
@@ -100,6 +102,7 @@ internal static partial class TuneCommand
                 // A replay is a new study: beside the one it was written from when the store holds that one.
                 ForceNewStudy = result.GetValue(forceNewStudy) || replay is not null,
             };
+            options = options with { Transfer = transfer.Read(result, settings.Task, result.GetValue(storage), result.GetValue(connection), CommonOptions.DefaultStorage(options.OutputFolder!), options.CreateOnly) };
 
             ITrialStore? store = null;
             try

@@ -41,6 +41,9 @@ internal sealed record RunOptions
 
     /// <summary>A stored study with other settings is left as it is and a new one, NAME-N, starts beside it.</summary>
     public bool ForceNewStudy { get; init; }
+
+    /// <summary>Points to enqueue and a study to warm start from (tune --enqueue/--warm-start), or null.</summary>
+    public TransferRequest? Transfer { get; init; }
 }
 
 /// <summary>Runs trials of a study of the tool (tune and worker alike), shows progress and the leaderboard,
@@ -59,6 +62,7 @@ internal static class StudyRunner
         var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         var metric = prepared.Metric;
         ColumnKindTable.Write(console, file, prepared.Label);
+        using var transfer = options.Transfer?.Prepare(prepared.Pipeline.Space, settings.Trainers);
         var store = openStore();
         if (options.WriteSettings)
         {
@@ -111,6 +115,7 @@ internal static class StudyRunner
             return ExitCodes.Success;
         }
 
+        transfer?.Apply(study, console);
         var models = new BestModelKeeper(metric.Direction);
         var modelPath = options.OutputFolder is { } folder ? Path.Combine(folder, "best-model.zip") : null;
         var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));

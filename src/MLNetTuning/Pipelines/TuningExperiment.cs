@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
 using MLNetTuning.Tuners;
 
@@ -25,6 +26,7 @@ public sealed class TuningExperiment
     private readonly ExperimentHoldOut _holdOut = new();
     private TunerFactory _tuner = TunerCatalog.DefaultTuner;
     private readonly List<IReadOnlyDictionary<string, object?>> _enqueued = [];
+    private (string Source, Transfer.WarmStartOptions? Options)? _warmStart;
 
     internal TuningExperiment(MLContext context, TunablePipeline pipeline, TuningMetric metric, string labelColumnName, TuningExperimentOptions? options, int contextSeed)
     {
@@ -174,6 +176,17 @@ public sealed class TuningExperiment
         return this;
     }
 
+    /// <summary>Warm starts the experiment's study from an earlier study when it runs; see
+    /// <see cref="TuningStudy.WarmStartFrom(string, Transfer.WarmStartOptions?)"/>. Its messages go to
+    /// <see cref="Transfer.WarmStartOptions.Log"/>. The source is looked up when the experiment runs: a missing one
+    /// throws <see cref="ArgumentException"/> from <see cref="RunAsync"/>.</summary>
+    public TuningExperiment WarmStartFrom(string sourceStudyName, Transfer.WarmStartOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceStudyName);
+        _warmStart = (sourceStudyName, options);
+        return this;
+    }
+
     /// <summary>Runs the experiment until its trial or time budget is used, the tuner is done, or <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <exception cref="InvalidOperationException">No data was set.</exception>
     /// <exception cref="ArgumentException">The data is empty, or the pipeline does not fit it (unknown column, wrong label type), or
@@ -276,6 +289,18 @@ public sealed class TuningExperiment
             RankAcrossBudgets = _options.RankAcrossBudgets,
         }).LogTo(_context);
         _enqueued.ForEach(study.Enqueue);
+        if (_pipeline.Space.TryGetValue("trainer", out var trainers) && trainers is ConditionalChoice choice)
+        {
+            foreach (var entry in (_options.Portfolio ?? []).Where(e => choice.Branches.ContainsKey(e.Trainer)))
+            {
+                study.Enqueue(new Dictionary<string, object?> { ["trainer"] = new BranchSelection(entry.Trainer, entry.Parameters) });
+            }
+        }
+
+        if (_warmStart is { } warm)
+        {
+            study.WarmStartFrom(warm.Source, warm.Options);
+        }
         study.TrialStarted += (s, e) => TrialStarted?.Invoke(this, e);
         study.TrialCompleted += (s, e) => TrialCompleted?.Invoke(this, e);
         study.TrialFailed += (s, e) => TrialFailed?.Invoke(this, e);

@@ -62,6 +62,12 @@ public sealed class TuningExperimentOptions
     /// any budget.</summary>
     public bool RankAcrossBudgets { get; set; }
 
+    /// <summary>Configurations to try first (from <see cref="Portfolios.PortfolioFile.Load"/> or
+    /// <see cref="Portfolios.PortfolioBuilder.Build"/>): each entry whose trainer is a branch of the pipeline's
+    /// "trainer" choice is enqueued after the points given to <see cref="TuningExperiment.Enqueue"/>; the others are
+    /// skipped. Null (default) for none.</summary>
+    public IReadOnlyList<Portfolios.PortfolioEntry>? Portfolio { get; set; }
+
     /// <summary>Cache the training data in memory once, so that trials do not re-read it. Default true.</summary>
     public bool CacheData { get; set; } = true;
 
