@@ -220,13 +220,17 @@ public static class TorchSharpRuntime
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
         folders.Add(Path.Combine(packages, "torchsharp", version ?? "", "runtimes", "linux-x64", "native"));
-        foreach (var backend in new[] { "libtorch-cpu-linux-x64" })
+        // A restore may take TorchSharp from a fallback folder (a notebook kernel with its own NUGET_PACKAGES):
+        // the backend package then sits beside it, in the folder that holds torchsharp/<version>/lib/<tfm>.
+        var roots = new List<string> { packages };
+        if (!string.IsNullOrEmpty(assemblyFolder))
         {
-            var root = Path.Combine(packages, backend);
-            if (Directory.Exists(root))
-            {
-                folders.AddRange(Directory.EnumerateDirectories(root).OrderDescending().Select(d => Path.Combine(d, "runtimes", "linux-x64", "native")));
-            }
+            roots.Add(Path.GetFullPath(Path.Combine(assemblyFolder, "..", "..", "..", "..")));
+        }
+
+        foreach (var root in roots.Distinct().Select(r => Path.Combine(r, "libtorch-cpu-linux-x64")).Where(Directory.Exists))
+        {
+            folders.AddRange(Directory.EnumerateDirectories(root).OrderDescending().Select(d => Path.Combine(d, "runtimes", "linux-x64", "native")));
         }
 
         return folders.Select(f => Path.GetFullPath(Path.Combine(f, file))).Distinct().Where(File.Exists);
