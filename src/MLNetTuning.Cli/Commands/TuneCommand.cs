@@ -19,7 +19,11 @@ internal static partial class TuneCommand
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (required unless --config gives it)." };
         var config = new Option<string?>("--config") { Description = "A .mltune file (written by 'generate'): run a new study with its settings; options given here override them." };
         var trainers = new Option<string[]>("--trainers") { Description = "Trainer presets, comma-separated (default: all of the task's).", AllowMultipleArgumentsPerToken = true };
-        var tuner = new Option<string>("--tuner") { Description = "Tuner name (auto, gp, tpe, random, grid, ...). Default auto: picks from the space.", DefaultValueFactory = _ => "auto" };
+        var tuners = new Microsoft.ML.MLContext(0).Tuning().Tuners;
+        var tuner = new Option<string>("--tuner") { Description = $"Tuner: {string.Join(", ", TunerNames.Known(tuners))}. Default auto: picks from the space. Multi-fidelity ({string.Join(", ", TunerNames.MultiFidelity(tuners))}) take --min-budget, --max-budget.", DefaultValueFactory = _ => "auto" };
+        var minBudget = new Option<double?>("--min-budget") { Description = "A multi-fidelity tuner's smallest budget (default 1), stretched over each trainer's budget unit." };
+        var maxBudget = new Option<double?>("--max-budget") { Description = "A multi-fidelity tuner's full budget (default 81)." };
+        var budgetUnit = new Option<string?>("--budget-unit") { Description = "The unit every trainer counts a multi-fidelity budget in: trees, iterations, epochs or data-fraction (default: each trainer's own)." };
         var metric = new Option<string?>("--metric") { Description = "Metric (default: AreaUnderRocCurve, MicroAccuracy or RSquared)." };
         var trials = new Option<int?>("--trials") { Description = "Trial budget of the whole study (all runs and workers). Default 30.", DefaultValueFactory = _ => 30 };
         var time = CommonOptions.Seconds("--time", "Time budget of this run in seconds.");
@@ -43,7 +47,7 @@ internal static partial class TuneCommand
 
         var command = new Command("tune", "Tune trainers on a data file; resumes the study if the store holds it.")
         {
-            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config,
+            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config, minBudget, maxBudget, budgetUnit,
         };
         command.SetAction((result, cancellationToken) => Program.Guard(async () =>
         {
@@ -65,6 +69,9 @@ internal static partial class TuneCommand
                 Task = TaskNames.Name(parsedTask),
                 Trainers = replay is not null && givenTrainers.Count == 0 ? replay.Trainers : givenTrainers,
                 Tuner = From(tuner, replay?.Tuner!),
+                MinBudget = result.GetValue(minBudget),
+                MaxBudget = result.GetValue(maxBudget),
+                BudgetUnit = result.GetValue(budgetUnit),
                 Metric = From(metric, replay?.Metric),
                 Seed = From(seed, replay?.Seed ?? 0),
                 ValidationFraction = validationFraction is > 0 and < 1 ? validationFraction : throw new CliException($"--validation-fraction must be between 0 and 1, not {validationFraction}."),
@@ -82,8 +89,13 @@ internal static partial class TuneCommand
 
             settings = TestOptions.Apply(settings, file, result.GetValue(testData), result.GetValue(testFraction), result.GetValue(groupColumn), result.GetValue(orderColumn));
             var catalog = new Microsoft.ML.MLContext(settings.Seed).Tuning();
-            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn);
-            TunerNames.Resolve(catalog.Tuners, settings.Tuner);
+            TunerNames.Resolve(catalog.Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget);
+            if (settings.BudgetUnit is not null && !TunerNames.MultiFidelity(catalog.Tuners).Contains(settings.Tuner, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new CliException($"--budget-unit needs a multi-fidelity tuner ({string.Join(", ", TunerNames.MultiFidelity(catalog.Tuners))}), not '{settings.Tuner}'.");
+            }
+
+            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn, settings.BudgetUnit);
             settings = settings with { Metric = MetricNames.Resolve(parsedTask, settings.Metric).Name };
             settings = settings.WithDataFingerprint();
             var options = new RunOptions

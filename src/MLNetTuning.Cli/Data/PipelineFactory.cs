@@ -123,7 +123,7 @@ internal sealed class PreparedData
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
     /// replaced, scaled, then a choice of trainers.</summary>
     /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is unknown.</exception>
-    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null)
+    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null, string? budgetUnit = null)
     {
         var label = LabelCheck.Of(file, labelColumn, task);
         var labelName = label.Column.Name;
@@ -181,7 +181,7 @@ internal sealed class PreparedData
             prefix = prefix.Append(step.Build(ml));
         }
 
-        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn);
+        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, budgetUnit);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
         var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled);
         return new PreparedData

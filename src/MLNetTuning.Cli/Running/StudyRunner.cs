@@ -55,8 +55,15 @@ internal static class StudyRunner
         var task = TaskNames.Parse(settings.Task);
         var file = options.Inspected ?? TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
         var ml = new MLContext(settings.Seed);
-        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed, settings.HoldOut());
-        var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
+        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed, settings.HoldOut(), settings.BudgetUnit);
+        var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget);
+        var tuner = tunerFactory.Create(prepared.Pipeline.Space, settings.Seed);
+        if (TrialBudgets.SetsBudgets(tuner))
+        {
+            // As in an experiment: the budget decides the trees or iterations, so the tuner does not search them.
+            tuner = tunerFactory.Create(prepared.Pipeline.BudgetedSpace, settings.Seed);
+        }
+
         var metric = prepared.Metric;
         ColumnKindTable.Write(console, file, prepared.Label);
         var store = openStore();
@@ -74,7 +81,7 @@ internal static class StudyRunner
         TuningStudy study;
         try
         {
-            study = new TuningStudy(tunerFactory.Create(prepared.Pipeline.Space, settings.Seed), new TuningStudyOptions
+            study = new TuningStudy(tuner, new TuningStudyOptions
             {
                 Name = options.StudyName,
                 Direction = metric.Direction,
@@ -114,11 +121,28 @@ internal static class StudyRunner
         var modelPath = options.OutputFolder is { } folder ? Path.Combine(folder, "best-model.zip") : null;
         var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
         var validation = prepared.Validation;
+        var budgetedRunner = TrialBudgets.SetsBudgets(tuner)
+            ? new ExperimentTrialRunner(prepared.Pipeline, metric, PreparedData.LabelColumn, new TrialBudgets(tuner, line => console.WriteLine(line)), prepared.Train, validation, null, settings.Seed, rankAcrossBudgets: false)
+            : null;
         var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
         var run = Task.Run(
             () => study.OptimizeAsync(
                 async (context, token) =>
                 {
+                    if (budgetedRunner is not null)
+                    {
+                        // Multi-fidelity: the library's runner turns the trial's budget into trees, iterations or rows,
+                        // and records the budget and the value at each rung.
+                        var budgetedValue = await FitWithinAsync(null, () => budgetedRunner.Run(context, token), token).ConfigureAwait(false);
+                        if (budgetedRunner.KeptModel(context.Trial.Id) is { } kept)
+                        {
+                            models.Offer(context.Trial.Id, budgetedValue, kept, context.Trial.Budget);
+                            bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -budgetedValue : budgetedValue, kept);
+                        }
+
+                        return budgetedValue;
+                    }
+
                     context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
                     var model = await FitWithinAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
@@ -204,9 +228,15 @@ internal static class StudyRunner
     /// rather than waited for, so a run ends on time; the process exits soon after. A model whose training ended
     /// before the cut is returned and keeps its result.
     /// </summary>
-    private static async Task<ITransformer> FitWithinAsync(MLContext trialMl, Func<ITransformer> fit, CancellationToken token)
+    private static async Task<T> FitWithinAsync<T>(MLContext? trialMl, Func<T> fit, CancellationToken token)
     {
-        using var cancel = token.Register(() => MLNetInternals.CancelExecution(trialMl));
+        using var cancel = token.Register(() =>
+        {
+            if (trialMl is not null)
+            {
+                MLNetInternals.CancelExecution(trialMl);
+            }
+        });
         var training = Task.Run(fit, CancellationToken.None);
         try
         {

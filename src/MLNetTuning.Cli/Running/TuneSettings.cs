@@ -25,6 +25,15 @@ internal sealed record TuneSettings
 
     public string? Metric { get; init; }
 
+    /// <summary>The multi-fidelity tuner's smallest budget (--min-budget), or null for its default.</summary>
+    public double? MinBudget { get; init; }
+
+    /// <summary>The multi-fidelity tuner's full budget (--max-budget), or null for its default.</summary>
+    public double? MaxBudget { get; init; }
+
+    /// <summary>The budget unit every trainer counts the tuner's budget in (--budget-unit), or null for each trainer's default.</summary>
+    public string? BudgetUnit { get; init; }
+
     public required int Seed { get; init; }
 
     public required double ValidationFraction { get; init; }

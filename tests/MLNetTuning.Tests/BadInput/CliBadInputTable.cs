@@ -76,6 +76,13 @@ public class CliBadInputTable
         new("--heartbeat-timeout 0", (d, _, o) => Good(d, o, "--heartbeat-timeout", "0"), 2, "--heartbeat-timeout must be a positive number"),
         new("unknown option", (d, _, o) => Good(d, o, "--colour", "red"), 2, "--colour"),
 
+        // Budgets (exit 2 before any trial).
+        new("budgets for a tuner without them", (d, _, o) => Good(d, o, "--tuner", "tpe", "--min-budget", "1", "--max-budget", "9"), 2, "need a multi-fidelity tuner", "asha", "'tpe'"),
+        new("--min-budget above --max-budget", (d, _, o) => Good(d, o, "--tuner", "asha", "--min-budget", "27", "--max-budget", "3"), 2, "--min-budget (27) is above --max-budget (3)"),
+        new("--min-budget 0", (d, _, o) => Good(d, o, "--tuner", "hyperband", "--min-budget", "0"), 2, "MinBudget must be a positive"),
+        new("a budget unit the trainer lacks", (d, _, o) => Good(d, o, "--tuner", "asha", "--budget-unit", "trees"), 2, "'LbfgsLogisticRegression' has no budget unit 'trees'", "data-fraction"),
+        new("a budget unit without a multi-fidelity tuner", (d, _, o) => Good(d, o, "--tuner", "random", "--budget-unit", "data-fraction"), 2, "--budget-unit needs a multi-fidelity tuner"),
+
         // Resuming a stored study with other settings (exit 3; the store keeps its bytes).
         new("resume with another metric", (d, db, o) => Resume(d, db, o, "--metric", "F1Score"), 3, "--metric: stored AreaUnderRocCurve, now F1Score", "--force-new-study"),
         new("resume with another seed", (d, db, o) => Resume(d, db, o, "--seed", "2"), 3, "--seed: stored 1, now 2"),
