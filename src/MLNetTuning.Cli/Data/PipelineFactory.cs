@@ -101,6 +101,9 @@ internal sealed class PreparedData
 
     public required IDataView Validation { get; init; }
 
+    /// <summary>With --cv: the folds trials are measured on (then <see cref="Train"/> is all of the rows), or null.</summary>
+    public IReadOnlyList<DataFold>? Folds { get; init; }
+
     /// <summary>Rows held back from the study and scored once after it (test data or a test fraction), or null.</summary>
     public IDataView? Test { get; init; }
 
@@ -189,6 +192,7 @@ internal sealed class PreparedData
             Train = split.Train,
             Validation = split.Validation,
             Test = split.Test,
+            Folds = split.Folds,
             RefitRows = split.RefitRows,
             Pipeline = prefix.Append(estimators),
             Metric = MetricNames.Resolve(task, metricName),

@@ -121,8 +121,8 @@ internal static class StudyRunner
         var modelPath = options.OutputFolder is { } folder ? Path.Combine(folder, "best-model.zip") : null;
         var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
         var validation = prepared.Validation;
-        var budgetedRunner = TrialBudgets.SetsBudgets(tuner)
-            ? new ExperimentTrialRunner(prepared.Pipeline, metric, PreparedData.LabelColumn, new TrialBudgets(tuner, line => console.WriteLine(line)), prepared.Train, validation, null, settings.Seed, rankAcrossBudgets: false)
+        var budgetedRunner = TrialBudgets.SetsBudgets(tuner) || prepared.Folds is not null
+            ? new ExperimentTrialRunner(prepared.Pipeline, metric, PreparedData.LabelColumn, new TrialBudgets(tuner, line => console.WriteLine(line)), prepared.Train, validation, prepared.Folds, settings.Seed, rankAcrossBudgets: false)
             : null;
         var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
         var run = Task.Run(
@@ -131,8 +131,8 @@ internal static class StudyRunner
                 {
                     if (budgetedRunner is not null)
                     {
-                        // Multi-fidelity: the library's runner turns the trial's budget into trees, iterations or rows,
-                        // and records the budget and the value at each rung.
+                        // Multi-fidelity or --cv: the library's runner turns the trial's budget into trees, iterations or
+                        // rows, records the budget and the value at each rung, and averages over the folds.
                         var budgetedValue = await FitWithinAsync(null, () => budgetedRunner.Run(context, token), token).ConfigureAwait(false);
                         if (budgetedRunner.KeptModel(context.Trial.Id) is { } kept)
                         {

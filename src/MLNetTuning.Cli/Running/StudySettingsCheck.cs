@@ -27,6 +27,8 @@ internal static class StudySettingsCheck
         ["data_hash"] = "data file SHA-256",
         ["column_kinds"] = "--column-kind",
         ["budget_unit"] = "--budget-unit",
+        ["validation_data"] = "--validation-data",
+        ["cross_validation_folds"] = "--cv",
     };
 
     /// <summary>The study name to run: <paramref name="name"/> when the store lacks it or holds it with the same

@@ -40,6 +40,12 @@ internal sealed record TuneSettings
 
     public int? Trials { get; init; }
 
+    /// <summary>A CSV/TSV file of validation rows (--validation-data), instead of a share of the rows.</summary>
+    public string? ValidationData { get; init; }
+
+    /// <summary>Folds of cross-validation (--cv), instead of validation rows.</summary>
+    public int? CrossValidationFolds { get; init; }
+
     /// <summary>Size of the data file in bytes (null in studies made before it was kept).</summary>
     public long? DataSize { get; init; }
 
@@ -63,7 +69,7 @@ internal sealed record TuneSettings
 
     public string? OrderColumn { get; init; }
 
-    public Data.HoldOutSettings HoldOut() => new(TestData, TestFraction, GroupColumn, OrderColumn);
+    public Data.HoldOutSettings HoldOut() => new(TestData, TestFraction, GroupColumn, OrderColumn, ValidationData, CrossValidationFolds);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -73,4 +73,39 @@ public class CliMultiFidelityTests
         Assert.That((string)summary["tuner"]!, Is.EqualTo("asha"));
         Assert.That(new FileInfo(Path.Combine(_folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
     }
+
+    [Test]
+    public void Cross_validation_runs_every_trial_on_the_folds()
+    {
+        var (code, output, error) = CliProcess.Run(Minutes, null,
+            "tune", "--data", Loans, "--label", "approved", "--task", "binary", "--output", Path.Combine(_folder, "out"),
+            "--trainers", "LbfgsLogisticRegression", "--cv", "3", "--trials", "3");
+
+        Assert.That(code, Is.EqualTo(0), output + error);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!;
+        Assert.That((int)summary["trials"]!["completed"]!, Is.EqualTo(3));
+        Assert.That((double)summary["best"]!["value"]!, Is.GreaterThan(0.8).And.LessThanOrEqualTo(1));
+        Assert.That(new FileInfo(Path.Combine(_folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Validation_data_file_is_what_trials_are_measured_on()
+    {
+        // The validation file's labels are flipped: measured on it, a good model scores an AUC far below 0.5;
+        // measured on a share of the training file it would score about 0.9.
+        var lines = File.ReadAllLines(Loans);
+        var train = Path.Combine(_folder, "train.csv");
+        var flipped = Path.Combine(_folder, "flipped.csv");
+        File.WriteAllLines(train, lines.Take(281));
+        File.WriteAllLines(flipped, lines.Take(1).Concat(lines.Skip(281).Select(l => l.EndsWith(",yes", StringComparison.Ordinal) ? l[..^4] + ",no" : l[..^3] + ",yes")));
+
+        var (code, output, error) = CliProcess.Run(Minutes, null,
+            "tune", "--data", train, "--label", "approved", "--task", "binary", "--output", Path.Combine(_folder, "out"),
+            "--trainers", "LbfgsLogisticRegression", "--validation-data", flipped, "--trials", "2", "--metric", "Accuracy");
+
+        Assert.That(code, Is.EqualTo(0), output + error);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!;
+        Assert.That((int)summary["trials"]!["completed"]!, Is.EqualTo(2));
+        Assert.That((double)summary["best"]!["value"]!, Is.LessThan(0.4), "trials were not measured on the flipped validation file");
+    }
 }
