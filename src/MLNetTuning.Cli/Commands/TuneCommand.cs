@@ -19,13 +19,19 @@ internal static partial class TuneCommand
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (required unless --config gives it)." };
         var config = new Option<string?>("--config") { Description = "A .mltune file (written by 'generate'): run a new study with its settings; options given here override them." };
         var trainers = new Option<string[]>("--trainers") { Description = "Trainer presets, comma-separated (default: all of the task's).", AllowMultipleArgumentsPerToken = true };
-        var tuner = new Option<string>("--tuner") { Description = "Tuner name (auto, gp, tpe, random, grid, ...). Default auto: picks from the space.", DefaultValueFactory = _ => "auto" };
+        var tuners = new Microsoft.ML.MLContext(0).Tuning().Tuners;
+        var tuner = new Option<string>("--tuner") { Description = $"Tuner: {string.Join(", ", TunerNames.Known(tuners))}. Default auto: picks from the space. Multi-fidelity ({string.Join(", ", TunerNames.MultiFidelity(tuners))}) take --min-budget, --max-budget.", DefaultValueFactory = _ => "auto" };
+        var minBudget = new Option<double?>("--min-budget") { Description = "A multi-fidelity tuner's smallest budget (default 1), stretched over each trainer's budget unit." };
+        var maxBudget = new Option<double?>("--max-budget") { Description = "A multi-fidelity tuner's full budget (default 81)." };
+        var budgetUnit = new Option<string?>("--budget-unit") { Description = "The unit every trainer counts a multi-fidelity budget in: trees, iterations, epochs or data-fraction (default: each trainer's own)." };
         var metric = new Option<string?>("--metric") { Description = "Metric (default: AreaUnderRocCurve, MicroAccuracy or RSquared)." };
         var trials = new Option<int?>("--trials") { Description = "Trial budget of the whole study (all runs and workers). Default 30.", DefaultValueFactory = _ => 30 };
         var time = CommonOptions.Seconds("--time", "Time budget of this run in seconds.");
         var parallel = new Option<int>("--parallel") { Description = "Trials run at once. Default 1 (reproducible with the seed).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, the tuner and every trial. Default 1.", DefaultValueFactory = _ => 1 };
         var validation = new Option<double>("--validation-fraction") { Description = "Share of rows held out to measure trials. Default 0.2.", DefaultValueFactory = _ => 0.2 };
+        var validationData = new Option<string?>("--validation-data") { Description = "CSV/TSV file of validation rows (same columns) to measure trials on, instead of --validation-fraction." };
+        var crossValidation = new Option<int?>("--cv") { Description = "Measure trials by K-fold cross-validation (K >= 2) instead of validation rows." };
         var testData = new Option<string?>("--test-data") { Description = "CSV/TSV file of test rows (same columns), held back from the study and scored once after it." };
         var testFraction = new Option<double?>("--test-fraction") { Description = "Share of the rows held back as test rows, in (0, 0.5]; 0 for none. Default 0.2 when the data has 1,000 rows or more, else none." };
         var groupColumn = new Option<string?>("--group-column") { Description = "Rows sharing this column's value stay on one side of the test and validation splits; not used as a feature." };
@@ -43,7 +49,7 @@ internal static partial class TuneCommand
 
         var command = new Command("tune", "Tune trainers on a data file; resumes the study if the store holds it.")
         {
-            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config,
+            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config, minBudget, maxBudget, budgetUnit, validationData, crossValidation,
         };
         var transfer = new TransferOptions();
         transfer.AddTo(command);
@@ -67,6 +73,11 @@ internal static partial class TuneCommand
                 Task = TaskNames.Name(parsedTask),
                 Trainers = replay is not null && givenTrainers.Count == 0 ? replay.Trainers : givenTrainers,
                 Tuner = From(tuner, replay?.Tuner!),
+                MinBudget = result.GetValue(minBudget),
+                MaxBudget = result.GetValue(maxBudget),
+                BudgetUnit = result.GetValue(budgetUnit),
+                ValidationData = result.GetValue(validationData) is { } validationPath ? Path.GetFullPath(validationPath) : null,
+                CrossValidationFolds = result.GetValue(crossValidation) is int folds ? (folds >= 2 ? folds : throw new CliException($"--cv must be at least 2 folds, not {folds}.")) : null,
                 Metric = From(metric, replay?.Metric),
                 Seed = From(seed, replay?.Seed ?? 0),
                 ValidationFraction = validationFraction is > 0 and < 1 ? validationFraction : throw new CliException($"--validation-fraction must be between 0 and 1, not {validationFraction}."),
@@ -84,8 +95,28 @@ internal static partial class TuneCommand
 
             settings = TestOptions.Apply(settings, file, result.GetValue(testData), result.GetValue(testFraction), result.GetValue(groupColumn), result.GetValue(orderColumn));
             var catalog = new Microsoft.ML.MLContext(settings.Seed).Tuning();
-            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn);
-            TunerNames.Resolve(catalog.Tuners, settings.Tuner);
+            var validationWays = new[] { result.GetResult(validation) is { Implicit: false } ? "--validation-fraction" : null, settings.ValidationData is null ? null : "--validation-data", settings.CrossValidationFolds is null ? null : "--cv" }.OfType<string>().ToList();
+            if (validationWays.Count > 1)
+            {
+                throw new CliException($"{string.Join(" and ", validationWays)} are two ways to measure trials; give one.");
+            }
+
+            if (settings.ValidationData is { } validationFile && !File.Exists(validationFile))
+            {
+                throw new CliException($"Validation data file not found: '{validationFile}'.");
+            }
+
+            if (TunerNames.Resolve(catalog.Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget).Name == "pbt" && settings.CrossValidationFolds is not null)
+            {
+                throw new CliException("PBT cannot cross-validate (--cv): a member continues one model, which cross-validation does not have. Use --validation-fraction or --validation-data.");
+            }
+
+            if (settings.BudgetUnit is not null && !TunerNames.MultiFidelity(catalog.Tuners).Contains(settings.Tuner, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new CliException($"--budget-unit needs a multi-fidelity tuner ({string.Join(", ", TunerNames.MultiFidelity(catalog.Tuners))}), not '{settings.Tuner}'.");
+            }
+
+            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn, settings.BudgetUnit);
             settings = settings with { Metric = MetricNames.Resolve(parsedTask, settings.Metric).Name };
             settings = settings.WithDataFingerprint();
             var options = new RunOptions

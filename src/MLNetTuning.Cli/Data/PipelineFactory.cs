@@ -101,6 +101,9 @@ internal sealed class PreparedData
 
     public required IDataView Validation { get; init; }
 
+    /// <summary>With --cv: the folds trials are measured on (then <see cref="Train"/> is all of the rows), or null.</summary>
+    public IReadOnlyList<DataFold>? Folds { get; init; }
+
     /// <summary>Rows held back from the study and scored once after it (test data or a test fraction), or null.</summary>
     public IDataView? Test { get; init; }
 
@@ -126,7 +129,7 @@ internal sealed class PreparedData
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
     /// replaced, scaled, then a choice of trainers.</summary>
     /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is unknown.</exception>
-    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null)
+    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null, string? budgetUnit = null)
     {
         var label = LabelCheck.Of(file, labelColumn, task);
         var labelName = label.Column.Name;
@@ -184,7 +187,7 @@ internal sealed class PreparedData
             prefix = prefix.Append(step.Build(ml));
         }
 
-        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn);
+        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, budgetUnit);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
         var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled, label);
         return new PreparedData
@@ -193,6 +196,7 @@ internal sealed class PreparedData
             Validation = split.Validation,
             Test = split.Test,
             TestRowsDropped = split.TestRowsDropped,
+            Folds = split.Folds,
             RefitRows = split.RefitRows,
             Pipeline = prefix.Append(estimators),
             Metric = MetricNames.Resolve(task, metricName),

@@ -12,8 +12,8 @@ internal static class TrainerNames
     public static IReadOnlyList<string> Known(TuningCatalog catalog, TuningTask task) => Methods(CatalogOf(catalog, task)).Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The presets named in <paramref name="names"/> (case-insensitive), or all of them when empty.</summary>
-    /// <exception cref="CliException">A name is not a preset of the task; the message lists the known ones.</exception>
-    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName, string featureColumnName)
+    /// <exception cref="CliException">A name is not a preset of the task (the message lists the known ones), or a preset lacks <paramref name="budgetUnit"/>.</exception>
+    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName, string featureColumnName, string? budgetUnit = null)
     {
         var target = CatalogOf(catalog, task);
         var methods = Methods(target);
@@ -28,7 +28,15 @@ internal static class TrainerNames
                 "featureColumnName" => featureColumnName,
                 _ => p.DefaultValue,
             }).ToArray();
-            return (TunableEstimator)method.Invoke(target, arguments)!;
+            var estimator = (TunableEstimator)method.Invoke(target, arguments)!;
+            try
+            {
+                return budgetUnit is null ? estimator : estimator.WithBudget(budgetUnit);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"--budget-unit: {CliException.MessageOf(e)}");
+            }
         }).ToArray();
     }
 

@@ -11,23 +11,63 @@ namespace MLNetTuning.Cli.Lookup;
 /// </summary>
 internal static class TunerNames
 {
-    public static IReadOnlyList<string> Known(TunerCatalog catalog) => Factories(catalog).Keys.Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> Known(TunerCatalog catalog) => Methods(catalog).Keys.Order(StringComparer.Ordinal).ToList();
 
-    /// <exception cref="CliException">No tuner of that name; the message lists the known ones.</exception>
-    public static TunerFactory Resolve(TunerCatalog catalog, string name)
+    /// <summary>The multi-fidelity tuners (those whose options take a budget range), by name.</summary>
+    public static IReadOnlyList<string> MultiFidelity(TunerCatalog catalog) => Methods(catalog)
+        .Where(m => TakesBudgets(m.Value)).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The tuner of that name; with <paramref name="minBudget"/> or <paramref name="maxBudget"/>, a
+    /// multi-fidelity tuner with that budget range (the rest at its defaults).</summary>
+    /// <exception cref="CliException">No tuner of that name (the message lists the known ones), budgets for a tuner
+    /// without them, or an invalid budget range.</exception>
+    public static TunerFactory Resolve(TunerCatalog catalog, string name, double? minBudget = null, double? maxBudget = null)
     {
-        var factories = Factories(catalog);
-        return factories.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.Invoke()
-            ?? throw new CliException($"Unknown tuner '{name}'. Known: {string.Join(", ", factories.Keys.Order(StringComparer.Ordinal))}.");
+        var methods = Methods(catalog);
+        var method = methods.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value
+            ?? throw new CliException($"Unknown tuner '{name}'. Known: {string.Join(", ", methods.Keys.Order(StringComparer.Ordinal))}.");
+        object? options = null;
+        if (minBudget is not null || maxBudget is not null)
+        {
+            if (!TakesBudgets(method))
+            {
+                throw new CliException($"--min-budget and --max-budget need a multi-fidelity tuner ({string.Join(", ", MultiFidelity(catalog))}); '{name}' trains every trial fully.");
+            }
+
+            var budgets = (MultiFidelityOptions)Activator.CreateInstance(OptionsParameter(method)!.ParameterType)!;
+            try
+            {
+                budgets.MaxBudget = maxBudget ?? Math.Max(budgets.MaxBudget, minBudget!.Value);
+                budgets.MinBudget = minBudget ?? Math.Min(budgets.MinBudget, budgets.MaxBudget);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"--min-budget/--max-budget: {CliException.MessageOf(e)}");
+            }
+
+            if (budgets.MinBudget > budgets.MaxBudget)
+            {
+                throw new CliException($"--min-budget ({budgets.MinBudget}) is above --max-budget ({budgets.MaxBudget}).");
+            }
+
+            options = budgets;
+        }
+
+        var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(TunerCatalog) ? catalog : p == OptionsParameter(method) && options is not null ? options : p.DefaultValue).ToArray();
+        return (TunerFactory)method.Invoke(method.IsStatic ? null : catalog, arguments)!;
     }
 
-    private static Dictionary<string, Func<TunerFactory>> Factories(TunerCatalog catalog)
+    private static ParameterInfo? OptionsParameter(MethodInfo method) => method.GetParameters().FirstOrDefault(p => p.ParameterType.Name.EndsWith("Options", StringComparison.Ordinal));
+
+    private static bool TakesBudgets(MethodInfo method) => OptionsParameter(method)?.ParameterType is { IsAbstract: false } type && type.IsAssignableTo(typeof(MultiFidelityOptions));
+
+    private static Dictionary<string, MethodInfo> Methods(TunerCatalog catalog)
     {
-        var found = new Dictionary<string, Func<TunerFactory>>(StringComparer.OrdinalIgnoreCase);
+        var found = new Dictionary<string, MethodInfo>(StringComparer.OrdinalIgnoreCase);
         foreach (var method in typeof(TunerCatalog).GetMethods(BindingFlags.Public | BindingFlags.Instance)
                      .Where(m => m.ReturnType == typeof(TunerFactory) && m.GetParameters().All(p => p.IsOptional)))
         {
-            found[method.Name.ToLowerInvariant()] = () => (TunerFactory)method.Invoke(catalog, method.GetParameters().Select(p => p.DefaultValue).ToArray())!;
+            found[method.Name.ToLowerInvariant()] = method;
         }
 
         var extensions = typeof(TunerCatalog).Assembly.GetExportedTypes()
@@ -38,11 +78,11 @@ internal static class TunerNames
                 && m.GetParameters().Skip(1).All(p => p.IsOptional));
         foreach (var method in extensions)
         {
-            Func<TunerFactory> create = () => (TunerFactory)method.Invoke(null, [catalog, .. method.GetParameters().Skip(1).Select(p => p.DefaultValue)])!;
-            found.TryAdd(method.Name.ToLowerInvariant(), create);
+            found.TryAdd(method.Name.ToLowerInvariant(), method);
 
             // A tuner is also known by its short name ("gp" for GaussianProcess), as in results and benchmarks.
-            found.TryAdd(create().Name, create);
+            var factory = (TunerFactory)method.Invoke(null, [catalog, .. method.GetParameters().Skip(1).Select(p => p.DefaultValue)])!;
+            found.TryAdd(factory.Name, method);
         }
 
         return found;

@@ -58,8 +58,15 @@ internal static class StudyRunner
         var task = TaskNames.Parse(settings.Task);
         var file = options.Inspected ?? TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
         var ml = new MLContext(settings.Seed);
-        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed, settings.HoldOut());
-        var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
+        var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed, settings.HoldOut(), settings.BudgetUnit);
+        var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget);
+        var tuner = tunerFactory.Create(prepared.Pipeline.Space, settings.Seed);
+        if (TrialBudgets.SetsBudgets(tuner))
+        {
+            // As in an experiment: the budget decides the trees or iterations, so the tuner does not search them.
+            tuner = tunerFactory.Create(prepared.Pipeline.BudgetedSpace, settings.Seed);
+        }
+
         var metric = prepared.Metric;
         ColumnKindTable.Write(console, file, prepared.Label);
         using var transfer = options.Transfer?.Prepare(prepared.Pipeline.Space, settings.Trainers);
@@ -78,7 +85,7 @@ internal static class StudyRunner
         TuningStudy study;
         try
         {
-            study = new TuningStudy(tunerFactory.Create(prepared.Pipeline.Space, settings.Seed), new TuningStudyOptions
+            study = new TuningStudy(tuner, new TuningStudyOptions
             {
                 Name = options.StudyName,
                 Direction = metric.Direction,
@@ -120,6 +127,9 @@ internal static class StudyRunner
         var modelPath = options.OutputFolder is { } folder ? Path.Combine(folder, "best-model.zip") : null;
         var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
         var validation = prepared.Validation;
+        var budgetedRunner = TrialBudgets.SetsBudgets(tuner) || prepared.Folds is not null
+            ? new ExperimentTrialRunner(prepared.Pipeline, metric, PreparedData.LabelColumn, new TrialBudgets(tuner, line => console.WriteLine(line)), prepared.Train, validation, prepared.Folds, settings.Seed, rankAcrossBudgets: false)
+            : null;
         var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
 
         // The test confirmation's training belongs to the time budget too.
@@ -128,6 +138,20 @@ internal static class StudyRunner
             () => study.OptimizeAsync(
                 async (context, token) =>
                 {
+                    if (budgetedRunner is not null)
+                    {
+                        // Multi-fidelity or --cv: the library's runner turns the trial's budget into trees, iterations or
+                        // rows, records the budget and the value at each rung, and averages over the folds.
+                        var budgetedValue = await budgetedRunner.RunAsync(context, token).ConfigureAwait(false);
+                        if (budgetedRunner.KeptModel(context.Trial.Id) is { } kept)
+                        {
+                            models.Offer(context.Trial.Id, budgetedValue, kept, context.Trial.Budget);
+                            bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -budgetedValue : budgetedValue, kept);
+                        }
+
+                        return budgetedValue;
+                    }
+
                     context.SetAttribute("trainer", prepared.Pipeline.DescribeChoice(context.Parameters));
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
                     // Only training is cut: a model trained before the cut is measured and keeps its result.
@@ -178,6 +202,7 @@ internal static class StudyRunner
                 // (or whose save failed): save it now.
                 var model = refitted
                     ?? models.ModelOf(best.Id)
+                    ?? budgetedRunner?.Fit(best, null)
                     ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
                 OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
             }

@@ -13,7 +13,7 @@ namespace MLNetTuning.Cli.Running;
 internal static class StudySettingsCheck
 {
     /// <summary>Settings a resumed run may change: where the file is (its hash is compared), the tuner and the budget.</summary>
-    private static readonly HashSet<string> MayChange = ["data_path", "tuner", "trials"];
+    private static readonly HashSet<string> MayChange = ["data_path", "tuner", "trials", "min_budget", "max_budget"];
 
     private static readonly Dictionary<string, string> OptionNames = new()
     {
@@ -26,6 +26,9 @@ internal static class StudySettingsCheck
         ["data_size"] = "data file size",
         ["data_hash"] = "data file SHA-256",
         ["column_kinds"] = "--column-kind",
+        ["budget_unit"] = "--budget-unit",
+        ["validation_data"] = "--validation-data",
+        ["cross_validation_folds"] = "--cv",
     };
 
     /// <summary>The study name to run: <paramref name="name"/> when the store lacks it or holds it with the same

@@ -25,11 +25,26 @@ internal sealed record TuneSettings
 
     public string? Metric { get; init; }
 
+    /// <summary>The multi-fidelity tuner's smallest budget (--min-budget), or null for its default.</summary>
+    public double? MinBudget { get; init; }
+
+    /// <summary>The multi-fidelity tuner's full budget (--max-budget), or null for its default.</summary>
+    public double? MaxBudget { get; init; }
+
+    /// <summary>The budget unit every trainer counts the tuner's budget in (--budget-unit), or null for each trainer's default.</summary>
+    public string? BudgetUnit { get; init; }
+
     public required int Seed { get; init; }
 
     public required double ValidationFraction { get; init; }
 
     public int? Trials { get; init; }
+
+    /// <summary>A CSV/TSV file of validation rows (--validation-data), instead of a share of the rows.</summary>
+    public string? ValidationData { get; init; }
+
+    /// <summary>Folds of cross-validation (--cv), instead of validation rows.</summary>
+    public int? CrossValidationFolds { get; init; }
 
     /// <summary>Size of the data file in bytes (null in studies made before it was kept).</summary>
     public long? DataSize { get; init; }
@@ -54,7 +69,7 @@ internal sealed record TuneSettings
 
     public string? OrderColumn { get; init; }
 
-    public Data.HoldOutSettings HoldOut() => new(TestData, TestFraction, GroupColumn, OrderColumn);
+    public Data.HoldOutSettings HoldOut() => new(TestData, TestFraction, GroupColumn, OrderColumn, ValidationData, CrossValidationFolds);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -85,6 +85,9 @@ internal sealed class ExperimentTrialRunner
         return value;
     }
 
+    /// <summary>The model fitted by <see cref="Run"/> for a trial, while it is the best so far; null otherwise.</summary>
+    public ITransformer? KeptModel(int trialId) => _models.ModelOf(trialId);
+
     /// <summary>The best trial's model: the one kept while it ran, or (after cross-validation, or for the best trial
     /// of an earlier, resumed run) refitted on all training data.</summary>
     public ITransformer? BestModel(TuningTrial? best) => best is null ? null : Fit(best, null, CancellationToken.None);

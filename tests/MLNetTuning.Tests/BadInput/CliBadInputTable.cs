@@ -78,6 +78,19 @@ public class CliBadInputTable
         new("--heartbeat-timeout 0", (d, _, o) => Good(d, o, "--heartbeat-timeout", "0"), 2, "--heartbeat-timeout must be a positive number"),
         new("unknown option", (d, _, o) => Good(d, o, "--colour", "red"), 2, "--colour"),
 
+        // Budgets (exit 2 before any trial).
+        new("budgets for a tuner without them", (d, _, o) => Good(d, o, "--tuner", "tpe", "--min-budget", "1", "--max-budget", "9"), 2, "need a multi-fidelity tuner", "asha", "'tpe'"),
+        new("--min-budget above --max-budget", (d, _, o) => Good(d, o, "--tuner", "asha", "--min-budget", "27", "--max-budget", "3"), 2, "--min-budget (27) is above --max-budget (3)"),
+        new("--min-budget 0", (d, _, o) => Good(d, o, "--tuner", "hyperband", "--min-budget", "0"), 2, "MinBudget must be a positive"),
+        new("a budget unit the trainer lacks", (d, _, o) => Good(d, o, "--tuner", "asha", "--budget-unit", "trees"), 2, "'LbfgsLogisticRegression' has no budget unit 'trees'", "data-fraction"),
+        new("PBT with cross-validation", (d, _, o) => Good(d, o, "--tuner", "pbt", "--cv", "3"), 2, "PBT cannot cross-validate"),
+        new("--cv 1", (d, _, o) => Good(d, o, "--cv", "1"), 2, "--cv must be at least 2 folds"),
+        new("--cv with --validation-fraction", (d, _, o) => Good(d, o, "--cv", "3", "--validation-fraction", "0.3"), 2, "--validation-fraction and --cv are two ways"),
+        new("--cv with --validation-data", (d, _, o) => Good(d, o, "--cv", "3", "--validation-data", Path.Combine(d, "good-edited.csv")), 2, "--validation-data and --cv are two ways"),
+        new("missing --validation-data file", (d, _, o) => Good(d, o, "--validation-data", Path.Combine(d, "absent.csv")), 2, "Validation data file not found"),
+        new("--validation-data with other columns", (d, _, o) => Good(d, o, "--validation-data", Path.Combine(d, "label-only.csv")), 2, "The validation data", "same order"),
+        new("a budget unit without a multi-fidelity tuner", (d, _, o) => Good(d, o, "--tuner", "random", "--budget-unit", "data-fraction"), 2, "--budget-unit needs a multi-fidelity tuner"),
+
         // Resuming a stored study with other settings (exit 3; the store keeps its bytes).
         new("resume with another metric", (d, db, o) => Resume(d, db, o, "--metric", "F1Score"), 3, "--metric: stored AreaUnderRocCurve, now F1Score", "--force-new-study"),
         new("resume with another seed", (d, db, o) => Resume(d, db, o, "--seed", "2"), 3, "--seed: stored 1, now 2"),
