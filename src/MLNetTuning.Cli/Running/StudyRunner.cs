@@ -202,7 +202,7 @@ internal static class StudyRunner
                 // (or whose save failed): save it now.
                 var model = refitted
                     ?? models.ModelOf(best.Id)
-                    ?? budgetedRunner?.Fit(best, null)
+                    ?? budgetedRunner?.Fit(best, null, CancellationToken.None)
                     ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
                 OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
             }

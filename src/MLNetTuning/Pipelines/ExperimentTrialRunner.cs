@@ -85,7 +85,7 @@ internal sealed class ExperimentTrialRunner
         return value;
     }
 
-    /// <summary>The model fitted by <see cref="Run"/> for a trial, while it is the best so far; null otherwise.</summary>
+    /// <summary>The model fitted by <see cref="RunAsync"/> for a trial, while it is the best so far; null otherwise.</summary>
     public ITransformer? KeptModel(int trialId) => _models.ModelOf(trialId);
 
     /// <summary>The best trial's model: the one kept while it ran, or (after cross-validation, or for the best trial
