@@ -8,26 +8,9 @@ namespace MLNetTuning.Tests.Cli;
 
 /// <summary>mlnet-tune with the multi-fidelity tuners: budgets reach the trainers, and promotions are recorded.</summary>
 [NonParallelizable]
-public class CliMultiFidelityTests
+public class CliMultiFidelityTests : TempFolderTest
 {
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(5);
-    private string _folder = "";
-
-    [SetUp]
-    public void SetUp() => _folder = StoreTestKit.TempFolder();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Test]
     public void Help_lists_every_tuner_of_the_catalog()
     {
@@ -46,9 +29,9 @@ public class CliMultiFidelityTests
     [Test]
     public void Asha_with_budgets_trains_trees_by_budget_and_records_rungs()
     {
-        var db = Path.Combine(_folder, "study.db");
+        var db = Path.Combine(Folder, "study.db");
         var (code, output, error) = CliProcess.Run(Minutes, null,
-            "tune", "--data", Loans, "--label", "approved", "--task", "binary", "--output", Path.Combine(_folder, "out"),
+            "tune", "--data", Loans, "--label", "approved", "--task", "binary", "--output", Path.Combine(Folder, "out"),
             "--storage", db, "--study", "mf", "--trainers", "FastTree", "--tuner", "asha", "--min-budget", "1", "--max-budget", "9", "--trials", "14");
 
         Assert.That(code, Is.EqualTo(0), output + error);
@@ -69,23 +52,23 @@ public class CliMultiFidelityTests
         Assert.That(completed.Where(t => t.Budget == rungs[0]).Max(Trees), Is.LessThan(completed.Where(t => t.Budget == rungs[^1]).Min(Trees)));
         Assert.That(completed.Where(t => t.Budget > rungs[0]).All(t => t.ParentTrialId is not null), "a promotion names its lower-rung trial");
 
-        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!;
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "out", "summary.json")))!;
         Assert.That((string)summary["tuner"]!, Is.EqualTo("asha"));
-        Assert.That(new FileInfo(Path.Combine(_folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
+        Assert.That(new FileInfo(Path.Combine(Folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
     }
 
     [Test]
     public void Cross_validation_runs_every_trial_on_the_folds()
     {
         var (code, output, error) = CliProcess.Run(Minutes, null,
-            "tune", "--data", Loans, "--label", "approved", "--task", "binary", "--output", Path.Combine(_folder, "out"),
+            "tune", "--data", Loans, "--label", "approved", "--task", "binary", "--output", Path.Combine(Folder, "out"),
             "--trainers", "LbfgsLogisticRegression", "--cv", "3", "--trials", "3");
 
         Assert.That(code, Is.EqualTo(0), output + error);
-        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!;
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "out", "summary.json")))!;
         Assert.That((int)summary["trials"]!["completed"]!, Is.EqualTo(3));
         Assert.That((double)summary["best"]!["value"]!, Is.GreaterThan(0.8).And.LessThanOrEqualTo(1));
-        Assert.That(new FileInfo(Path.Combine(_folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
+        Assert.That(new FileInfo(Path.Combine(Folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
     }
 
     [Test]
@@ -94,17 +77,17 @@ public class CliMultiFidelityTests
         // The validation file's labels are flipped: measured on it, a good model scores an AUC far below 0.5;
         // measured on a share of the training file it would score about 0.9.
         var lines = File.ReadAllLines(Loans);
-        var train = Path.Combine(_folder, "train.csv");
-        var flipped = Path.Combine(_folder, "flipped.csv");
+        var train = Path.Combine(Folder, "train.csv");
+        var flipped = Path.Combine(Folder, "flipped.csv");
         File.WriteAllLines(train, lines.Take(281));
         File.WriteAllLines(flipped, lines.Take(1).Concat(lines.Skip(281).Select(l => l.EndsWith(",yes", StringComparison.Ordinal) ? l[..^4] + ",no" : l[..^3] + ",yes")));
 
         var (code, output, error) = CliProcess.Run(Minutes, null,
-            "tune", "--data", train, "--label", "approved", "--task", "binary", "--output", Path.Combine(_folder, "out"),
+            "tune", "--data", train, "--label", "approved", "--task", "binary", "--output", Path.Combine(Folder, "out"),
             "--trainers", "LbfgsLogisticRegression", "--validation-data", flipped, "--trials", "2", "--metric", "Accuracy");
 
         Assert.That(code, Is.EqualTo(0), output + error);
-        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!;
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "out", "summary.json")))!;
         Assert.That((int)summary["trials"]!["completed"]!, Is.EqualTo(2));
         Assert.That((double)summary["best"]!["value"]!, Is.LessThan(0.4), "trials were not measured on the flipped validation file");
     }

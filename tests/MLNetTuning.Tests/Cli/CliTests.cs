@@ -8,28 +8,11 @@ namespace MLNetTuning.Tests.Cli;
 
 /// <summary>mlnet-tune run as real processes: output, exit codes, kill -9 and resume, workers, heartbeats.</summary>
 [NonParallelizable]
-public class CliTests
+public class CliTests : TempFolderTest
 {
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(3);
-    private string _folder = "";
-
-    [SetUp]
-    public void SetUp() => _folder = StoreTestKit.TempFolder();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     private string[] Tune(params string[] more) =>
-        ["tune", "--data", Loans, "--label", "approved", "--task", "binary", "--output", Path.Combine(_folder, "out"), .. more];
+        ["tune", "--data", Loans, "--label", "approved", "--task", "binary", "--output", Path.Combine(Folder, "out"), .. more];
 
     [Test]
     public void Tune_shows_a_leaderboard_saves_the_model_and_a_summary_and_the_store_lists_it()
@@ -38,13 +21,13 @@ public class CliTests
 
         Assert.That(code, Is.EqualTo(0), output + error);
         Assert.That(output, Does.Contain("Leaderboard").And.Contain("Best AreaUnderRocCurve = "));
-        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "out", "summary.json")))!;
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "out", "summary.json")))!;
         Assert.That((int)summary["trials"]!["completed"]!, Is.EqualTo(4));
         TestContext.Out.WriteLine($"measured: best AUC {(double)summary["best"]!["value"]!:F4}");
         Assert.That((double)summary["best"]!["value"]!, Is.GreaterThan(0.88).And.LessThanOrEqualTo(1), "measured 0.9044");
-        Assert.That(new FileInfo(Path.Combine(_folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
+        Assert.That(new FileInfo(Path.Combine(Folder, "out", "best-model.zip")).Length, Is.GreaterThan(0));
 
-        var db = Path.Combine(_folder, "out", "studies.db");
+        var db = Path.Combine(Folder, "out", "studies.db");
         var studies = CliProcess.Run(Minutes, null, "studies", "--storage", db);
         Assert.That(studies.ExitCode, Is.EqualTo(0), studies.Error);
         Assert.That(studies.Output, Does.Contain("loans-binary").And.Contain("1 studies."));
@@ -61,13 +44,13 @@ public class CliTests
     [TestCase("unknown-task", "Unknown task 'clustering'")]
     public void Bad_input_names_the_problem_exits_2_and_creates_no_store(string problem, string message)
     {
-        var empty = Path.Combine(_folder, "empty.csv");
+        var empty = Path.Combine(Folder, "empty.csv");
         File.WriteAllText(empty, "a,b,label\n");
         string[] args = problem switch
         {
-            "missing-file" => ["tune", "--data", Path.Combine(_folder, "nothing.csv"), "--label", "x", "--task", "binary", "--output", Path.Combine(_folder, "out")],
+            "missing-file" => ["tune", "--data", Path.Combine(Folder, "nothing.csv"), "--label", "x", "--task", "binary", "--output", Path.Combine(Folder, "out")],
             "unknown-label" => Tune("--trials", "1") is var a ? [.. a.Select(x => x == "approved" ? "nope" : x)] : [],
-            "empty-data" => ["tune", "--data", empty, "--label", "label", "--task", "binary", "--output", Path.Combine(_folder, "out")],
+            "empty-data" => ["tune", "--data", empty, "--label", "label", "--task", "binary", "--output", Path.Combine(Folder, "out")],
             "unknown-trainer" => Tune("--trainers", "Magic"),
             "unknown-tuner" => Tune("--tuner", "psychic"),
             _ => Tune() is var t ? [.. t.Select(x => x == "binary" ? "clustering" : x)] : [],
@@ -77,7 +60,7 @@ public class CliTests
 
         Assert.That(code, Is.EqualTo(2), output + error);
         Assert.That(error, Does.Contain(message));
-        Assert.That(File.Exists(Path.Combine(_folder, "out", "studies.db")), Is.False, "bad input must not touch the store");
+        Assert.That(File.Exists(Path.Combine(Folder, "out", "studies.db")), Is.False, "bad input must not touch the store");
     }
 
     [TestCase("studies")]
@@ -85,7 +68,7 @@ public class CliTests
     [TestCase("worker")]
     public void Reading_commands_do_not_create_a_store_that_is_not_there(string command)
     {
-        var db = Path.Combine(_folder, "absent", "studies.db");
+        var db = Path.Combine(Folder, "absent", "studies.db");
 
         var (code, output, error) = CliProcess.Run(Minutes, null, command == "studies" ? ["studies", "--storage", db] : [command, "--storage", db, "--study", "s"]);
 
@@ -97,7 +80,7 @@ public class CliTests
     [Test]
     public void A_corrupt_sqlite_file_exits_3_naming_it()
     {
-        var db = Path.Combine(_folder, "corrupt.db");
+        var db = Path.Combine(Folder, "corrupt.db");
         File.WriteAllText(db, new string('x', 5000));
 
         var (code, output, error) = CliProcess.Run(Minutes, null, Tune("--trials", "1", "--storage", db));
@@ -120,7 +103,7 @@ public class CliTests
     [Test]
     public void A_study_killed_with_sigkill_resumes_without_losing_or_duplicating_completed_trials()
     {
-        var db = Path.Combine(_folder, "kill.db");
+        var db = Path.Combine(Folder, "kill.db");
         string[] args = Tune("--trainers", "FastTree,FastForest", "--trials", "14", "--storage", db, "--study", "kill");
 
         List<TuningTrial> before;
@@ -162,7 +145,7 @@ public class CliTests
     [Test]
     public void A_worker_killed_mid_trial_has_its_trial_failed_after_the_heartbeat_timeout()
     {
-        var db = Path.Combine(_folder, "hb.db");
+        var db = Path.Combine(Folder, "hb.db");
         var create = CliProcess.Run(Minutes, null, Tune("--trainers", "FastTree", "--trials", "60", "--storage", db, "--study", "hb", "--create-only"));
         Assert.That(create.ExitCode, Is.EqualTo(0), create.Output + create.Error);
 

@@ -9,28 +9,11 @@ namespace MLNetTuning.Tests.Cli;
 
 /// <summary>tune --enqueue, --enqueue-file, --warm-start and --warm-start-storage, run as real processes.</summary>
 [NonParallelizable]
-public class CliTransferTests
+public class CliTransferTests : TempFolderTest
 {
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(3);
-    private string _folder = "";
-
-    [SetUp]
-    public void SetUp() => _folder = StoreTestKit.TempFolder();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     private string[] Tune(string output, string study, params string[] more) =>
-        ["tune", "--data", Loans, "--label", "approved", "--task", "binary", "--trainers", "LbfgsLogisticRegression,FastTree", "--tuner", "tpe", "--output", Path.Combine(_folder, output), "--study", study, .. more];
+        ["tune", "--data", Loans, "--label", "approved", "--task", "binary", "--trainers", "LbfgsLogisticRegression,FastTree", "--tuner", "tpe", "--output", Path.Combine(Folder, output), "--study", study, .. more];
 
     private static List<TuningTrial> Trials(string db, string study)
     {
@@ -41,14 +24,14 @@ public class CliTransferTests
     [Test]
     public void Enqueued_points_run_first_in_order_exactly_and_a_partial_one_is_completed()
     {
-        var file = Path.Combine(_folder, "points.jsonl");
+        var file = Path.Combine(Folder, "points.jsonl");
         File.WriteAllText(file, "# the second and third points\n{\"trainer\": {\"LbfgsLogisticRegression\": {\"L2Regularization\": 0.5, \"L1Regularization\": 0.25, \"HistorySize\": 7, \"OptimizationTolerance\": 0.001}}}\n\n{\"trainer\": \"FastTree\"}\n");
 
         var (code, output, error) = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "4", "--enqueue", "{\"trainer\": {\"FastTree\": {\"NumberOfLeaves\": 31, \"NumberOfTrees\": 20}}}", "--enqueue-file", file));
 
         Assert.That(code, Is.EqualTo(0), output + error);
         Assert.That(output, Does.Contain("Enqueued 3 point(s)"));
-        var trials = Trials(Path.Combine(_folder, "out", "studies.db"), "june");
+        var trials = Trials(Path.Combine(Folder, "out", "studies.db"), "june");
         Assert.That(trials, Has.Count.EqualTo(4));
         var first = trials[0].Parameters.Get<BranchSelection>("trainer");
         Assert.That(first.Branch, Is.EqualTo("FastTree"));
@@ -73,14 +56,14 @@ public class CliTransferTests
     {
         var source = CliProcess.Run(Minutes, null, Tune("source", "may", "--trials", "4"));
         Assert.That(source.ExitCode, Is.EqualTo(0), source.Output + source.Error);
-        var sourceDb = Path.Combine(_folder, "source", "studies.db");
+        var sourceDb = Path.Combine(Folder, "source", "studies.db");
         var sourceBest = Trials(sourceDb, "may").OrderByDescending(t => t.Value).ThenBy(t => t.Id).First();
 
         var (code, output, error) = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "5", "--warm-start", "may", "--warm-start-storage", sourceDb));
 
         Assert.That(code, Is.EqualTo(0), output + error);
         Assert.That(output, Does.Contain("Warm start from 'may'").And.Contain("enqueued for re-evaluation"));
-        var trials = Trials(Path.Combine(_folder, "out", "studies.db"), "june");
+        var trials = Trials(Path.Combine(Folder, "out", "studies.db"), "june");
         Assert.That(trials[0].Attributes[WarmStart.SourceTrialAttribute], Is.EqualTo($"may/{sourceBest.Id}"));
         Assert.That(trials[0].Parameters, Is.EqualTo(sourceBest.Parameters));
         Assert.That(trials.Take(4).All(t => t.Attributes.ContainsKey(WarmStart.SourceTrialAttribute)), Is.True);
@@ -98,7 +81,7 @@ public class CliTransferTests
         Assert.That(code, Is.EqualTo(2), output + error);
         Assert.That(error, Does.Contain(message));
         Assert.That(error, Does.Not.Contain("   at "));
-        Assert.That(Directory.Exists(Path.Combine(_folder, "out")), Is.False);
+        Assert.That(Directory.Exists(Path.Combine(Folder, "out")), Is.False);
     }
 
     [Test]
@@ -106,7 +89,7 @@ public class CliTransferTests
     {
         var source = CliProcess.Run(Minutes, null, Tune("source", "may", "--trials", "2"));
         Assert.That(source.ExitCode, Is.EqualTo(0), source.Output + source.Error);
-        var sourceDb = Path.Combine(_folder, "source", "studies.db");
+        var sourceDb = Path.Combine(Folder, "source", "studies.db");
         var bytes = File.ReadAllBytes(sourceDb);
 
         var missingStudy = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "2", "--warm-start", "april", "--warm-start-storage", sourceDb));
@@ -114,7 +97,7 @@ public class CliTransferTests
         Assert.That(missingStudy.Error, Does.Contain("--warm-start: the study 'april' is not in").And.Contain("Studies there: may."));
         Assert.That(File.ReadAllBytes(sourceDb), Is.EqualTo(bytes));
 
-        var missingStore = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "2", "--warm-start", "may", "--warm-start-storage", Path.Combine(_folder, "none.db")));
+        var missingStore = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "2", "--warm-start", "may", "--warm-start-storage", Path.Combine(Folder, "none.db")));
         Assert.That(missingStore.ExitCode, Is.EqualTo(2), missingStore.Output + missingStore.Error);
         Assert.That(missingStore.Error, Does.Contain("none.db"));
 
@@ -122,10 +105,10 @@ public class CliTransferTests
         Assert.That(storageAlone.ExitCode, Is.EqualTo(2));
         Assert.That(storageAlone.Error, Does.Contain("give --warm-start STUDY too"));
 
-        var missingFile = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "2", "--enqueue-file", Path.Combine(_folder, "none.jsonl")));
+        var missingFile = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "2", "--enqueue-file", Path.Combine(Folder, "none.jsonl")));
         Assert.That(missingFile.ExitCode, Is.EqualTo(2));
         Assert.That(missingFile.Error, Does.Contain("--enqueue-file").And.Contain("does not exist"));
-        Assert.That(Directory.Exists(Path.Combine(_folder, "out")), Is.False);
+        Assert.That(Directory.Exists(Path.Combine(Folder, "out")), Is.False);
     }
 
     [Test]
@@ -133,8 +116,8 @@ public class CliTransferTests
     {
         var source = CliProcess.Run(Minutes, null, Tune("source", "may", "--trials", "5"));
         Assert.That(source.ExitCode, Is.EqualTo(0), source.Output + source.Error);
-        var sourceDb = Path.Combine(_folder, "source", "studies.db");
-        var file = Path.Combine(_folder, "portfolio.json");
+        var sourceDb = Path.Combine(Folder, "source", "studies.db");
+        var file = Path.Combine(Folder, "portfolio.json");
 
         var build = CliProcess.Run(Minutes, null, "portfolio", "build", "--storage", sourceDb, "--task", "binary", "--out", file, "--per-trainer", "1");
         Assert.That(build.ExitCode, Is.EqualTo(0), build.Output + build.Error);
@@ -145,19 +128,19 @@ public class CliTransferTests
 
         var (code, output, error) = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", $"{entries.Count + 1}", "--portfolio", file));
         Assert.That(code, Is.EqualTo(0), output + error);
-        var trials = Trials(Path.Combine(_folder, "out", "studies.db"), "june");
+        var trials = Trials(Path.Combine(Folder, "out", "studies.db"), "june");
         var first = trials.Take(entries.Count).Select(t => t.Parameters.Get<BranchSelection>("trainer")).ToList();
         Assert.That(first.Select(b => b.Branch), Is.EqualTo(entries.Select(e => e.Trainer)));
         Assert.That(first.Select(b => b.Parameters.ToJson()), Is.EqualTo(entries.Select(e => e.Parameters.ToJson())));
 
-        var other = Path.Combine(_folder, "regression.json");
+        var other = Path.Combine(Folder, "regression.json");
         MLNetTuning.Portfolios.PortfolioFile.Save(other, "regression", entries);
         var refused = CliProcess.Run(Minutes, null, Tune("out2", "july", "--trials", "2", "--portfolio", other));
         Assert.That(refused.ExitCode, Is.EqualTo(2), refused.Output + refused.Error);
         Assert.That(refused.Error, Does.Contain("--portfolio: The portfolio file").And.Contain("was built for the task 'regression', not 'binary'"));
-        Assert.That(Directory.Exists(Path.Combine(_folder, "out2")), Is.False);
+        Assert.That(Directory.Exists(Path.Combine(Folder, "out2")), Is.False);
 
-        var noStudy = CliProcess.Run(Minutes, null, "portfolio", "build", "--storage", sourceDb, "--task", "regression", "--out", Path.Combine(_folder, "r.json"));
+        var noStudy = CliProcess.Run(Minutes, null, "portfolio", "build", "--storage", sourceDb, "--task", "regression", "--out", Path.Combine(Folder, "r.json"));
         Assert.That(noStudy.ExitCode, Is.EqualTo(2));
         Assert.That(noStudy.Error, Does.Contain("No study of the task 'regression'").And.Contain("Studies there: may."));
     }
