@@ -2,6 +2,7 @@ using System.Globalization;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Storage;
 using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
 
 namespace MLNetTuning.Transfer;
 
@@ -165,43 +166,8 @@ public sealed class WarmStart
     }
 
     /// <summary>Spearman's rank correlation (ties get their mean rank); NaN when either side is constant.</summary>
-    internal static double Spearman(IReadOnlyList<(double Old, double New)> pairs)
-    {
-        var a = Ranks(pairs.Select(p => p.Old).ToArray());
-        var b = Ranks(pairs.Select(p => p.New).ToArray());
-        double meanA = a.Average(), meanB = b.Average(), cov = 0, varA = 0, varB = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            cov += (a[i] - meanA) * (b[i] - meanB);
-            varA += (a[i] - meanA) * (a[i] - meanA);
-            varB += (b[i] - meanB) * (b[i] - meanB);
-        }
-
-        return varA == 0 || varB == 0 ? double.NaN : cov / Math.Sqrt(varA * varB);
-    }
-
-    private static double[] Ranks(double[] values)
-    {
-        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Length];
-        for (var start = 0; start < order.Length;)
-        {
-            var end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
-            {
-                end++;
-            }
-
-            for (var k = start; k <= end; k++)
-            {
-                ranks[order[k]] = (start + end) / 2.0;
-            }
-
-            start = end + 1;
-        }
-
-        return ranks;
-    }
+    internal static double Spearman(IReadOnlyList<(double Old, double New)> pairs) =>
+        RankCorrelation.Spearman(pairs);
 
     private void Log(string message)
     {
