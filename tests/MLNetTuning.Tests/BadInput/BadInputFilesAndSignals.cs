@@ -13,27 +13,10 @@ namespace MLNetTuning.Tests.BadInput;
 /// asserts the exit code, the message, and that nothing stored changed (files byte-identical, no store created).
 /// </summary>
 [NonParallelizable]
-public class BadInputFilesAndSignals
+public class BadInputFilesAndSignals : TempFolderTest
 {
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(3);
-    private string _folder = "";
-
-    [SetUp]
-    public void SetUp() => _folder = StoreTestKit.TempFolder();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private string Output => Path.Combine(_folder, "out");
+    private string Output => Path.Combine(Folder, "out");
 
     private string DefaultStore => Path.Combine(Output, "studies.db");
 
@@ -56,7 +39,7 @@ public class BadInputFilesAndSignals
     [Test]
     public void An_output_that_is_an_existing_file_exits_2_and_leaves_the_file_alone()
     {
-        var file = Path.Combine(_folder, "report.txt");
+        var file = Path.Combine(Folder, "report.txt");
         File.WriteAllText(file, "keep me");
 
         var (code, output, error) = CliProcess.Run(Minutes, null, [.. Tune("--trials", "1").Select(a => a == Output ? file : a)]);
@@ -64,14 +47,14 @@ public class BadInputFilesAndSignals
         Assert.That(code, Is.EqualTo(2), output + error);
         Assert.That(error, Does.Contain("--output").And.Contain("is a file").And.Not.Contain("   at "));
         Assert.That(File.ReadAllText(file), Is.EqualTo("keep me"));
-        Assert.That(Directory.GetFileSystemEntries(_folder), Is.EqualTo(new[] { file }), "no store beside it");
+        Assert.That(Directory.GetFileSystemEntries(Folder), Is.EqualTo(new[] { file }), "no store beside it");
     }
 
     [Test]
     public void An_output_folder_that_cannot_be_written_is_refused_before_any_trial_runs()
     {
         // A folder below a file can never be created, whatever the user's rights (the tests may run as root).
-        var blocker = Path.Combine(_folder, "blocker");
+        var blocker = Path.Combine(Folder, "blocker");
         File.WriteAllText(blocker, "x");
         var unwritable = Path.Combine(blocker, "out");
 
@@ -86,7 +69,7 @@ public class BadInputFilesAndSignals
     [Test]
     public void A_bad_label_exits_2_without_leaving_an_empty_store_or_output_folder()
     {
-        var data = Path.Combine(_folder, "three-labels.csv");
+        var data = Path.Combine(Folder, "three-labels.csv");
         File.WriteAllLines(data, ["x,y,label", .. Enumerable.Range(0, 60).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i},{i % 7},{"abc"[i % 3]}"))]);
 
         var (code, output, error) = CliProcess.Run(Minutes, null, "tune", "--data", data, "--label", "label", "--task", "binary", "--output", Output);
@@ -102,7 +85,7 @@ public class BadInputFilesAndSignals
     [TestCase("trials")]
     public void Another_programs_sqlite_file_is_refused_byte_identical(string command)
     {
-        var db = Path.Combine(_folder, "other.db");
+        var db = Path.Combine(Folder, "other.db");
         BadInputFiles.CreateForeignDatabase(db, userVersion: 0);
         var before = BadInputFiles.Hash(db);
 
@@ -117,7 +100,7 @@ public class BadInputFilesAndSignals
     [Test]
     public void A_store_of_a_newer_schema_is_refused_byte_identical()
     {
-        var db = Path.Combine(_folder, "newer.db");
+        var db = Path.Combine(Folder, "newer.db");
         BadInputFiles.CreateForeignDatabase(db, userVersion: 99);
         var before = BadInputFiles.Hash(db);
 
@@ -132,7 +115,7 @@ public class BadInputFilesAndSignals
     [TestCase("trials")]
     public void Listing_a_store_opens_it_read_only_and_changes_no_byte(string command)
     {
-        var db = Path.Combine(_folder, "rollback.db");
+        var db = Path.Combine(Folder, "rollback.db");
         BadInputFiles.CreateStoreWithTrials(db, "s", journalMode: "DELETE");
         var before = BadInputFiles.Hash(db);
 
@@ -146,7 +129,7 @@ public class BadInputFilesAndSignals
     [Test]
     public void Listing_an_empty_file_shows_no_studies_and_writes_no_schema_into_it()
     {
-        var db = Path.Combine(_folder, "empty.db");
+        var db = Path.Combine(Folder, "empty.db");
         File.WriteAllBytes(db, []);
 
         var (code, output, error) = CliProcess.Run(Minutes, null, "studies", "--storage", db);
@@ -162,7 +145,7 @@ public class BadInputFilesAndSignals
     [TestCase("state", "zombie", "studies")]
     public void A_stored_row_that_cannot_be_read_is_a_store_error_exit_3(string column, string value, string command)
     {
-        var db = Path.Combine(_folder, "damaged.db");
+        var db = Path.Combine(Folder, "damaged.db");
         BadInputFiles.CreateStoreWithTrials(db, "s", journalMode: "DELETE");
         BadInputFiles.Execute(db, $"UPDATE trials SET {column} = $v WHERE trial_id = 1", value);
         var before = BadInputFiles.Hash(db);
@@ -219,10 +202,10 @@ public class BadInputFilesAndSignals
     [Test]
     public void A_worker_output_that_is_a_file_exits_2_before_running_trials()
     {
-        var db = Path.Combine(_folder, "w.db");
+        var db = Path.Combine(Folder, "w.db");
         var create = CliProcess.Run(Minutes, null, Tune("--trials", "5", "--storage", db, "--study", "w", "--create-only"));
         Assert.That(create.ExitCode, Is.EqualTo(0), create.Output + create.Error);
-        var file = Path.Combine(_folder, "not-a-folder");
+        var file = Path.Combine(Folder, "not-a-folder");
         File.WriteAllText(file, "keep");
 
         var (code, output, error) = CliProcess.Run(Minutes, null, "worker", "--storage", db, "--study", "w", "--output", file);

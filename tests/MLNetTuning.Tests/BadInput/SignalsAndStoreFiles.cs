@@ -14,34 +14,17 @@ namespace MLNetTuning.Tests.BadInput;
 /// the SQLite store's handling of files that are not its own, read-only opening and unreadable rows (items 6, 7, 12).
 /// </summary>
 [NonParallelizable]
-public class SignalsAndStoreFiles
+public class SignalsAndStoreFiles : TempFolderTest
 {
     private const int Sigint = 2;
     private const int Sigterm = 15;
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(4);
-    private string _folder = "";
-
-    [SetUp]
-    public void SetUp() => _folder = StoreTestKit.TempFolder();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [TestCase(Sigint, "Ctrl+C")]
     [TestCase(Sigterm, "SIGTERM")]
     public void The_first_signal_stops_the_running_trial_saves_what_completed_and_exits_130_and_the_study_resumes(int signal, string name)
     {
-        var data = WriteNumericCsv(Path.Combine(_folder, "numbers.csv"), rows: 6000, features: 30, seed: 3);
-        var output = Path.Combine(_folder, "out");
+        var data = WriteNumericCsv(Path.Combine(Folder, "numbers.csv"), rows: 6000, features: 30, seed: 3);
+        var output = Path.Combine(Folder, "out");
         string[] args = ["tune", "--data", data, "--label", "label", "--task", "binary", "--trainers", "FastTree", "--trials", "40", "--output", output, "--study", "sig"];
 
         int code;
@@ -80,8 +63,8 @@ public class SignalsAndStoreFiles
     [Test]
     public void A_second_ctrl_c_ends_at_once_and_the_study_still_resumes()
     {
-        var data = WriteNumericCsv(Path.Combine(_folder, "numbers.csv"), rows: 6000, features: 30, seed: 4);
-        var output = Path.Combine(_folder, "out");
+        var data = WriteNumericCsv(Path.Combine(Folder, "numbers.csv"), rows: 6000, features: 30, seed: 4);
+        var output = Path.Combine(Folder, "out");
         string[] args = ["tune", "--data", data, "--label", "label", "--task", "binary", "--trainers", "FastTree", "--trials", "40", "--output", output, "--study", "twice"];
 
         int code;
@@ -112,8 +95,8 @@ public class SignalsAndStoreFiles
     public void The_time_budget_stops_a_long_trial_inside_training_instead_of_waiting_for_it()
     {
         // One FastForest trial on 40,000 x 30 takes several seconds on any machine; the budget is 1 s.
-        var data = WriteNumericCsv(Path.Combine(_folder, "big.csv"), rows: 40_000, features: 30, seed: 5);
-        var output = Path.Combine(_folder, "out");
+        var data = WriteNumericCsv(Path.Combine(Folder, "big.csv"), rows: 40_000, features: 30, seed: 5);
+        var output = Path.Combine(Folder, "out");
 
         var (code, stdout, stderr) = CliProcess.Run(Minutes, null, "tune", "--data", data, "--label", "label", "--task", "binary", "--trainers", "FastForest", "--trials", "5", "--time", "1", "--output", output, "--study", "budget");
 
@@ -127,7 +110,7 @@ public class SignalsAndStoreFiles
     [Test]
     public void Replacing_a_file_atomically_keeps_the_previous_file_whole_when_the_write_fails()
     {
-        var path = Path.Combine(_folder, "best-model.zip");
+        var path = Path.Combine(Folder, "best-model.zip");
         File.WriteAllText(path, "previous good model");
 
         Assert.Throws<IOException>(() => OutputFiles.ReplaceAtomically(path, temporary =>
@@ -137,17 +120,17 @@ public class SignalsAndStoreFiles
         }));
 
         Assert.That(File.ReadAllText(path), Is.EqualTo("previous good model"));
-        Assert.That(Directory.GetFiles(_folder), Is.EqualTo(new[] { path }), "no temporary file is left");
+        Assert.That(Directory.GetFiles(Folder), Is.EqualTo(new[] { path }), "no temporary file is left");
 
         OutputFiles.ReplaceAtomically(path, temporary => File.WriteAllText(temporary, "new model"));
         Assert.That(File.ReadAllText(path), Is.EqualTo("new model"));
-        Assert.That(Directory.GetFiles(_folder), Is.EqualTo(new[] { path }));
+        Assert.That(Directory.GetFiles(Folder), Is.EqualTo(new[] { path }));
     }
 
     [Test]
     public void A_refused_foreign_database_keeps_every_byte_and_its_journal_mode()
     {
-        var path = Path.Combine(_folder, "other.db");
+        var path = Path.Combine(Folder, "other.db");
         BadInputFiles.CreateForeignDatabase(path, userVersion: 0);
         var before = BadInputFiles.Hash(path);
 
@@ -160,7 +143,7 @@ public class SignalsAndStoreFiles
     [Test]
     public void A_read_only_store_reads_trials_refuses_writes_and_changes_nothing()
     {
-        var path = Path.Combine(_folder, "ro.db");
+        var path = Path.Combine(Folder, "ro.db");
         BadInputFiles.CreateStoreWithTrials(path, "s", journalMode: "DELETE");
         var before = BadInputFiles.Hash(path);
 
@@ -181,7 +164,7 @@ public class SignalsAndStoreFiles
     [TestCase("state", "paused")]
     public void A_row_that_cannot_be_read_is_a_store_error_naming_the_file(string column, string value)
     {
-        var path = Path.Combine(_folder, "rows.db");
+        var path = Path.Combine(Folder, "rows.db");
         BadInputFiles.CreateStoreWithTrials(path, "s", journalMode: "WAL");
         BadInputFiles.Execute(path, $"UPDATE trials SET {column} = $v WHERE trial_id = 2", value);
 

@@ -8,26 +8,9 @@ using MLNetTuning.Visualization;
 namespace MLNetTuning.Tests.Visualization;
 
 [NonParallelizable]
-public partial class StudyReportTests
+public partial class StudyReportTests : TempFolderTest
 {
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(3);
-    private string _folder = "";
-
-    [SetUp]
-    public void SetUp() => _folder = StoreTestKit.TempFolder();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [GeneratedRegex("""(?:src|href)\s*=\s*["']?(?:https?:)?//""", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalReference();
 
@@ -67,7 +50,7 @@ public partial class StudyReportTests
     [Test]
     public void WritingToAnUnwritablePathNamesThePath()
     {
-        var file = Path.Combine(_folder, "a-file");
+        var file = Path.Combine(Folder, "a-file");
         File.WriteAllText(file, "");
         var path = Path.Combine(file, "report.html");
         var e = Assert.Throws<IOException>(() => StudyReport.Write(new StudySnapshot("s", OptimizationDirection.Minimize, []), path))!;
@@ -78,7 +61,7 @@ public partial class StudyReportTests
     public void TuneWritesTheReportBesideTheSummary()
     {
         var loans = RepositoryFiles.Loans;
-        var output = Path.Combine(_folder, "out");
+        var output = Path.Combine(Folder, "out");
         var run = CliProcess.Run(Minutes, null, "tune", "--data", loans, "--label", "approved", "--task", "binary", "--output", output, "--trainers", "LbfgsLogisticRegression", "--trials", "3");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Output + run.Error);
         Assert.That(File.Exists(Path.Combine(output, "summary.json")), Is.True);
@@ -94,7 +77,7 @@ public partial class StudyReportTests
     [Test]
     public void ReportCommandWritesTheFileAndFailsClearlyOnAnUnknownStudyOrAnUnwritablePath()
     {
-        var db = Path.Combine(_folder, "studies.db");
+        var db = Path.Combine(Folder, "studies.db");
         using (var store = new SqliteTrialStore(db))
         {
             store.OpenStudy("runs", SampleStudies.Space, OptimizationDirection.Minimize);
@@ -109,7 +92,7 @@ public partial class StudyReportTests
             store.Save("all-failed", failed);
         }
 
-        var output = Path.Combine(_folder, "out", "report.html");
+        var output = Path.Combine(Folder, "out", "report.html");
         var ok = CliProcess.Run(Minutes, null, "report", "--study", "runs", "--storage", db, "--out", output);
         Assert.That(ok.ExitCode, Is.EqualTo(0), ok.Output + ok.Error);
         Assert.That(File.ReadAllText(output), Does.Contain("id=\"chart-brackets\""));
@@ -122,8 +105,8 @@ public partial class StudyReportTests
         Assert.That(unknown.ExitCode, Is.EqualTo(2));
         Assert.That(unknown.Error, Does.Contain("Study 'nope' is not in").And.Contain("runs"));
 
-        File.WriteAllText(Path.Combine(_folder, "a-file"), "");
-        var unwritable = CliProcess.Run(Minutes, null, "report", "--study", "runs", "--storage", db, "--out", Path.Combine(_folder, "a-file", "r.html"));
+        File.WriteAllText(Path.Combine(Folder, "a-file"), "");
+        var unwritable = CliProcess.Run(Minutes, null, "report", "--study", "runs", "--storage", db, "--out", Path.Combine(Folder, "a-file", "r.html"));
         Assert.That(unwritable.ExitCode, Is.EqualTo(2));
         Assert.That(unwritable.Error, Does.Contain("Cannot write the report to").And.Not.Contain("   at "));
     }

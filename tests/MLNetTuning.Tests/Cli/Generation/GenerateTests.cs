@@ -14,27 +14,10 @@ namespace MLNetTuning.Tests.Cli.Generation;
 /// study's split reproduces the study's best validation metric.
 /// </summary>
 [NonParallelizable]
-public class GenerateTests
+public class GenerateTests : TempFolderTest
 {
     private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(3);
-    private string _folder = "";
-
-    [SetUp]
-    public void SetUp() => _folder = StoreTestKit.TempFolder();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private string Out => Path.Combine(_folder, "out");
+    private string Out => Path.Combine(Folder, "out");
 
     private string Db => Path.Combine(Out, "studies.db");
 
@@ -51,7 +34,7 @@ public class GenerateTests
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(Out, "summary.json")))!;
         var studyValue = (double)summary["best"]!["value"]!;
 
-        var solution = Path.Combine(_folder, "gen");
+        var solution = Path.Combine(Folder, "gen");
         var generate = CliProcess.Run(Minutes, null, "generate", "--from", Path.Combine(Out, "summary.json"), "--out", solution, "--name", "LoanModel");
         Assert.That(generate.ExitCode, Is.EqualTo(0), generate.Output + generate.Error);
         TestContext.Out.WriteLine(generate.Output);
@@ -98,7 +81,7 @@ public class GenerateTests
         var tune = CliProcess.Run(Minutes, null, "tune", "--data", RepositoryFiles.Loans, "--label", label, "--task", task, "--output", Out, "--trainers", trainer, "--trials", "2", "--tuner", "random");
         Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
         var studyValue = (double)JsonNode.Parse(File.ReadAllText(Path.Combine(Out, "summary.json")))!["best"]!["value"]!;
-        var solution = Path.Combine(_folder, "gen");
+        var solution = Path.Combine(Folder, "gen");
         var generate = CliProcess.Run(Minutes, null, "generate", "--from", Path.Combine(Out, "summary.json"), "--out", solution, "--name", "LoanModel");
         Assert.That(generate.ExitCode, Is.EqualTo(0), generate.Output + generate.Error);
 
@@ -125,7 +108,7 @@ public class GenerateTests
     {
         var tune = CliProcess.Run(Minutes, null, Tune("--trainers", "LbfgsLogisticRegression", "--trials", "3", "--tuner", "tpe", "--seed", "7", "--study", "first"));
         Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
-        var solution = Path.Combine(_folder, "gen");
+        var solution = Path.Combine(Folder, "gen");
         var generate = CliProcess.Run(Minutes, null, "generate", "--study", "first", "--storage", Db, "--out", solution, "--name", "LoanModel");
         Assert.That(generate.ExitCode, Is.EqualTo(0), generate.Output + generate.Error);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(solution, "LoanModel", "LoanModel.mltune")))!;
@@ -146,15 +129,15 @@ public class GenerateTests
         var tune = CliProcess.Run(Minutes, null, Tune("--trainers", "LbfgsLogisticRegression", "--trials", "1", "--study", "s"));
         Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
 
-        var missing = CliProcess.Run(Minutes, null, "generate", "--study", "nope", "--storage", Db, "--out", Path.Combine(_folder, "g"));
+        var missing = CliProcess.Run(Minutes, null, "generate", "--study", "nope", "--storage", Db, "--out", Path.Combine(Folder, "g"));
         Assert.That(missing.ExitCode, Is.EqualTo(2));
         Assert.That(missing.Error, Does.Contain("Study 'nope' is not in").And.Contain("s"));
 
-        var badName = CliProcess.Run(Minutes, null, "generate", "--study", "s", "--storage", Db, "--out", Path.Combine(_folder, "g"), "--name", "loan model");
+        var badName = CliProcess.Run(Minutes, null, "generate", "--study", "s", "--storage", Db, "--out", Path.Combine(Folder, "g"), "--name", "loan model");
         Assert.That(badName.ExitCode, Is.EqualTo(2));
         Assert.That(badName.Error, Does.Contain("--name 'loan model' must be a C# identifier"));
 
-        var noStudy = CliProcess.Run(Minutes, null, "generate", "--out", Path.Combine(_folder, "g"));
+        var noStudy = CliProcess.Run(Minutes, null, "generate", "--out", Path.Combine(Folder, "g"));
         Assert.That(noStudy.ExitCode, Is.EqualTo(2));
         Assert.That(noStudy.Error, Does.Contain("--study NAME").And.Contain("--from summary.json"));
     }
@@ -165,10 +148,10 @@ public class GenerateTests
         var tune = CliProcess.Run(Minutes, null, Tune("--trainers", "LbfgsLogisticRegression", "--trials", "2", "--tuner", "pbt"));
         Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
 
-        var generate = CliProcess.Run(Minutes, null, "generate", "--from", Path.Combine(Out, "summary.json"), "--out", Path.Combine(_folder, "g"));
+        var generate = CliProcess.Run(Minutes, null, "generate", "--from", Path.Combine(Out, "summary.json"), "--out", Path.Combine(Folder, "g"));
         Assert.That(generate.ExitCode, Is.EqualTo(2));
         Assert.That(generate.Error, Does.Contain("cannot write a PBT study's winner").And.Contain("no single configuration"));
-        Assert.That(Directory.Exists(Path.Combine(_folder, "g")), Is.False);
+        Assert.That(Directory.Exists(Path.Combine(Folder, "g")), Is.False);
     }
 
     private static string ModelFramework => $"net{Environment.Version.Major}.{Environment.Version.Minor}";

@@ -1,6 +1,6 @@
 using MLNetTuning.Tests.Storage;
 
-namespace MLNetTuning.Tests.Cli;
+namespace MLNetTuning.Tests;
 
 /// <summary>A test class whose tests each get a fresh temporary folder, deleted afterwards.</summary>
 public abstract class TempFolderTest
