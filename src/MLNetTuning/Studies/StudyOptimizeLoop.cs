@@ -62,6 +62,8 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
             CheckTimeOnce();
         }
 
+        CheckTimeOnce(runEnded: true);
+
         // A cancellation or deadline that came while the last trials ran is the true reason to report.
         if (reason == StudyStopReason.TunerFinished && stop.IsCancellationRequested && !study.Tuner.IsFinished && !study.BudgetReached)
         {
@@ -73,9 +75,14 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
 
     private bool _timeChecked;
 
-    /// <summary>Once the first trial of this run completed: warns when the time budget cannot finish a bracket.</summary>
-    private void CheckTimeOnce()
+    /// <summary>
+    /// Warns once when the time budget cannot finish a bracket. The first trial of a process carries one-time costs
+    /// (JIT, caches) that would make a bracket look longer than it is, so the estimate takes the fastest of the first
+    /// few trials; a first trial that already fits settles it at once.
+    /// </summary>
+    private void CheckTimeOnce(bool runEnded = false)
     {
+        const int Sample = 3;
         if (_timeChecked || limits.TimeBudget is null)
         {
             return;
@@ -87,16 +94,20 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
             return;
         }
 
-        var first = study.Trials.FirstOrDefault(t => t.State == TrialState.Completed && t.WorkerId == study.WorkerId && t.Budget is not null);
-        if (first is null)
+        var measured = study.Trials.Where(t => t.State == TrialState.Completed && t.WorkerId == study.WorkerId && t.Budget > 0 && t.Duration is not null).Take(Sample).ToList();
+        if (measured.Count == 0)
         {
             return;
         }
 
-        _timeChecked = true;
-        if (BudgetFit.TimeWarning(study.Tuner, first, limits.TimeBudget, limits.MaxConcurrentTrials) is { } warning)
+        var warning = BudgetFit.TimeWarning(study.Tuner, measured, limits.TimeBudget, limits.MaxConcurrentTrials);
+        if (warning is null || measured.Count >= Sample || runEnded)
         {
-            study.Warn(warning);
+            _timeChecked = true;
+            if (warning is not null)
+            {
+                study.Warn(warning);
+            }
         }
     }
 

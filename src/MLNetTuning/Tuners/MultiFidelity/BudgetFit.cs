@@ -49,14 +49,15 @@ internal static class BudgetFit
     }
 
     /// <summary>
-    /// After the first trial: whether the time budget can finish one bracket, estimated from that trial's duration
-    /// with the time of a trial taken as proportional to its budget (epochs, trees) and parallel trials sharing the
-    /// work. Null when it can, or when there is nothing to estimate from.
+    /// After the first trials: whether the time budget can finish one bracket, estimated from the fastest of
+    /// <paramref name="measured"/> per budget unit, with the time of a trial taken as proportional to its budget
+    /// (epochs, trees) and parallel trials sharing the work. Null when it can, or when there is nothing to estimate from.
     /// </summary>
-    public static string? TimeWarning(IHyperparameterTuner tuner, TuningTrial first, TimeSpan? timeBudget, int parallelTrials)
+    public static string? TimeWarning(IHyperparameterTuner tuner, IReadOnlyList<TuningTrial> measured, TimeSpan? timeBudget, int parallelTrials)
     {
         var inner = tuner is PrunedTuner pruned ? pruned.Inner : tuner;
-        if (timeBudget is not { } time || first.Duration is not { } took || first.Budget is not double budget || budget <= 0
+        var first = measured.Where(t => t.Duration is not null && t.Budget > 0).MinBy(t => t.Duration!.Value.TotalSeconds / t.Budget!.Value);
+        if (timeBudget is not { } time || first?.Duration is not { } took || first.Budget is not double budget
             || FirstBracket(inner) is not (var plan, var eta, var minBudget, var maxBudget))
         {
             return null;

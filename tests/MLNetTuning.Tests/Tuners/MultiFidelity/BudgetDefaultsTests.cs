@@ -77,7 +77,7 @@ public class BudgetDefaultsTests
     }
 
     [Test]
-    public void ATimeBudgetThatCannotFinishABracketWarnsAfterTheFirstTrial()
+    public void ATimeBudgetThatCannotFinishABracketWarnsAfterTheFirstTrials()
     {
         static StudyResult Timed(int maxBrackets, double secondsPerBudget, TimeSpan time) =>
             new MLContext(0).Tuning().CreateStudy(Space, new TunerCatalog().Hyperband(new HyperbandTunerOptions { MaxBudget = 27, MaxBrackets = maxBrackets }), seed: 1)
@@ -94,7 +94,7 @@ public class BudgetDefaultsTests
         var enough = Timed(maxBrackets: 1, secondsPerBudget: 0.001, TimeSpan.FromSeconds(60));
         Assert.Multiple(() =>
         {
-            Assert.That(short_.Warnings.Single(), Does.Match(@"^Hyperband over budgets 1–27 with η = 3: its first bracket needs 40 trials, about \d+ s if a trial's time grows with its budget as trial 0's 0\.\d\d s at budget 1 suggests, but the time budget is 1 s"));
+            Assert.That(short_.Warnings.Single(), Does.Match(@"^Hyperband over budgets 1–27 with η = 3: its first bracket needs 40 trials, about \d+ s if a trial's time grows with its budget as trial \d's 0\.\d\d s at budget 1 suggests, but the time budget is 1 s"));
             Assert.That(short_.StopReason, Is.EqualTo(StudyStopReason.TimeBudget));
             Assert.That(enough.Warnings, Is.Empty);
             Assert.That(enough.StopReason, Is.EqualTo(StudyStopReason.TunerFinished), "the bracket did finish in time");
