@@ -89,21 +89,7 @@ public sealed partial class PostgresTrialStore
                 Execute(
                     connection,
                     $"INSERT INTO mlnettuning_trials (study_id, {TrialColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                    Value(id),
-                    Value(r.TrialId),
-                    Value(r.State),
-                    Value(r.ParametersJson),
-                    Value(NpgsqlDbType.Double, r.Budget),
-                    Value(NpgsqlDbType.Integer, r.ParentTrialId),
-                    Value(NpgsqlDbType.Double, r.Value),
-                    Value(NpgsqlDbType.Double, r.Loss),
-                    Value(r.IntermediateJson),
-                    Value(r.AttributesJson),
-                    Value(NpgsqlDbType.Text, r.Error),
-                    Value(NpgsqlDbType.Text, r.WorkerId),
-                    Value(r.StartedAtMs),
-                    Value(NpgsqlDbType.Bigint, r.CompletedAtMs),
-                    Value(NpgsqlDbType.Bigint, r.HeartbeatAtMs));
+                    [.. TrialValues(Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture), r), Value(NpgsqlDbType.Bigint, r.HeartbeatAtMs)]);
             }
 
             transaction.Commit();

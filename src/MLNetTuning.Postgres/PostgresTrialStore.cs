@@ -115,23 +115,7 @@ public sealed partial class PostgresTrialStore : ITrialStore, IDisposable
 
             // One statement, so one round trip and one implicit transaction: the row, and the id counter moved past it
             // when the trial was saved under an id the study did not hand out.
-            return Execute(
-                connection,
-                SaveSql,
-                Value(study.Id),
-                Value(record.TrialId),
-                Value(record.State),
-                Value(record.ParametersJson),
-                Value(NpgsqlDbType.Double, record.Budget),
-                Value(NpgsqlDbType.Integer, record.ParentTrialId),
-                Value(NpgsqlDbType.Double, record.Value),
-                Value(NpgsqlDbType.Double, record.Loss),
-                Value(record.IntermediateJson),
-                Value(record.AttributesJson),
-                Value(NpgsqlDbType.Text, record.Error),
-                Value(NpgsqlDbType.Text, record.WorkerId),
-                Value(record.StartedAtMs),
-                Value(NpgsqlDbType.Bigint, record.CompletedAtMs));
+            return Execute(connection, SaveSql, TrialValues(study.Id, record));
         });
     }
 
@@ -485,6 +469,25 @@ public sealed partial class PostgresTrialStore : ITrialStore, IDisposable
         command.Parameters.AddRange(parameters);
         return command;
     }
+
+    /// <summary>The study id, then a trial row's values in <see cref="TrialColumns"/> order up to the completion time.</summary>
+    private static NpgsqlParameter[] TrialValues(long studyId, TrialRecord record) =>
+    [
+        Value(studyId),
+        Value(record.TrialId),
+        Value(record.State),
+        Value(record.ParametersJson),
+        Value(NpgsqlDbType.Double, record.Budget),
+        Value(NpgsqlDbType.Integer, record.ParentTrialId),
+        Value(NpgsqlDbType.Double, record.Value),
+        Value(NpgsqlDbType.Double, record.Loss),
+        Value(record.IntermediateJson),
+        Value(record.AttributesJson),
+        Value(NpgsqlDbType.Text, record.Error),
+        Value(NpgsqlDbType.Text, record.WorkerId),
+        Value(record.StartedAtMs),
+        Value(NpgsqlDbType.Bigint, record.CompletedAtMs),
+    ];
 
     /// <summary>A positional parameter ($1, $2, ...) typed by its value. Positional parameters spare Npgsql rewriting
     /// named ones in the SQL text on every execution.</summary>
