@@ -1,0 +1,96 @@
+using MLNetTuning.SearchSpaces;
+using MLNetTuning.Studies;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace MLNetTuning.Storage;
+
+// Statements, positional parameters and the reading of trial rows.
+public sealed partial class PostgresTrialStore
+{
+    private static List<TuningTrial> ReadTrials(NpgsqlConnection connection, HyperparameterSpace space, string sql, params NpgsqlParameter[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        return ReadTrialRows(reader, space);
+    }
+
+    private static List<TuningTrial> ReadTrialRows(NpgsqlDataReader reader, HyperparameterSpace space)
+    {
+        var trials = new List<TuningTrial>();
+        while (reader.Read())
+        {
+            trials.Add(new TrialRecord
+            {
+                TrialId = reader.GetInt32(0),
+                State = reader.GetString(1),
+                ParametersJson = reader.GetString(2),
+                Budget = reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                ParentTrialId = reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                Value = reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                Loss = reader.IsDBNull(6) ? null : reader.GetDouble(6),
+                IntermediateJson = reader.GetString(7),
+                AttributesJson = reader.GetString(8),
+                Error = reader.IsDBNull(9) ? null : reader.GetString(9),
+                WorkerId = reader.IsDBNull(10) ? null : reader.GetString(10),
+                StartedAtMs = reader.GetInt64(11),
+                CompletedAtMs = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+                HeartbeatAtMs = reader.IsDBNull(13) ? null : reader.GetInt64(13),
+            }.ToTrial(space));
+        }
+
+        return trials;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    /// <summary>The study id, then a trial row's values in <see cref="TrialColumns"/> order up to the completion time.</summary>
+    private static NpgsqlParameter[] TrialValues(long studyId, TrialRecord record) =>
+    [
+        Value(studyId),
+        Value(record.TrialId),
+        Value(record.State),
+        Value(record.ParametersJson),
+        Value(NpgsqlDbType.Double, record.Budget),
+        Value(NpgsqlDbType.Integer, record.ParentTrialId),
+        Value(NpgsqlDbType.Double, record.Value),
+        Value(NpgsqlDbType.Double, record.Loss),
+        Value(record.IntermediateJson),
+        Value(record.AttributesJson),
+        Value(NpgsqlDbType.Text, record.Error),
+        Value(NpgsqlDbType.Text, record.WorkerId),
+        Value(record.StartedAtMs),
+        Value(NpgsqlDbType.Bigint, record.CompletedAtMs),
+    ];
+
+    /// <summary>A positional parameter ($1, $2, ...) typed by its value. Positional parameters spare Npgsql rewriting
+    /// named ones in the SQL text on every execution.</summary>
+    private static NpgsqlParameter Value(object value) => new() { Value = value };
+
+    /// <summary>A positional parameter of a fixed type, null or not, so that its prepared statement is reused.</summary>
+    private static NpgsqlParameter Value(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
+
+    /// <summary>Whether the connection string sets Npgsql's automatic preparation itself (then the store leaves it as set).</summary>
+    private static bool NamesAutoPrepare(string connectionString)
+    {
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>();
+        return keys.Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static int Execute(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteScalar();
+    }
+}
