@@ -92,11 +92,6 @@ internal static class GenerateCommand
         var chain = prepared.Pipeline.Build(trialMl, best.Parameters);
         var trainer = (chain as EstimatorChain<ITransformer>)?.LastEstimator
             ?? throw new CliException("The study's pipeline has no trainer to write.");
-        if (trainer.GetType().Assembly.GetName().Name!.StartsWith("MLNetTuning", StringComparison.Ordinal))
-        {
-            throw new CliException($"generate cannot write {trainer.GetType().Name} yet: it is one of MLNetTuning's own trainers (the networks), which need MLNetTuning at run time; only ML.NET's trainers are written as code so far.");
-        }
-
         var code = TrainerCode.Of(trainer);
         cancellationToken.ThrowIfCancellationRequested();
         var model = chain.Fit(prepared.Train);
