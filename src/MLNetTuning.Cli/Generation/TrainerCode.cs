@@ -140,10 +140,15 @@ internal sealed class TrainerCode
         float f => float.IsFinite(f) ? f.ToString("R", CultureInfo.InvariantCulture) + "f" : (float.IsNaN(f) ? "float.NaN" : f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity"),
         double d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) + "d" : (double.IsNaN(d) ? "double.NaN" : d > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity"),
         Enum e => $"{TypeName(e.GetType())}.{e}",
-        Array a when a.GetType().GetElementType() is { IsPrimitive: true } element => $"new {Keyword(element)}[] {{ {string.Join(", ", a.Cast<object>().Select(v => Value(v, indent, trainer, member)))} }}",
+        IEnumerable items when ElementType(value.GetType()) is { IsPrimitive: true } element => $"new {Keyword(element)}[] {{ {string.Join(", ", items.Cast<object>().Select(v => Value(v, indent, trainer, member)))} }}",
         _ when Members(value.GetType()).Any() && value.GetType().GetConstructor(Type.EmptyTypes) is not null => New(value, indent, trainer),
         _ => throw Unwritable(trainer, $"its option {member} ({value.GetType().Name}) has no literal form"),
     };
+
+    /// <summary>T of an array or other IEnumerable&lt;T&gt; (a list option such as a network's layer sizes), else null.</summary>
+    private static Type? ElementType(Type type) => type.IsArray
+        ? type.GetElementType()
+        : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
 
     private static string Keyword(Type primitive) => Type.GetTypeCode(primitive) switch
     {
