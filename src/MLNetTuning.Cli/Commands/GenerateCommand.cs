@@ -77,7 +77,7 @@ internal static class GenerateCommand
         var tuner = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner);
         if (tuner.Name == "pbt")
         {
-            throw new CliException("generate cannot write a PBT study's winner: population-based training changes the hyperparameters during training, so its best model has no single configuration that BuildPipeline could state. Tune with another tuner to generate code.");
+            throw new CliException("generate cannot write a PBT study's winner: population-based training changes the hyperparameters during training (each interval continues a parent's model with perturbed hyperparameters), so its best model has no single configuration that BuildPipeline could state, and generate does not write the chain of intervals that would replay it. Tune with another tuner (hyperband, asha or bohb also stop poor trials early) to generate code.");
         }
 
         if (settings.DataHash is { } hash && File.Exists(settings.DataPath) && TuneSettings.Fingerprint(settings.DataPath).Hash != hash)
@@ -92,11 +92,6 @@ internal static class GenerateCommand
         var chain = prepared.Pipeline.Build(trialMl, best.Parameters);
         var trainer = (chain as EstimatorChain<ITransformer>)?.LastEstimator
             ?? throw new CliException("The study's pipeline has no trainer to write.");
-        if (trainer.GetType().Assembly.GetName().Name!.StartsWith("MLNetTuning", StringComparison.Ordinal))
-        {
-            throw new CliException($"generate cannot write {trainer.GetType().Name} yet: it is one of MLNetTuning's own trainers (the networks), which need MLNetTuning at run time; only ML.NET's trainers are written as code so far.");
-        }
-
         var code = TrainerCode.Of(trainer);
         cancellationToken.ThrowIfCancellationRequested();
         var model = chain.Fit(prepared.Train);

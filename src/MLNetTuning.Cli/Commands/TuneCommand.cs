@@ -66,6 +66,10 @@ internal static partial class TuneCommand
             var givenTrainers = (result.GetValue(trainers) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             var givenKinds = TuneSettings.ParseColumnKinds(SplitList(result.GetValue(columnKinds)), labelName);
             var validationFraction = From(validation, replay?.ValidationFraction ?? 0);
+
+            // The config's budgets go with its tuner, its way of validating with none given here.
+            var replayedTuner = result.GetResult(tuner) is { Implicit: false } ? null : replay;
+            var replayedValidation = result.GetResult(validation) is { Implicit: false } || result.GetValue(validationData) is not null || result.GetValue(crossValidation) is not null ? null : replay;
             var settings = new TuneSettings
             {
                 DataPath = Path.GetFullPath(dataPath),
@@ -73,11 +77,11 @@ internal static partial class TuneCommand
                 Task = TaskNames.Name(parsedTask),
                 Trainers = replay is not null && givenTrainers.Count == 0 ? replay.Trainers : givenTrainers,
                 Tuner = From(tuner, replay?.Tuner!),
-                MinBudget = result.GetValue(minBudget),
-                MaxBudget = result.GetValue(maxBudget),
-                BudgetUnit = result.GetValue(budgetUnit),
-                ValidationData = result.GetValue(validationData) is { } validationPath ? Path.GetFullPath(validationPath) : null,
-                CrossValidationFolds = result.GetValue(crossValidation) is int folds ? (folds >= 2 ? folds : throw new CliException($"--cv must be at least 2 folds, not {folds}.")) : null,
+                MinBudget = result.GetValue(minBudget) ?? replayedTuner?.MinBudget,
+                MaxBudget = result.GetValue(maxBudget) ?? replayedTuner?.MaxBudget,
+                BudgetUnit = result.GetValue(budgetUnit) ?? replayedTuner?.BudgetUnit,
+                ValidationData = result.GetValue(validationData) is { } validationPath ? Path.GetFullPath(validationPath) : replayedValidation?.ValidationData,
+                CrossValidationFolds = (result.GetValue(crossValidation) ?? replayedValidation?.CrossValidationFolds) is int folds ? (folds >= 2 ? folds : throw new CliException($"--cv must be at least 2 folds, not {folds}.")) : null,
                 Metric = From(metric, replay?.Metric),
                 Seed = From(seed, replay?.Seed ?? 0),
                 ValidationFraction = validationFraction is > 0 and < 1 ? validationFraction : throw new CliException($"--validation-fraction must be between 0 and 1, not {validationFraction}."),

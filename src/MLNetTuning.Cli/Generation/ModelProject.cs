@@ -48,6 +48,18 @@ internal sealed record ModelProject
         return version.Split('+')[0];
     }
 
+    /// <summary>Whether the model holds one of our networks: the app then loads it with MLNetTuning.TorchSharp.</summary>
+    public bool HasNetwork => Trainer.Packages.Contains(TrainerCode.NetworkPackage);
+
+    /// <summary>The version of a package the generated library references: the one the tool runs with, so that the
+    /// app trains and loads models as the tool did.</summary>
+    public static string PackageVersion(string package) => package switch
+    {
+        TrainerCode.NetworkPackage => MLNetVersion(typeof(MLNetTuning.TorchSharp.NeuralNetworkOptions).Assembly),
+        TrainerCode.TorchBackendPackage => MLNetVersion(typeof(global::TorchSharp.torch).Assembly),
+        _ => MLNetVersion(typeof(MLContext).Assembly),
+    };
+
     /// <summary>The target framework the tool runs on (net10.0).</summary>
     public static string TargetFramework => $"net{Environment.Version.Major}.{Environment.Version.Minor}";
 

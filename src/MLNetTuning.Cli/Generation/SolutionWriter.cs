@@ -43,7 +43,7 @@ internal static class SolutionWriter
 
     private static string LibraryProject(ModelProject p)
     {
-        var references = string.Join("\n", p.Trainer.Packages.Select(package => $"    <PackageReference Include=\"{package}\" Version=\"{ModelProject.MLNetVersion(typeof(Microsoft.ML.MLContext).Assembly)}\" />"));
+        var references = string.Join("\n", p.Trainer.Packages.Select(package => $"    <PackageReference Include=\"{package}\" Version=\"{ModelProject.PackageVersion(package)}\" />"));
         return $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
+using MLNetTuning.TorchSharp;
 
 namespace MLNetTuning.Cli.Generation;
 
@@ -28,7 +29,13 @@ internal sealed class TrainerCode
     /// <summary>Namespaces the expression needs.</summary>
     public IReadOnlyCollection<string> Namespaces => _namespaces;
 
-    /// <summary>ML.NET packages the trainer lives in (Microsoft.ML, Microsoft.ML.FastTree, ...).</summary>
+    /// <summary>The package of our network trainers.</summary>
+    public const string NetworkPackage = "MLNetTuning.TorchSharp";
+
+    /// <summary>The TorchSharp backend a network trains on.</summary>
+    public const string TorchBackendPackage = "TorchSharp-cpu";
+
+    /// <summary>Packages the trainer lives in (Microsoft.ML, Microsoft.ML.FastTree, ..., MLNetTuning.TorchSharp for a network).</summary>
     public SortedSet<string> Packages { get; } = new(StringComparer.Ordinal) { "Microsoft.ML" };
 
     /// <summary>Writes <paramref name="trainer"/> as code.</summary>
@@ -55,6 +62,11 @@ internal sealed class TrainerCode
             return $"mlContext.MulticlassClassification.Trainers.OneVersusAll({Write(inner, indent)}, labelColumnName: {Data.PreparationStep.Literal(label)})";
         }
 
+        if (trainer is NeuralNetworkTrainerBase network)
+        {
+            return Network(network, indent);
+        }
+
         var options = Field(trainer, f => typeof(TrainerInputBase).IsAssignableFrom(f.FieldType))
             ?? throw Unwritable(type, "it keeps no options object");
         var method = CatalogMethod(type, options.GetType()) ?? throw Unwritable(type, $"no ML.NET catalog method takes {options.GetType().Name}");
@@ -68,15 +80,46 @@ internal sealed class TrainerCode
         return $"mlContext.{catalog}.Trainers.{method.Name}({New(options, indent, type)})";
     }
 
-    /// <summary><c>new T { A = 1, ... }</c> with the members that differ from a new T.</summary>
-    private string New(object value, string indent, Type trainer)
+    /// <summary>
+    /// One of our networks: the catalog extension of MLNetTuning.TorchSharp, with its options and the seed the trainer
+    /// drew from the trial's context written out, so the code trains the same network whatever context it is given.
+    /// The app needs the package and a TorchSharp backend (the CPU one, as the tool trains on the CPU).
+    /// </summary>
+    private string Network(NeuralNetworkTrainerBase trainer, string indent)
+    {
+        var type = trainer.GetType();
+        var options = (NeuralNetworkOptions?)Field(trainer, f => typeof(NeuralNetworkOptions).IsAssignableFrom(f.FieldType))
+            ?? throw Unwritable(type, "it keeps no options object");
+        if (options.InitialCheckpoint is not null)
+        {
+            throw Unwritable(type, "it continues from a checkpoint of another trial, which code cannot state");
+        }
+
+        var seed = options.Seed ?? Field(trainer, f => f.FieldType == typeof(int) && f.Name.Contains("seed", StringComparison.OrdinalIgnoreCase)) as int?
+            ?? throw Unwritable(type, "its seed is not readable");
+        var catalog = trainer switch
+        {
+            NeuralNetworkBinaryTrainer => "BinaryClassification",
+            NeuralNetworkMulticlassTrainer => "MulticlassClassification",
+            NeuralNetworkRegressionTrainer => "Regression",
+            _ => throw Unwritable(type, "it is not a network of a task the tool writes"),
+        };
+        Packages.Add(NetworkPackage);
+        Packages.Add(TorchBackendPackage);
+        _namespaces.Add(typeof(NeuralNetworkCatalogExtensions).Namespace!);
+        var set = options.Seed is null ? new Dictionary<string, object?> { [nameof(NeuralNetworkOptions.Seed)] = seed } : null;
+        return $"mlContext.{catalog}.Trainers.NeuralNetwork({New(options, indent, type, set)})";
+    }
+
+    /// <summary><c>new T { A = 1, ... }</c> with the members that differ from a new T, and those of <paramref name="set"/>.</summary>
+    private string New(object value, string indent, Type trainer, IReadOnlyDictionary<string, object?>? set = null)
     {
         var type = value.GetType();
         var defaults = Activator.CreateInstance(type) ?? throw Unwritable(trainer, $"{type.Name} has no default constructor");
         var lines = new StringBuilder();
         foreach (var member in Members(type))
         {
-            var current = Get(member, value);
+            var current = set is not null && set.TryGetValue(member.Name, out var given) ? given : Get(member, value);
             if (Same(current, Get(member, defaults)))
             {
                 continue;
@@ -97,8 +140,24 @@ internal sealed class TrainerCode
         float f => float.IsFinite(f) ? f.ToString("R", CultureInfo.InvariantCulture) + "f" : (float.IsNaN(f) ? "float.NaN" : f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity"),
         double d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) + "d" : (double.IsNaN(d) ? "double.NaN" : d > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity"),
         Enum e => $"{TypeName(e.GetType())}.{e}",
+        IEnumerable items when ElementType(value.GetType()) is { IsPrimitive: true } element => $"new {Keyword(element)}[] {{ {string.Join(", ", items.Cast<object>().Select(v => Value(v, indent, trainer, member)))} }}",
         _ when Members(value.GetType()).Any() && value.GetType().GetConstructor(Type.EmptyTypes) is not null => New(value, indent, trainer),
         _ => throw Unwritable(trainer, $"its option {member} ({value.GetType().Name}) has no literal form"),
+    };
+
+    /// <summary>T of an array or other IEnumerable&lt;T&gt; (a list option such as a network's layer sizes), else null.</summary>
+    private static Type? ElementType(Type type) => type.IsArray
+        ? type.GetElementType()
+        : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+
+    private static string Keyword(Type primitive) => Type.GetTypeCode(primitive) switch
+    {
+        TypeCode.Int32 => "int",
+        TypeCode.Int64 => "long",
+        TypeCode.Single => "float",
+        TypeCode.Double => "double",
+        TypeCode.Boolean => "bool",
+        _ => primitive.FullName!,
     };
 
     private string TypeName(Type type)

@@ -21,14 +21,15 @@ internal static class TrainerNames
         return chosen.Select(name =>
         {
             var method = methods.FirstOrDefault(m => string.Equals(m.Key, name, StringComparison.OrdinalIgnoreCase)).Value
+                ?? NetworkPreset(target, name)
                 ?? throw new CliException($"Unknown trainer '{name}' for {TaskNames.Name(task)}. Known: {string.Join(", ", methods.Keys.Order(StringComparer.Ordinal))}.");
-            var arguments = method.GetParameters().Select(p => p.Name switch
+            var arguments = method.GetParameters().Skip(method.IsStatic ? 1 : 0).Select(p => p.Name switch
             {
                 "labelColumnName" => labelColumnName,
                 "featureColumnName" => featureColumnName,
                 _ => p.DefaultValue,
             }).ToArray();
-            var estimator = (TunableEstimator)method.Invoke(target, arguments)!;
+            var estimator = (TunableEstimator)(method.IsStatic ? method.Invoke(null, [target, .. arguments]) : method.Invoke(target, arguments))!;
             try
             {
                 return budgetUnit is null ? estimator : estimator.WithBudget(budgetUnit);
@@ -39,6 +40,13 @@ internal static class TrainerNames
             }
         }).ToArray();
     }
+
+    /// <summary>The network preset of the task's catalog (an extension method of MLNetTuning.TorchSharp), taken
+    /// when named.</summary>
+    private static MethodInfo? NetworkPreset(object presets, string name) => typeof(MLNetTuning.TorchSharp.NeuralNetworkPresets)
+        .GetMethods(BindingFlags.Public | BindingFlags.Static)
+        .FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase) && m.ReturnType == typeof(TunableEstimator)
+            && m.GetParameters() is [var first, ..] && first.ParameterType == presets.GetType());
 
     private static object CatalogOf(TuningCatalog catalog, TuningTask task) => task switch
     {

@@ -36,6 +36,22 @@ internal sealed record TuneConfig
     /// <summary>The study's trial budget.</summary>
     public int? Trials { get; init; }
 
+    /// <summary>A multi-fidelity tuner's smallest budget (--min-budget), or null for its default.</summary>
+    public double? MinBudget { get; init; }
+
+    /// <summary>A multi-fidelity tuner's full budget (--max-budget), or null for its default.</summary>
+    public double? MaxBudget { get; init; }
+
+    /// <summary>The unit every trainer counts the budget in (--budget-unit), or null for each trainer's own.</summary>
+    public string? BudgetUnit { get; init; }
+
+    /// <summary>A file of validation rows (--validation-data) instead of <see cref="ValidationFraction"/>; a relative
+    /// path is relative to the config file's folder.</summary>
+    public string? ValidationData { get; init; }
+
+    /// <summary>Folds of cross-validation (--cv) instead of <see cref="ValidationFraction"/>.</summary>
+    public int? CrossValidationFolds { get; init; }
+
     public IReadOnlyDictionary<string, string>? ColumnKinds { get; init; }
 
     /// <summary>The config of a study's settings.</summary>
@@ -51,12 +67,17 @@ internal sealed record TuneConfig
         Seed = settings.Seed,
         ValidationFraction = settings.ValidationFraction,
         Trials = settings.Trials,
+        MinBudget = settings.MinBudget,
+        MaxBudget = settings.MaxBudget,
+        BudgetUnit = settings.BudgetUnit,
+        ValidationData = settings.ValidationData,
+        CrossValidationFolds = settings.CrossValidationFolds,
         ColumnKinds = settings.ColumnKinds,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads a config file; a relative data path is relative to the file's folder.</summary>
+    /// <summary>Reads a config file; a relative data or validation-data path is relative to the file's folder.</summary>
     /// <exception cref="CliException">The file is missing or is not a config.</exception>
     public static TuneConfig Read(string path)
     {
@@ -85,6 +106,11 @@ internal sealed record TuneConfig
             throw new CliException($"'{path}' has config version {config.Version}; this mlnet-tune reads version 1.");
         }
 
-        return config with { Data = Path.GetFullPath(config.Data, Path.GetDirectoryName(Path.GetFullPath(path))!) };
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return config with
+        {
+            Data = Path.GetFullPath(config.Data, folder),
+            ValidationData = config.ValidationData is null ? null : Path.GetFullPath(config.ValidationData, folder),
+        };
     }
 }

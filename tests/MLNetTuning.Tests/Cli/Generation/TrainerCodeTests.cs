@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Trainers.LightGbm;
 using MLNetTuning.Cli;
 using MLNetTuning.Cli.Generation;
+using MLNetTuning.TorchSharp;
 
 namespace MLNetTuning.Tests.Cli.Generation;
 
@@ -27,6 +28,28 @@ public class TrainerCodeTests
         Assert.That(code.Expression, Does.Not.Contain("NumberOfIterations"), "an option left at its default is not written");
         Assert.That(code.Packages, Is.EquivalentTo(new[] { "Microsoft.ML", "Microsoft.ML.LightGbm" }));
         Assert.That(code.Namespaces, Does.Contain("Microsoft.ML.Trainers.LightGbm"));
+    }
+
+    [Test]
+    public void A_network_is_written_with_its_changed_options_and_the_seed_it_drew_from_the_context()
+    {
+        static TrainerCode Network(int contextSeed) => TrainerCode.Of(new MLContext(contextSeed).MulticlassClassification.Trainers.NeuralNetwork(new NeuralNetworkMulticlassTrainer.Options
+        {
+            HiddenLayerSizes = [32, 8],
+            LearningRate = 0.01,
+            Optimizer = NeuralNetworkOptimizer.Sgd,
+        }));
+
+        var code = Network(5);
+
+        Assert.That(code.Expression, Does.StartWith("mlContext.MulticlassClassification.Trainers.NeuralNetwork(new NeuralNetworkMulticlassTrainer.Options"));
+        Assert.That(code.Expression, Does.Contain("HiddenLayerSizes = new int[] { 32, 8 },").And.Contain("LearningRate = 0.01d,").And.Contain("Optimizer = NeuralNetworkOptimizer.Sgd,"));
+        Assert.That(code.Expression, Does.Match(@"Seed = -?\d+,"));
+        Assert.That(code.Expression, Does.Not.Contain("BatchSize"), "an option left at its default is not written");
+        Assert.That(Network(5).Expression, Is.EqualTo(code.Expression), "the same context seed draws the same network seed");
+        Assert.That(Network(6).Expression, Is.Not.EqualTo(code.Expression), "the seed comes from the context");
+        Assert.That(code.Packages, Is.EquivalentTo(new[] { "Microsoft.ML", "MLNetTuning.TorchSharp", "TorchSharp-cpu" }));
+        Assert.That(code.Namespaces, Does.Contain("MLNetTuning.TorchSharp"));
     }
 
     [Test]
