@@ -134,9 +134,8 @@ internal sealed class PreparedData
         var label = LabelCheck.Of(file, labelColumn, task);
         var labelName = label.Column.Name;
 
-        // A grouping column (a customer id) is no feature: a model would learn the groups it is meant to generalize across.
         holdOut ??= HoldOutSettings.None;
-        var features = file.Columns.Where(c => c.Name != labelName && c.Name != holdOut.GroupColumn && c.Kind != ColumnKind.Ignore).ToList();
+        var features = FeaturesOf(file, labelName, holdOut.GroupColumn);
         if (features.Count == 0)
         {
             throw new CliException($"'{file.Path}' has no feature column besides the label '{labelName}'.");
@@ -187,7 +186,7 @@ internal sealed class PreparedData
             prefix = prefix.Append(step.Build(ml));
         }
 
-        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, budgetUnit);
+        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, BudgetUnitChoice.Parse(budgetUnit), DefaultTrainers(ml.Tuning(), file, label, task, holdOut.GroupColumn));
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
         var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled, label);
         return new PreparedData
@@ -205,6 +204,16 @@ internal sealed class PreparedData
             Steps = steps,
         };
     }
+
+    /// <summary>The trainers tuned without --trainers (see <see cref="TrainerNames.Defaults"/>): the networks join the
+    /// classical trainers when every feature is a number and the labelled rows are few enough.</summary>
+    public static IReadOnlyList<string> DefaultTrainers(TuningCatalog catalog, TabularFile file, LabelCheck label, TuningTask task, string? groupColumn) =>
+        TrainerNames.Defaults(catalog, task, FeaturesOf(file, label.Column.Name, groupColumn).All(c => c.Kind is ColumnKind.Numeric or ColumnKind.Boolean), file.RowCount - label.DroppedRows);
+
+    /// <summary>Every column but the label, the grouping column and ignored ones. A grouping column (a customer id) is
+    /// no feature: a model would learn the groups it is meant to generalize across.</summary>
+    private static List<InferredColumn> FeaturesOf(TabularFile file, string labelName, string? groupColumn) =>
+        file.Columns.Where(c => c.Name != labelName && c.Name != groupColumn && c.Kind != ColumnKind.Ignore).ToList();
 
     /// <summary>ML.NET's reader and the scan must agree on the labelled rows: a row it read otherwise would be
     /// dropped (or mislabelled) without a word.</summary>
