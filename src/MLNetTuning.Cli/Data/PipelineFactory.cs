@@ -127,9 +127,9 @@ internal sealed class PreparedData
 
     /// <summary>Loads the file, drops the rows without a label, splits, and builds the pipeline: label conversion,
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
-    /// replaced, scaled, then a choice of trainers.</summary>
+    /// replaced, scaled, then a choice of trainers (with <paramref name="populationBased"/>, as PBT searches them).</summary>
     /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is unknown.</exception>
-    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null, string? budgetUnit = null)
+    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null, string? budgetUnit = null, bool populationBased = false)
     {
         var label = LabelCheck.Of(file, labelColumn, task);
         var labelName = label.Column.Name;
@@ -186,7 +186,7 @@ internal sealed class PreparedData
             prefix = prefix.Append(step.Build(ml));
         }
 
-        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, BudgetUnitChoice.Parse(budgetUnit), DefaultTrainers(ml.Tuning(), file, label, task, holdOut.GroupColumn));
+        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, BudgetUnitChoice.Parse(budgetUnit), DefaultTrainers(ml.Tuning(), file, label, task, holdOut.GroupColumn), populationBased);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
         var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled, label);
         return new PreparedData

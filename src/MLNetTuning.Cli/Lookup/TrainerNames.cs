@@ -1,5 +1,6 @@
 using System.Reflection;
 using MLNetTuning.Pipelines;
+using MLNetTuning.SearchSpaces;
 using MLNetTuning.TorchSharp;
 
 namespace MLNetTuning.Cli.Lookup;
@@ -18,6 +19,11 @@ internal static class TrainerNames
     /// <summary>Assemblies that add presets as extension methods of the core catalogs.</summary>
     private static readonly Assembly[] PresetAssemblies = [typeof(NeuralNetworkPresets).Assembly];
 
+    /// <summary>What PBT searches of a network: all but the architecture and the optimizer's kind, which a checkpoint
+    /// fixes (they keep their defaults: 2 hidden layers of 64 ReLU units, Adam). Epochs are PBT's budget.</summary>
+    public static HyperparameterSpace NetworkPopulationSpace { get; } = new(NeuralNetworkPresets.DefaultSpace.Where(p => p.Key is not (
+        NeuralNetworkPresets.HiddenLayers or NeuralNetworkPresets.Units or NeuralNetworkPresets.Activation or NeuralNetworkPresets.BatchNormalization or NeuralNetworkPresets.Optimizer)));
+
     /// <summary>Every preset of the task, sorted.</summary>
     public static IReadOnlyList<string> Known(TuningCatalog catalog, TuningTask task) => Methods(CatalogOf(catalog, task)).Keys.Order(StringComparer.Ordinal).ToList();
 
@@ -35,10 +41,11 @@ internal static class TrainerNames
     }
 
     /// <summary>The presets named in <paramref name="names"/> (case-insensitive), or <paramref name="defaults"/> when
-    /// empty, each with its budget from <paramref name="budgets"/> (none: the trainer's own unit).</summary>
+    /// empty, each with its budget from <paramref name="budgets"/> (none: the trainer's own unit). With
+    /// <paramref name="populationBased"/>, a network searches <see cref="NetworkPopulationSpace"/>.</summary>
     /// <exception cref="CliException">A name is not a preset of the task (the message lists the known ones), or a
     /// budget names a unit a trainer lacks or a range the unit refuses.</exception>
-    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName, string featureColumnName, BudgetUnitChoice? budgets = null, IReadOnlyList<string>? defaults = null)
+    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName, string featureColumnName, BudgetUnitChoice? budgets = null, IReadOnlyList<string>? defaults = null, bool populationBased = false)
     {
         var target = CatalogOf(catalog, task);
         var methods = Methods(target);
@@ -57,6 +64,7 @@ internal static class TrainerNames
                 _ when p.ParameterType.IsInstanceOfType(target) && p.Position == 0 && method.IsStatic => target,
                 "labelColumnName" => labelColumnName,
                 "featureColumnName" => featureColumnName,
+                "space" when populationBased && PresetAssemblies.Contains(method.DeclaringType!.Assembly) => NetworkPopulationSpace,
                 _ => p.DefaultValue,
             }).ToArray();
             var estimator = (TunableEstimator)method.Invoke(method.IsStatic ? null : target, arguments)!;
