@@ -18,12 +18,13 @@ internal static partial class TuneCommand
         var label = new Option<string?>("--label") { Description = "The label column (required unless --config gives it)." };
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (required unless --config gives it)." };
         var config = new Option<string?>("--config") { Description = "A .mltune file (written by 'generate'): run a new study with its settings; options given here override them." };
-        var trainers = new Option<string[]>("--trainers") { Description = "Trainer presets, comma-separated (default: all of the task's).", AllowMultipleArgumentsPerToken = true };
-        var tuners = new Microsoft.ML.MLContext(0).Tuning().Tuners;
-        var tuner = new Option<string>("--tuner") { Description = $"Tuner: {string.Join(", ", TunerNames.Known(tuners))}. Default auto: picks from the space. Multi-fidelity ({string.Join(", ", TunerNames.MultiFidelity(tuners))}) take --min-budget, --max-budget.", DefaultValueFactory = _ => "auto" };
-        var minBudget = new Option<double?>("--min-budget") { Description = "A multi-fidelity tuner's smallest budget (default 1), stretched over each trainer's budget unit." };
-        var maxBudget = new Option<double?>("--max-budget") { Description = "A multi-fidelity tuner's full budget (default 81)." };
-        var budgetUnit = new Option<string?>("--budget-unit") { Description = "The unit every trainer counts a multi-fidelity budget in: trees, iterations, epochs or data-fraction (default: each trainer's own)." };
+        var tuning = new Microsoft.ML.MLContext(0).Tuning();
+        var trainers = new Option<string[]>("--trainers") { Description = $"Trainer presets, comma-separated. Default: the task's classical trainers, and the networks ({string.Join(", ", TrainerNames.Networks(tuning, TuningTask.BinaryClassification))}) when every feature is numeric and there are at most {TrainerNames.NetworkDefaultRowLimit} rows; with --tuner pbt, the trainers that continue from checkpoints. {string.Join(" ", TaskNames.All.Select(t => $"{t}: {string.Join(", ", TrainerNames.Known(tuning, TaskNames.Parse(t)))}."))}", AllowMultipleArgumentsPerToken = true };
+        var tuners = tuning.Tuners;
+        var tuner = new Option<string>("--tuner") { Description = $"Tuner: {string.Join(", ", TunerNames.Known(tuners))}. Default auto: picks from the space. Multi-fidelity ({string.Join(", ", TunerNames.MultiFidelity(tuners))}) and pbt take --min-budget, --max-budget.", DefaultValueFactory = _ => "auto" };
+        var minBudget = new Option<double?>("--min-budget") { Description = "A multi-fidelity tuner's smallest budget (default 1), stretched over each trainer's budget unit; pbt: epochs (or iterations) between perturbations (default 2)." };
+        var maxBudget = new Option<double?>("--max-budget") { Description = "A multi-fidelity tuner's full budget (default 81); pbt: epochs (or iterations) each member trains (default 20)." };
+        var budgetUnit = new Option<string?>("--budget-unit") { Description = "Multi-fidelity: the unit trainers count the budget in, comma-separated [TRAINER=]UNIT[:MIN:MAX] (e.g. FastTree=trees:10:270,NeuralNetwork=epochs:2:54); a unit without a trainer applies to all others. Units: trees, iterations, epochs, data-fraction. Default: each trainer's own unit and range." };
         var metric = new Option<string?>("--metric") { Description = "Metric (default: AreaUnderRocCurve, MicroAccuracy or RSquared)." };
         var trials = new Option<int?>("--trials") { Description = "Trial budget of the whole study (all runs and workers). Default 30.", DefaultValueFactory = _ => 30 };
         var time = CommonOptions.Seconds("--time", "Time budget of this run in seconds.");
@@ -91,7 +92,7 @@ internal static partial class TuneCommand
 
             // Every input is checked before the store is touched, so a typo never creates a study.
             var file = TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
-            LabelCheck.Of(file, settings.LabelColumn, parsedTask);
+            var labelCheck = LabelCheck.Of(file, settings.LabelColumn, parsedTask);
             if (file.Columns.All(c => c.Name == settings.LabelColumn || c.Kind == ColumnKind.Ignore))
             {
                 throw new CliException($"'{file.Path}' has no feature column besides the label '{settings.LabelColumn}'.");
@@ -110,17 +111,20 @@ internal static partial class TuneCommand
                 throw new CliException($"Validation data file not found: '{validationFile}'.");
             }
 
-            if (TunerNames.Resolve(catalog.Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget).Name == "pbt" && settings.CrossValidationFolds is not null)
-            {
-                throw new CliException("PBT cannot cross-validate (--cv): a member continues one model, which cross-validation does not have. Use --validation-fraction or --validation-data.");
-            }
-
+            var isPbt = TunerNames.Resolve(catalog.Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget).Name == "pbt";
             if (settings.BudgetUnit is not null && !TunerNames.MultiFidelity(catalog.Tuners).Contains(settings.Tuner, StringComparer.OrdinalIgnoreCase))
             {
-                throw new CliException($"--budget-unit needs a multi-fidelity tuner ({string.Join(", ", TunerNames.MultiFidelity(catalog.Tuners))}), not '{settings.Tuner}'.");
+                throw new CliException(isPbt
+                    ? "--budget-unit does not apply to pbt: a member trains its trainer's own unit (epochs, iterations), from checkpoint to checkpoint. Set the epochs with --min-budget (interval) and --max-budget (total)."
+                    : $"--budget-unit needs a multi-fidelity tuner ({string.Join(", ", TunerNames.MultiFidelity(catalog.Tuners))}), not '{settings.Tuner}'.");
             }
 
-            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn, settings.BudgetUnit);
+            if (isPbt)
+            {
+                settings = PbtSettings.Check(settings, catalog, parsedTask, result.GetValue(createOnly), trialsGiven: result.GetResult(trials) is { Implicit: false } || replay?.Trials is not null);
+            }
+
+            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn, BudgetUnitChoice.Parse(settings.BudgetUnit), PreparedData.DefaultTrainers(catalog, file, labelCheck, parsedTask, settings.GroupColumn));
             settings = settings with { Metric = MetricNames.Resolve(parsedTask, settings.Metric).Name };
             settings = settings.WithDataFingerprint();
             var options = new RunOptions

@@ -49,6 +49,10 @@ internal static class WorkerCommand
                 }
 
                 RequireSameData(settings, name);
+                if (string.Equals(settings.Tuner, "pbt", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new CliException($"Study '{name}' is tuned by PBT, which a worker cannot join: its members continue from checkpoints kept in the process that trains them.");
+                }
 
                 if (result.GetValue(output) is { } outputFolder)
                 {

@@ -127,16 +127,15 @@ internal sealed class PreparedData
 
     /// <summary>Loads the file, drops the rows without a label, splits, and builds the pipeline: label conversion,
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
-    /// replaced, scaled, then a choice of trainers.</summary>
+    /// replaced, scaled, then a choice of trainers (with <paramref name="populationBased"/>, as PBT searches them).</summary>
     /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is unknown.</exception>
-    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null, string? budgetUnit = null)
+    public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null, string? budgetUnit = null, bool populationBased = false)
     {
         var label = LabelCheck.Of(file, labelColumn, task);
         var labelName = label.Column.Name;
 
-        // A grouping column (a customer id) is no feature: a model would learn the groups it is meant to generalize across.
         holdOut ??= HoldOutSettings.None;
-        var features = file.Columns.Where(c => c.Name != labelName && c.Name != holdOut.GroupColumn && c.Kind != ColumnKind.Ignore).ToList();
+        var features = FeaturesOf(file, labelName, holdOut.GroupColumn);
         if (features.Count == 0)
         {
             throw new CliException($"'{file.Path}' has no feature column besides the label '{labelName}'.");
@@ -187,7 +186,7 @@ internal sealed class PreparedData
             prefix = prefix.Append(step.Build(ml));
         }
 
-        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, budgetUnit);
+        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, BudgetUnitChoice.Parse(budgetUnit), DefaultTrainers(ml.Tuning(), file, label, task, holdOut.GroupColumn), populationBased);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
         var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled, label);
         return new PreparedData
@@ -205,6 +204,16 @@ internal sealed class PreparedData
             Steps = steps,
         };
     }
+
+    /// <summary>The trainers tuned without --trainers (see <see cref="TrainerNames.Defaults"/>): the networks join the
+    /// classical trainers when every feature is a number and the labelled rows are few enough.</summary>
+    public static IReadOnlyList<string> DefaultTrainers(TuningCatalog catalog, TabularFile file, LabelCheck label, TuningTask task, string? groupColumn) =>
+        TrainerNames.Defaults(catalog, task, FeaturesOf(file, label.Column.Name, groupColumn).All(c => c.Kind is ColumnKind.Numeric or ColumnKind.Boolean), file.RowCount - label.DroppedRows);
+
+    /// <summary>Every column but the label, the grouping column and ignored ones. A grouping column (a customer id) is
+    /// no feature: a model would learn the groups it is meant to generalize across.</summary>
+    private static List<InferredColumn> FeaturesOf(TabularFile file, string labelName, string? groupColumn) =>
+        file.Columns.Where(c => c.Name != labelName && c.Name != groupColumn && c.Kind != ColumnKind.Ignore).ToList();
 
     /// <summary>ML.NET's reader and the scan must agree on the labelled rows: a row it read otherwise would be
     /// dropped (or mislabelled) without a word.</summary>

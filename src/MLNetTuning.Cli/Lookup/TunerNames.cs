@@ -27,11 +27,15 @@ internal static class TunerNames
         var method = methods.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value
             ?? throw new CliException($"Unknown tuner '{name}'. Known: {string.Join(", ", methods.Keys.Order(StringComparer.Ordinal))}.");
         object? options = null;
-        if (minBudget is not null || maxBudget is not null)
+        if (OptionsParameter(method)?.ParameterType == typeof(PbtTunerOptions))
+        {
+            options = PbtOptions(minBudget, maxBudget);
+        }
+        else if (minBudget is not null || maxBudget is not null)
         {
             if (!TakesBudgets(method))
             {
-                throw new CliException($"--min-budget and --max-budget need a multi-fidelity tuner ({string.Join(", ", MultiFidelity(catalog))}); '{name}' trains every trial fully.");
+                throw new CliException($"--min-budget and --max-budget need a multi-fidelity tuner ({string.Join(", ", MultiFidelity(catalog))}) or pbt; '{name}' trains every trial fully.");
             }
 
             var budgets = (MultiFidelityOptions)Activator.CreateInstance(OptionsParameter(method)!.ParameterType)!;
@@ -55,6 +59,31 @@ internal static class TunerNames
 
         var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(TunerCatalog) ? catalog : p == OptionsParameter(method) && options is not null ? options : p.DefaultValue).ToArray();
         return (TunerFactory)method.Invoke(method.IsStatic ? null : catalog, arguments)!;
+    }
+
+    /// <summary>PBT's options from the budget options: each member trains <paramref name="maxBudget"/> units of its
+    /// trainer (epochs, iterations) in all (default 20, the network's default epochs), in intervals of
+    /// <paramref name="minBudget"/> (default 2).</summary>
+    /// <exception cref="CliException">A budget is not positive, or the interval is above the total.</exception>
+    public static PbtTunerOptions PbtOptions(double? minBudget, double? maxBudget)
+    {
+        var options = new PbtTunerOptions();
+        try
+        {
+            options.MaxBudget = maxBudget ?? options.MaxBudget;
+            options.PerturbationInterval = minBudget ?? Math.Min(options.PerturbationInterval, options.MaxBudget);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"--min-budget/--max-budget: {CliException.MessageOf(e)}");
+        }
+
+        if (options.PerturbationInterval > options.MaxBudget)
+        {
+            throw new CliException($"--min-budget ({options.PerturbationInterval}, PBT's interval) is above --max-budget ({options.MaxBudget}, the budget each member trains).");
+        }
+
+        return options;
     }
 
     private static ParameterInfo? OptionsParameter(MethodInfo method) => method.GetParameters().FirstOrDefault(p => p.ParameterType.Name.EndsWith("Options", StringComparison.Ordinal));
