@@ -112,18 +112,22 @@ internal sealed class WrapUpReserve : IDisposable
         }
 
         var trainingBudget = budget - Reserve;
-        _limits.TimeBudget = trainingBudget;
         var left = trainingBudget - _clock.Elapsed;
         try
         {
             if (left <= TimeSpan.Zero)
             {
-                _trainingEnd.Cancel();
+                // Not Cancel(): its callbacks, and the continuations they complete, would run on this thread.
+                _ = _trainingEnd.CancelAsync();
             }
             else
             {
                 _trainingEnd.CancelAfter(left);
             }
+
+            // Last: ending the study can run the rest of the run (the confirmation) inline on this thread, and by then
+            // the confirmation's deadline must have moved too.
+            _limits.TimeBudget = trainingBudget;
         }
         catch (ObjectDisposedException)
         {

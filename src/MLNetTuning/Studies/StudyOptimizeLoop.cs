@@ -46,7 +46,9 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
             }
             else if (wait <= TimeSpan.Zero)
             {
-                deadline.Cancel();
+                // Not Cancel(): the trials' cancellation callbacks, and the rest of the run they can complete, would run
+                // inline on the thread that changed the budget.
+                _ = deadline.CancelAsync();
             }
             else
             {
