@@ -124,16 +124,27 @@ internal static class StudyRunner
 
         transfer?.Apply(study, console);
         var models = new BestModelKeeper(metric.Direction);
+        var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
+
+        // The time budget covers the whole run: training stops early enough to leave time for the wrap-up.
+        using var reserve = new WrapUpReserve(options.TimeBudget, options.OutputFolder is null ? 0 : testRows, limits);
+        if (options.TimeBudget is not null && options.OutputFolder is not null)
+        {
+            MeasureReportOnce(study, options.StudyName, metric, reserve);
+        }
+
         var modelPath = options.OutputFolder is { } folder ? Path.Combine(folder, "best-model.zip") : null;
-        var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) => ml.Model.Save(model, prepared.Train.Schema, path));
+        var bestFile = modelPath is null ? null : new BestModelFile(modelPath, study.BestTrial?.Loss ?? double.PositiveInfinity, (model, path) =>
+        {
+            var saving = Stopwatch.StartNew();
+            ml.Model.Save(model, prepared.Train.Schema, path);
+            reserve.Saved(saving.Elapsed);
+        });
         var validation = prepared.Validation;
+        var validationRows = options.TimeBudget is null || prepared.Test is null ? 0 : ColumnValues.CountRows(validation);
         var budgetedRunner = TrialBudgets.SetsBudgets(tuner) || prepared.Folds is not null
             ? new ExperimentTrialRunner(prepared.Pipeline, metric, PreparedData.LabelColumn, new TrialBudgets(tuner, line => console.WriteLine(line)), prepared.Train, validation, prepared.Folds, settings.Seed, rankAcrossBudgets: false)
             : null;
-        var limits = new StudyLimits { MaxTrials = options.MaxTrials, TimeBudget = options.TimeBudget, MaxConcurrentTrials = options.Parallel };
-
-        // The test confirmation's training belongs to the time budget too.
-        using var deadline = CancellableTraining.Deadline(options.TimeBudget);
         var run = Task.Run(
             () => study.OptimizeAsync(
                 async (context, token) =>
@@ -156,8 +167,16 @@ internal static class StudyRunner
                     var trialMl = new MLContext(SeedMixer.Mix(settings.Seed, context.Trial.Id));
                     // Only training is cut: a model trained before the cut is measured and keeps its result.
                     var model = await CancellableTraining.RunAsync(trialMl, () => prepared.Pipeline.Build(trialMl, context.Parameters).Fit(prepared.Train), token).ConfigureAwait(false);
+                    var scoring = Stopwatch.StartNew();
                     var value = metric.Evaluate(trialMl, model.Transform(validation), PreparedData.LabelColumn);
+                    scoring.Stop();
                     models.Offer(context.Trial.Id, value, model);
+                    if (models.ModelOf(context.Trial.Id) is not null)
+                    {
+                        // The wrap-up scores this model on the test rows.
+                        reserve.BestScored(validationRows, scoring.Elapsed);
+                    }
+
                     bestFile?.Offer(context.Trial.Id, metric.Direction == OptimizationDirection.Maximize ? -value : value, model);
                     return value;
                 },
@@ -186,7 +205,7 @@ internal static class StudyRunner
         ITransformer? refitted = null;
         if (prepared.Test is not null && options.OutputFolder is not null && !cancellationToken.IsCancellationRequested)
         {
-            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken, deadline.Token);
+            (confirmation, refitted) = TestReport.Confirm(settings, prepared, best, trials, models.ModelOf, cancellationToken, reserve.TrainingEnd, reserve.BudgetEnd);
             TestReport.Show(confirmation, metric, console);
 
             // Kept with the study, so that `mlnet-tune report` of the stored study shows the test section.
@@ -219,6 +238,34 @@ internal static class StudyRunner
         }
 
         return Finish(cancellationToken, console, ExitCodes.Success);
+    }
+
+    /// <summary>After the first completed trial, builds report.html once in the background (and throws it away) to
+    /// measure its cost for <paramref name="reserve"/>; this also loads the report's code before the wrap-up needs it.</summary>
+    private static void MeasureReportOnce(TuningStudy study, string studyName, TuningMetric metric, WrapUpReserve reserve)
+    {
+        var started = 0;
+        study.TrialCompleted += (_, _) =>
+        {
+            if (Interlocked.Exchange(ref started, 1) == 1)
+            {
+                return;
+            }
+
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    var building = Stopwatch.StartNew();
+                    Visualization.StudyReport.Build(new Visualization.StudySnapshot(studyName, metric.Direction, study.Trials, study.Space));
+                    reserve.ReportBuilt(building.Elapsed);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Only a measurement: the real report is written, and its failure reported, after the study.
+                }
+            });
+        };
     }
 
     /// <summary>After Ctrl+C or SIGTERM: says so, and exits with <see cref="ExitCodes.Cancelled"/>.</summary>

@@ -33,8 +33,9 @@ internal static class TestReport
     }
 
     /// <summary>Refits the top trials on train + validation and scores them on the test rows; training for it stops
-    /// at <paramref name="deadline"/> (the end of the time budget), see <see cref="Confirmer"/>.</summary>
-    public static (TuningConfirmation Confirmation, ITransformer BestModel) Confirm(TuneSettings settings, PreparedData prepared, TuningTrial best, IReadOnlyList<TuningTrial> trials, Func<int, ITransformer?> keptModel, CancellationToken cancellationToken, CancellationToken deadline)
+    /// at <paramref name="deadline"/> (the end of training under a time budget) and the bootstrap at
+    /// <paramref name="budgetEnd"/>, see <see cref="Confirmer"/>.</summary>
+    public static (TuningConfirmation Confirmation, ITransformer BestModel) Confirm(TuneSettings settings, PreparedData prepared, TuningTrial best, IReadOnlyList<TuningTrial> trials, Func<int, ITransformer?> keptModel, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken budgetEnd)
     {
         ITransformer Fit(TuningTrial trial, IDataView? rows, CancellationToken token)
         {
@@ -47,14 +48,14 @@ internal static class TestReport
             return CancellableTraining.Run(context, () => prepared.Pipeline.Build(context, trial.Parameters).Fit(rows ?? prepared.Train), token);
         }
 
-        return Confirmer.Run(best, trials, prepared.Metric, PreparedData.LabelColumn, Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken, deadline);
+        return Confirmer.Run(best, trials, prepared.Metric, PreparedData.LabelColumn, Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken, deadline, budgetEnd);
     }
 
     /// <summary>The closing lines.</summary>
     public static void Show(TuningConfirmation confirmation, TuningMetric metric, IAnsiConsole console)
     {
         var best = confirmation.Best;
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Test {metric.Name} = [bold]{best.TestMetric.Value:F4}[/] (95% bootstrap interval {best.TestMetric.Low:F4} to {best.TestMetric.High:F4}, {confirmation.TestRows} test rows), {(confirmation.RefitOnTrainAndValidation ? "refitted on train + validation" : "the model trained on the training rows: the time budget left no time to refit it on train + validation")}.");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Test {metric.Name} = [bold]{best.TestMetric.Value:F4}[/] (95% bootstrap interval {best.TestMetric.Low:F4} to {best.TestMetric.High:F4}, {confirmation.TestRows} test rows{(confirmation.Resamples < new TuningExperimentOptions().BootstrapResamples ? $", {confirmation.Resamples} resamples: the time budget's end stopped the bootstrap" : "")}), {(confirmation.RefitOnTrainAndValidation ? "refitted on train + validation" : "the model trained on the training rows: the time budget left no time to refit it on train + validation")}.");
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Validation {best.ValidationMetric:F4} vs test {best.TrainOnlyTestMetric.Value:F4} of the same model trained on the training rows: optimism {best.Optimism:+0.0000;-0.0000} (how much the validation score flatters the choice).");
     }
 }

@@ -239,7 +239,7 @@ public sealed class TuningExperiment
         if (splits.Test is not null && result.BestTrial is not null && !cancellationToken.IsCancellationRequested)
         {
             var refitRows = _options.RefitOnTrainAndValidation ? splits.RefitRows : null;
-            var (confirmation, refitted) = Confirmer.Run(result.BestTrial, result.Trials, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken, deadline.Token);
+            var (confirmation, refitted) = Confirmer.Run(result.BestTrial, result.Trials, Metric, _labelColumnName, runner.Fit, splits.Test, refitRows, _options, seed, cancellationToken, deadline.Token, deadline.Token);
 
             // Kept with the study, so that a report of the stored study shows the test section.
             study.SetStudyAttribute(TuningConfirmation.StudyAttributeKey, confirmation.ToJson());

@@ -14,12 +14,21 @@ public sealed class StudyLimits
         set => _maxTrials = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxTrials), value, "MaxTrials must be at least 1.");
     }
 
-    /// <summary>Wall-clock budget of this run, or null. When it runs out, no trial starts and running ones are cancelled.</summary>
+    /// <summary>Wall-clock budget of this run, or null. When it runs out, no trial starts and running ones are cancelled.
+    /// It may be changed while the run goes on (the CLI shortens it to keep time for its wrap-up): the run's deadline
+    /// moves to the new budget, still counted from the run's start.</summary>
     public TimeSpan? TimeBudget
     {
         get => _timeBudget;
-        set => _timeBudget = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive.");
+        set
+        {
+            _timeBudget = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive.");
+            TimeBudgetChanged?.Invoke();
+        }
     }
+
+    /// <summary>Raised when <see cref="TimeBudget"/> is set, so that a running study moves its deadline.</summary>
+    internal event Action? TimeBudgetChanged;
 
     /// <summary>Trials run at once. Default 1, which with a seeded tuner gives a reproducible sequence.</summary>
     public int MaxConcurrentTrials

@@ -21,6 +21,48 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
         // A timer waits at most int.MaxValue - 1 ms (24.8 days); a longer budget never ends a run.
         using var deadline = limits.TimeBudget is { } budget && budget.TotalMilliseconds < int.MaxValue - 1 ? new CancellationTokenSource(budget) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        void MoveDeadline() => MoveTo(deadline, limits.TimeBudget, clock.Elapsed);
+        limits.TimeBudgetChanged += MoveDeadline;
+        try
+        {
+            return await LoopAsync(clock, stop, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            limits.TimeBudgetChanged -= MoveDeadline;
+        }
+    }
+
+    /// <summary>Sets <paramref name="deadline"/> to fire when <paramref name="budget"/> is used, <paramref name="elapsed"/>
+    /// being gone already (never for a null budget or one longer than a timer can wait).</summary>
+    private static void MoveTo(CancellationTokenSource deadline, TimeSpan? budget, TimeSpan elapsed)
+    {
+        try
+        {
+            var left = budget - elapsed;
+            if (left is not { } wait || wait.TotalMilliseconds >= int.MaxValue - 1)
+            {
+                deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+            else if (wait <= TimeSpan.Zero)
+            {
+                // Not Cancel(): the trials' cancellation callbacks, and the rest of the run they can complete, would run
+                // inline on the thread that changed the budget.
+                _ = deadline.CancelAsync();
+            }
+            else
+            {
+                deadline.CancelAfter(wait);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run ended while the budget was being changed.
+        }
+    }
+
+    private async Task<StudyResult> LoopAsync(Stopwatch clock, CancellationTokenSource stop, CancellationToken cancellationToken)
+    {
         var running = new List<Task>();
         var started = 0;
         var reason = StudyStopReason.TunerFinished;

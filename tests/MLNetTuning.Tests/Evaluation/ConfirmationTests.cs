@@ -18,7 +18,7 @@ public class ConfirmationTests
         var p = values.Average();
         var half = 1.959964 * Math.Sqrt(p * (1 - p) / n);
 
-        var (low, high) = BootstrapInterval.Percentile(n, null, rows => rows.Average(i => values[i]), 1000, 0.95, seed: 7);
+        var (low, high, _) = BootstrapInterval.Percentile(n, null, rows => rows.Average(i => values[i]), 1000, 0.95, seed: 7);
 
         Assert.That(low, Is.EqualTo(p - half).Within(0.005));
         Assert.That(high, Is.EqualTo(p + half).Within(0.005));
@@ -57,7 +57,7 @@ public class ConfirmationTests
         var p = correct.Average();
         var half = 1.959964 * Math.Sqrt(p * (1 - p) / n);
 
-        var (low, high) = BootstrapInterval.Percentile(n, strata, rows => rows.Average(i => correct[i]), 1000, 0.95, seed: 3);
+        var (low, high, _) = BootstrapInterval.Percentile(n, strata, rows => rows.Average(i => correct[i]), 1000, 0.95, seed: 3);
 
         Assert.That(high - low, Is.EqualTo(2 * half).Within(0.07 * 2 * half));
         Assert.That((low + high) / 2, Is.EqualTo(p).Within(0.002));

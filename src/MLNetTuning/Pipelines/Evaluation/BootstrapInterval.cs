@@ -23,6 +23,9 @@ internal static class BootstrapInterval
     // A resample with an empty class is redrawn; after this many tries (a class of one row in a huge set) it is kept.
     private const int MaxRedraws = 100;
 
+    /// <summary>Resamples made even after <c>stop</c> fired: fewer would leave the 2.5 % tails to two or three values.</summary>
+    public const int MinResamples = 100;
+
     /// <summary>The percentile interval of <paramref name="statistic"/> over <paramref name="resamples"/> resamples.</summary>
     /// <param name="count">Rows in the sample.</param>
     /// <param name="strata">Each row's stratum (class), or null for a plain bootstrap.</param>
@@ -30,7 +33,10 @@ internal static class BootstrapInterval
     /// <param name="resamples">Number of resamples.</param>
     /// <param name="confidence">Coverage, such as 0.95.</param>
     /// <param name="seed">Seed of the resampling.</param>
-    public static (double Low, double High) Percentile(int count, int[]? strata, Func<int[], double> statistic, int resamples, double confidence, int seed)
+    /// <param name="stop">Stops resampling once it fires (the end of a time budget), after at least
+    /// <see cref="MinResamples"/>; the interval is then that of the resamples made.</param>
+    /// <returns>The interval, and how many resamples were made.</returns>
+    public static (double Low, double High, int Resamples) Percentile(int count, int[]? strata, Func<int[], double> statistic, int resamples, double confidence, int seed, CancellationToken stop = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(resamples, 10);
@@ -41,7 +47,8 @@ internal static class BootstrapInterval
         var values = new List<double>(resamples);
         var draw = new int[count];
         var sizes = new int[groups.Length];
-        for (var r = 0; r < resamples; r++)
+        var made = 0;
+        for (; made < resamples && (made < MinResamples || !stop.IsCancellationRequested); made++)
         {
             DrawClassSizes(groups, count, sizes, random);
             var k = 0;
@@ -63,12 +70,12 @@ internal static class BootstrapInterval
 
         if (values.Count == 0)
         {
-            return (double.NaN, double.NaN);
+            return (double.NaN, double.NaN, made);
         }
 
         values.Sort();
         var tail = (1 - confidence) / 2;
-        return (Quantile(values, tail), Quantile(values, 1 - tail));
+        return (Quantile(values, tail), Quantile(values, 1 - tail), made);
     }
 
     /// <summary>The p-quantile of sorted values, interpolating linearly between order statistics.</summary>

@@ -12,11 +12,12 @@ internal static class Confirmer
     /// <c>refitRows</c> are train + validation for the refit, or null to keep the training-rows model. Returns the
     /// confirmation and the best trial's refitted model.</summary>
     /// <remarks>The confirmation belongs to the run's time budget: training for it stops at <paramref name="deadline"/>
-    /// (the budget's end). The best trial is always scored, with the model the study kept; a refit the deadline cuts
+    /// (the end of training), and the bootstrap stops resampling at <paramref name="budgetEnd"/> (the budget's end;
+    /// <see cref="TuningConfirmation.Resamples"/> then says how many it made). The best trial is always scored, with the model the study kept; a refit the deadline cuts
     /// is given up (the confirmation then reports the training-rows models, <see cref="TuningConfirmation.RefitOnTrainAndValidation"/>
     /// false), and the trials not confirmed by then are left out.</remarks>
     public static (TuningConfirmation Confirmation, ITransformer BestModel) Run(
-        TuningTrial best, IReadOnlyList<TuningTrial> trials, TuningMetric metric, string labelColumnName, Func<TuningTrial, IDataView?, CancellationToken, ITransformer> fitTrial, IDataView test, IDataView? refitRows, TuningExperimentOptions options, int seed, CancellationToken token, CancellationToken deadline = default)
+        TuningTrial best, IReadOnlyList<TuningTrial> trials, TuningMetric metric, string labelColumnName, Func<TuningTrial, IDataView?, CancellationToken, ITransformer> fitTrial, IDataView test, IDataView? refitRows, TuningExperimentOptions options, int seed, CancellationToken token, CancellationToken deadline = default, CancellationToken budgetEnd = default)
     {
         var ranked = new[] { best }
             .Concat(trials.Where(t => t.State == TrialState.Completed && t.Id != best.Id && t.Value is not null).OrderBy(t => t.Loss).ThenBy(t => t.Id))
@@ -26,6 +27,7 @@ internal static class Confirmer
         var refit = refitRows is not null;
         var confirmed = new List<ConfirmedTrial>(ranked.Count);
         var testRows = 0;
+        var resamplesMade = options.BootstrapResamples;
         foreach (var trial in ranked)
         {
             token.ThrowIfCancellationRequested();
@@ -67,18 +69,21 @@ internal static class Confirmer
             confirmed.Add(new ConfirmedTrial(trial.Id, trial.Attributes.GetValueOrDefault("trainer"), validation, trainOnlyTest, refittedTest, optimism, trainOnly, refitted ?? trainOnly));
         }
 
-        return (new TuningConfirmation(metric.Name, trials.Count, testRows, refit, options.ConfidenceLevel, options.BootstrapResamples, confirmed), confirmed[0].Model);
+        return (new TuningConfirmation(metric.Name, trials.Count, testRows, refit, options.ConfidenceLevel, resamplesMade, confirmed), confirmed[0].Model);
 
         MetricEstimate Score(ITransformer model, int trialId, int which, out int rows)
         {
             var context = new MLContext(SeedMixer.Mix(seed, trialId));
-            var scored = model.Transform(test);
+
+            // Cached: the evaluator and the reading of the columns would otherwise each run the model over the rows.
+            var scored = context.Data.Cache(model.Transform(test));
             var value = metric.Evaluate(context, scored, labelColumnName);
             var sample = ScoredRows.Read(metric, scored, labelColumnName);
             rows = sample.Count;
 
             // One seed per experiment and trial, so a confirmation is reproducible.
-            var (low, high) = BootstrapInterval.Percentile(sample.Count, sample.Strata, sample.Evaluate, options.BootstrapResamples, options.ConfidenceLevel, SeedMixer.Mix(seed, (trialId * 2) + which));
+            var (low, high, made) = BootstrapInterval.Percentile(sample.Count, sample.Strata, sample.Evaluate, options.BootstrapResamples, options.ConfidenceLevel, SeedMixer.Mix(seed, (trialId * 2) + which), budgetEnd);
+            resamplesMade = Math.Min(resamplesMade, made);
             return new MetricEstimate(value, low, high);
         }
     }

@@ -17,6 +17,7 @@ internal sealed class ScoredRows
     private readonly float[]? _probability;
     private readonly int[] _predicted;
     private readonly float[][]? _classScores;
+    private RankedScores? _ranked;
 
     private ScoredRows(TuningMetric metric, double[] label, float[] score, float[]? probability, int[] predicted, float[][]? classScores)
     {
@@ -90,37 +91,12 @@ internal sealed class ScoredRows
 
     private static double Square(double x) => x * x;
 
-    /// <summary>The Mann-Whitney statistic: the chance a positive row outscores a negative one, ties counting half.</summary>
+    /// <summary>The Mann-Whitney statistic: the chance a positive row outscores a negative one, ties counting half.
+    /// The scores are sorted once for all resamples.</summary>
     private double AreaUnderRoc(IReadOnlyList<int> rows)
     {
-        var sorted = rows.OrderBy(i => _score[i]).ToArray();
-        double positives = 0, negatives = 0, rankSum = 0;
-        for (var start = 0; start < sorted.Length;)
-        {
-            var end = start;
-            while (end < sorted.Length && _score[sorted[end]] == _score[sorted[start]])
-            {
-                end++;
-            }
-
-            var midRank = ((start + 1) + end) / 2.0;
-            for (var k = start; k < end; k++)
-            {
-                if (_label[sorted[k]] > 0)
-                {
-                    positives++;
-                    rankSum += midRank;
-                }
-                else
-                {
-                    negatives++;
-                }
-            }
-
-            start = end;
-        }
-
-        return positives == 0 || negatives == 0 ? double.NaN : (rankSum - (positives * (positives + 1) / 2)) / (positives * negatives);
+        var ranked = _ranked ??= new RankedScores(_score, [.. _label.Select(l => l > 0)]);
+        return ranked.AreaUnderRoc(ranked.Weights(rows));
     }
 
     private (double Precision, double Recall, double F1) Confusion(IReadOnlyList<int> rows)

@@ -95,7 +95,8 @@ public sealed class TuningConfirmation
     /// <summary>Coverage of the intervals (0.95).</summary>
     public double ConfidenceLevel { get; }
 
-    /// <summary>Bootstrap resamples per interval.</summary>
+    /// <summary>Bootstrap resamples per interval: <see cref="TuningExperimentOptions.BootstrapResamples"/>, or fewer
+    /// (the fewest of any interval, at least 100) when the time budget's end stopped the resampling.</summary>
     public int Resamples { get; }
 
     /// <summary>The confirmed trials, best (by validation) first.</summary>
