@@ -22,7 +22,7 @@ public class TrialCostTests
 
     /// <summary>Runs trials one at a time on a simulated clock until the loss reaches <paramref name="target"/>.</summary>
     /// <returns>The simulated seconds spent (all trials' when the target was not reached) and the proposals.</returns>
-    private static (double Seconds, bool Reached, List<TrialProposal> Proposals) Run(IHyperparameterTuner tuner, Func<TrialParameters, double> seconds, double target, int trials)
+    private static (double Seconds, bool Reached, List<TrialProposal> Proposals) Run(IHyperparameterTuner tuner, Func<TrialParameters, double> seconds, double target, int trials, Func<TrialParameters, double>? objective = null)
     {
         var start = DateTimeOffset.UnixEpoch;
         var clock = start;
@@ -33,7 +33,7 @@ public class TrialCostTests
             proposals.Add(proposal);
             var trial = new TuningTrial(i, proposal.Parameters, startedAt: clock);
             clock += TimeSpan.FromSeconds(seconds(proposal.Parameters));
-            var loss = TwinLoss(proposal.Parameters);
+            var loss = (objective ?? TwinLoss)(proposal.Parameters);
             trial.Restore(TrialState.Completed, loss, loss, null, clock);
             tuner.Complete(trial);
             if (loss <= target)
@@ -66,12 +66,14 @@ public class TrialCostTests
         Assert.That(aware, Is.LessThan(0.7 * plain), "simulated seconds to the target, summed over 5 seeds");
     }
 
-    [TestCase(5.0)]
-    [TestCase(0.001)]
-    public void UniformCostsLeaveProposalsUnchanged(double seconds)
+    [TestCase("branin", 5.0)]
+    [TestCase("hartmann6", 5.0)]
+    [TestCase("hartmann6", 0.001)]
+    public void UniformCostsLeaveProposalsUnchanged(string function, double seconds)
     {
-        var aware = Run(new GaussianProcessTuner(Space, null, 4), _ => seconds, double.NegativeInfinity, 20).Proposals;
-        var plain = Run(new GaussianProcessTuner(Space, new GaussianProcessTunerOptions { CostAware = false }, 4), _ => seconds, double.NegativeInfinity, 20).Proposals;
+        var (space, objective) = function == "branin" ? (BraninSpace, (Func<TrialParameters, double>)Branin) : (Hartmann6Space, Hartmann6);
+        var aware = Run(new GaussianProcessTuner(space, null, 4), _ => seconds, double.NegativeInfinity, 20, objective).Proposals;
+        var plain = Run(new GaussianProcessTuner(space, new GaussianProcessTunerOptions { CostAware = false }, 4), _ => seconds, double.NegativeInfinity, 20, objective).Proposals;
         Assert.That(aware.Select(a => a.Parameters), Is.EqualTo(plain.Select(p => p.Parameters)));
         Assert.That(aware.Any(a => a.Attributes!.ContainsKey("gp.cost")), Is.False);
     }
