@@ -22,6 +22,9 @@ namespace MLNetTuning.Tuners;
 /// <para>The kernel's hyperparameters are refitted from the last fit at every proposal while there are at most 100
 /// trials, and then after every n/25 new trials. Past <see cref="GaussianProcessTunerOptions.MaxModelTrials"/>
 /// trials the model is fitted on a subset, which the proposal's attributes say.</para>
+/// <para>When completed trials' durations differ widely, log EI is weighed by a second GP's predicted seconds,
+/// with cost cooling (<see cref="GaussianProcessTunerOptions.CostAware"/>, <see cref="TrialCostModel"/>); such
+/// proposals carry the attribute <c>gp.cost</c>.</para>
 /// </remarks>
 public sealed class GaussianProcessTuner : IHyperparameterTuner
 {
