@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetTuning.Cli.Lookup;
 using MLNetTuning.Pipelines;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
@@ -122,6 +123,16 @@ public class TrialCostTests
         Assert.That(announced, Has.Count.EqualTo(1));
         Assert.That(announced[0].Attributes!["auto.cost"], Does.StartWith("cost-aware from here: EI per second^").And.Contain("20x as long as the fastest").And.Contain("of the budget's 600 s"));
         Assert.That(announced[0].Attributes!["auto"], Is.EqualTo("gp"));
+    }
+
+    [TestCase("gp", "gp.cost")]
+    [TestCase("auto", "auto.cost")]
+    public void TheCliGivesItsTimeBudgetToTheGpAndAuto(string name, string attribute)
+    {
+        var factory = TunerNames.Resolve(new MLContext(0).Tuning().Tuners, name, timeBudget: TimeSpan.FromSeconds(300));
+        var proposals = Run(factory.Create(Space, 1), TwinSeconds, double.NegativeInfinity, 8).Proposals;
+        Assert.That(proposals.Where(p => p.Attributes!.ContainsKey(attribute)).Select(p => p.Attributes![attribute]), Has.Some.Contain("of the budget's 300 s"));
+        Assert.That(TunerNames.Resolve(new MLContext(0).Tuning().Tuners, "tpe", timeBudget: TimeSpan.FromSeconds(300)).Name, Is.EqualTo("tpe"), "tuners without a time budget ignore it");
     }
 
     [Test]
