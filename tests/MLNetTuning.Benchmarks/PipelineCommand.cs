@@ -12,6 +12,8 @@ namespace MLNetTuning.Benchmarks;
 /// seed, and the test metric of each side by side with standard errors over the seeds. Per seed, a training file
 /// and a separate test file are generated (the timebudget benchmark's noisy rule of ten features and one
 /// interaction), so every tuner of a seed is scored on the same test rows; each tuner gets its own seed stream.
+/// Each run also gives a cost reading: the mean seconds of a completed trial, the ratio of the slowest to the
+/// fastest quarter of them, and how many proposals weighed predicted cost (the GP's attribute gp.cost).
 /// </summary>
 public sealed class PipelineCommand : IBenchmarkCommand
 {
@@ -37,7 +39,8 @@ public sealed class PipelineCommand : IBenchmarkCommand
         try
         {
             var runs = new List<JsonObject>();
-            Console.WriteLine($"{"seed",5}{"tuner",10}{"test metric",13}{"validation",12}{"trials",8}  first tuner and reason");
+            // Cost reading per run: mean seconds of a completed trial, slowest quarter / fastest quarter, proposals that weighed cost (gp.cost).
+            Console.WriteLine($"{"seed",5}{"tuner",10}{"test metric",13}{"validation",12}{"trials",8}{"mean s",10}{"spread",8}{"cost",7}  first tuner and reason");
             for (var seed = 0; seed < seeds; seed++)
             {
                 // Train and test rows from one stream, so the test rows are new draws of the same rule.
@@ -53,7 +56,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
                     run["seed"] = seed;
                     runs.Add(run);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{seed,5}{tuner,10}{Number(run, "test"),13:F4}{Number(run, "validation"),12:F4}{(int)run["trials"]!,8}  {run["reason"]}"));
+                        $"{seed,5}{tuner,10}{Number(run, "test"),13:F4}{Number(run, "validation"),12:F4}{(int)run["trials"]!,8}{Number(run, "trial_seconds_mean"),10:F1}{Number(run, "trial_seconds_spread"),8:F1}{(int?)run["cost_aware_proposals"] ?? 0,7}  {run["reason"]}"));
                 }
             }
 
@@ -137,11 +140,19 @@ public sealed class PipelineCommand : IBenchmarkCommand
         var summary = JsonNode.Parse(File.ReadAllText(summaryPath))!;
         // Auto's choice and reason, as its first proposal recorded them in the study.
         string reason;
+        List<double> durations;
+        int costAware;
         using (var store = MLNetTuning.Storage.SqliteTrialStore.OpenReadOnly(Path.Combine(output, "studies.db")))
         {
-            var first = store.Load((string)summary["study"]!).OrderBy(t => t.Id).FirstOrDefault();
-            reason = first?.Attributes.GetValueOrDefault("auto.reason") ?? "";
+            var trials = store.Load((string)summary["study"]!).OrderBy(t => t.Id).ToList();
+            reason = trials.FirstOrDefault()?.Attributes.GetValueOrDefault("auto.reason") ?? "";
+            // The cost reading: how much completed trials' seconds differ, and how many proposals weighed them.
+            durations = trials.Where(t => t.State == MLNetTuning.Studies.TrialState.Completed && t.Duration is not null).Select(t => t.Duration!.Value.TotalSeconds).Order().ToList();
+            costAware = trials.Count(t => t.Attributes.ContainsKey("gp.cost"));
         }
+
+        var quarter = Math.Max(1, durations.Count / 4);
+        var spread = durations.Count < 2 ? double.NaN : durations[^quarter..].Average() / Math.Max(durations[..quarter].Average(), 1e-9);
 
         return new JsonObject
         {
@@ -152,6 +163,9 @@ public sealed class PipelineCommand : IBenchmarkCommand
             ["trials"] = (int)summary["trials"]!["total"]!,
             ["best_trainer"] = (string?)summary["best"]!["trainer"],
             ["reason"] = reason,
+            ["trial_seconds_mean"] = durations.Count == 0 ? null : durations.Average(),
+            ["trial_seconds_spread"] = double.IsFinite(spread) ? spread : null,
+            ["cost_aware_proposals"] = costAware,
         };
     }
 }

@@ -21,6 +21,7 @@ public static class TunerRegistry
         ["ga"] = Catalog.Genetic(),
         ["ga-nocentre"] = Catalog.Genetic(new GeneticTunerOptions { IncludeDefaults = false }),
         ["gp"] = Catalog.GaussianProcess(),
+        ["gp-nocost"] = Catalog.GaussianProcess(new GaussianProcessTunerOptions { CostAware = false }),
         ["auto"] = Catalog.Auto(),
     };
 

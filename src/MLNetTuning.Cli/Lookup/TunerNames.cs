@@ -21,7 +21,13 @@ internal static class TunerNames
     /// multi-fidelity tuner with that budget range (the rest at its defaults).</summary>
     /// <exception cref="CliException">No tuner of that name (the message lists the known ones), budgets for a tuner
     /// without them, or an invalid budget range.</exception>
-    public static TunerFactory Resolve(TunerCatalog catalog, string name, double? minBudget = null, double? maxBudget = null)
+    /// <param name="catalog">The catalog whose tuners are looked up.</param>
+    /// <param name="name">The tuner's name or short name.</param>
+    /// <param name="minBudget">The smallest budget (<c>--min-budget</c>), or null.</param>
+    /// <param name="maxBudget">The largest budget (<c>--max-budget</c>), or null.</param>
+    /// <param name="timeBudget">The run's time budget (<c>--time</c>), given to tuners whose options take one
+    /// (the GP's and Auto's, for their cost cooling).</param>
+    public static TunerFactory Resolve(TunerCatalog catalog, string name, double? minBudget = null, double? maxBudget = null, TimeSpan? timeBudget = null)
     {
         var methods = Methods(catalog);
         var method = methods.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value
@@ -55,6 +61,13 @@ internal static class TunerNames
             }
 
             options = budgets;
+        }
+
+        if (options is null && timeBudget is not null && OptionsParameter(method)?.ParameterType is { IsAbstract: false } type
+            && type.GetProperty("TimeBudget") is { CanWrite: true } property && property.PropertyType == typeof(TimeSpan?))
+        {
+            options = Activator.CreateInstance(type)!;
+            property.SetValue(options, timeBudget);
         }
 
         var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(TunerCatalog) ? catalog : p == OptionsParameter(method) && options is not null ? options : p.DefaultValue).ToArray();

@@ -8,7 +8,9 @@ namespace MLNetTuning.Tuners;
 /// Picks a tuner from the space's properties, the trial budget, parallelism, trial cost and whether the trainers
 /// have a budget unit (<see cref="Choose"/>), and may hand over mid-study (the GP to TPE). Every proposal carries
 /// the attribute <c>auto</c> (the tuner that made it); the first one, and the first after a hand-over, also
-/// <c>auto.reason</c>.
+/// <c>auto.reason</c>. The GP weighs expected improvement by predicted trial seconds when trial durations differ
+/// widely (see <see cref="GaussianProcessTunerOptions.CostAware"/>); the first proposal made so carries
+/// <c>auto.cost</c>, saying why.
 /// </summary>
 /// <remarks>Both tuners of a hand-over see every completion from the start, so the second one begins with the
 /// whole history.</remarks>
@@ -25,6 +27,7 @@ public sealed class AutoTuner : IHyperparameterTuner
     private readonly HashSet<int> _seen = [];
     private bool _announcedFirst;
     private bool _announcedThen;
+    private bool _announcedCost;
 
     private AutoTuner(HyperparameterSpace space, AutoTunerChoice choice, IHyperparameterTuner first, IHyperparameterTuner? then)
     {
@@ -123,7 +126,7 @@ public sealed class AutoTuner : IHyperparameterTuner
             return new AshaTuner(space, new AshaTunerOptions { MinBudget = 1, MaxBudget = 27, ReductionFactor = 3, Seed = seed }, seed);
         }
 
-        return new AutoTuner(space, choice, Make(choice.Tuner, space, seed), choice.Then is null ? null : Make(choice.Then, space, seed));
+        return new AutoTuner(space, choice, Make(choice.Tuner, space, seed, options), choice.Then is null ? null : Make(choice.Then, space, seed, options));
     }
 
     /// <inheritdoc/>
@@ -150,6 +153,12 @@ public sealed class AutoTuner : IHyperparameterTuner
             _announcedThen |= !ReferenceEquals(active, _first);
         }
 
+        if (!_announcedCost && attributes.TryGetValue("gp.cost", out var cost))
+        {
+            attributes["auto.cost"] = "cost-aware from here: " + cost;
+            _announcedCost = true;
+        }
+
         return proposal with { Attributes = attributes };
     }
 
@@ -174,9 +183,9 @@ public sealed class AutoTuner : IHyperparameterTuner
         _then?.ObserveRunning(trial);
     }
 
-    private static IHyperparameterTuner Make(string name, HyperparameterSpace space, int seed) => name switch
+    private static IHyperparameterTuner Make(string name, HyperparameterSpace space, int seed, AutoTunerOptions options) => name switch
     {
-        "gp" => new GaussianProcessTuner(space, null, seed),
+        "gp" => new GaussianProcessTuner(space, new GaussianProcessTunerOptions { TimeBudget = options.TimeBudget }, seed),
         "tpe" => new TpeTuner(space, null, seed),
         "cmaes" => new CmaEsTuner(space, null, seed),
         _ => new RandomTuner(space, null, seed),

@@ -7,6 +7,7 @@ public sealed class AutoTunerOptions
     private int? _maxTrials;
     private int _parallelism = 1;
     private double? _secondsPerTrial;
+    private TimeSpan? _timeBudget;
 
     /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed is used.</summary>
     public int? Seed { get; set; }
@@ -30,6 +31,14 @@ public sealed class AutoTunerOptions
     {
         get => _secondsPerTrial;
         set => _secondsPerTrial = value is null || (double.IsFinite(value.Value) && value > 0) ? value : throw new ArgumentOutOfRangeException(nameof(SecondsPerTrial), value, "SecondsPerTrial must be a positive finite number (or null when unknown).");
+    }
+
+    /// <summary>The study's time budget, when it has one; the GP's cost-awareness fades as it is spent (see
+    /// <see cref="GaussianProcessTunerOptions.TimeBudget"/>). Default null.</summary>
+    public TimeSpan? TimeBudget
+    {
+        get => _timeBudget;
+        set => _timeBudget = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive (or null when the study has none).");
     }
 
     /// <summary>Whether the trainers have a budget unit the tuner may set (epochs, trees, rows), so that a

@@ -10,28 +10,37 @@ internal sealed class GaussianProcessAcquisition
     private readonly GaussianProcessEncoding _encoding;
     private readonly GaussianProcessModel _model;
     private readonly double _incumbent;
+    private readonly TrialCostModel? _cost;
+    private readonly double[] _dCost;
     private readonly double[] _features;
     private readonly double[] _dMean;
     private readonly double[] _dVariance;
 
-    public GaussianProcessAcquisition(GaussianProcessEncoding encoding, GaussianProcessModel model, double incumbent)
+    /// <param name="encoding">The space's encoding.</param>
+    /// <param name="model">The GP on the warped losses.</param>
+    /// <param name="incumbent">The lowest warped loss.</param>
+    /// <param name="cost">When trial costs count: log EI per second^α.</param>
+    public GaussianProcessAcquisition(GaussianProcessEncoding encoding, GaussianProcessModel model, double incumbent, TrialCostModel? cost = null)
     {
         _encoding = encoding;
         _model = model;
         _incumbent = incumbent;
+        _cost = cost;
+        _dCost = new double[encoding.FeatureCount];
         _features = new double[encoding.FeatureCount];
         _dMean = new double[encoding.FeatureCount];
         _dVariance = new double[encoding.FeatureCount];
     }
 
-    /// <summary>log EI at a point, its integers rounded.</summary>
+    /// <summary>log EI at a point, its integers rounded (less α·log predicted seconds when costs count).</summary>
     public double Score(double[] point)
     {
         var rounded = (double[])point.Clone();
         _encoding.RoundIntegers(rounded);
         _encoding.Features(rounded, _features);
         _model.Predict(_features, out var mean, out var variance);
-        return LogExpectedImprovement.Value(mean, Math.Sqrt(variance), _incumbent, out _, out _);
+        var logEi = LogExpectedImprovement.Value(mean, Math.Sqrt(variance), _incumbent, out _, out _);
+        return _cost is null ? logEi : logEi - _cost.Penalty(_features, []);
     }
 
     /// <summary>The best point found, its integers rounded, that is none of <paramref name="taken"/>; null if every candidate was taken.</summary>
@@ -127,7 +136,18 @@ internal sealed class GaussianProcessAcquisition
                     gradient[k] = -((dM * _dMean[f]) + (dS * _dVariance[f] / (2 * sd)));
                 }
 
-                return -logEi;
+                if (_cost is null)
+                {
+                    return -logEi;
+                }
+
+                var penalty = _cost.Penalty(_features, _dCost);
+                for (var k = 0; k < leaves.Length; k++)
+                {
+                    gradient[k] += _dCost[_encoding.FeatureOf(leaves[k])];
+                }
+
+                return penalty - logEi;
             },
             x,
             low,

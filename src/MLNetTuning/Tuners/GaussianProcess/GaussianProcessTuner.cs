@@ -22,6 +22,9 @@ namespace MLNetTuning.Tuners;
 /// <para>The kernel's hyperparameters are refitted from the last fit at every proposal while there are at most 100
 /// trials, and then after every n/25 new trials. Past <see cref="GaussianProcessTunerOptions.MaxModelTrials"/>
 /// trials the model is fitted on a subset, which the proposal's attributes say.</para>
+/// <para>When completed trials' durations differ widely, log EI is weighed by a second GP's predicted seconds,
+/// with cost cooling (<see cref="GaussianProcessTunerOptions.CostAware"/>, <see cref="TrialCostModel"/>); such
+/// proposals carry the attribute <c>gp.cost</c>.</para>
 /// </remarks>
 public sealed class GaussianProcessTuner : IHyperparameterTuner
 {
@@ -30,6 +33,10 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
     private readonly GaussianProcessEncoding _encoding;
     private readonly GaussianProcessModel _model;
     private readonly List<(int Id, double[] Point, double Loss)> _finished = [];
+    private readonly TrialCostModel? _cost;
+    private readonly List<(int Id, double[] Point, double Seconds)> _timed = [];
+    private DateTimeOffset? _firstStart;
+    private DateTimeOffset? _lastEnd;
     private readonly SortedDictionary<int, double[]> _running = [];
     private readonly Dictionary<int, int[]> _strata = [];
     private double[] _theta;
@@ -47,6 +54,7 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
         _encoding = new GaussianProcessEncoding(space);
         _model = new GaussianProcessModel(_encoding.GroupOfFeature);
         _theta = GaussianProcessModel.DefaultTheta(_model.Groups);
+        _cost = _options.CostAware ? new TrialCostModel(_encoding.GroupOfFeature) : null;
         StartupTrials = _options.StartupTrials ?? Math.Clamp(_encoding.Leaves + 1, 4, 10);
     }
 
@@ -92,10 +100,22 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
         ArgumentNullException.ThrowIfNull(trial);
         _running.Remove(trial.Id);
         _finished.RemoveAll(f => f.Id == trial.Id);
+        _timed.RemoveAll(t => t.Id == trial.Id);
         var counts = trial.State is TrialState.Completed or TrialState.Pruned;
         if (counts && trial.Loss is double loss && double.IsFinite(loss))
         {
             _finished.Add((trial.Id, EncodeTrial(trial), loss));
+        }
+
+        if (trial.CompletedAt is DateTimeOffset end)
+        {
+            _firstStart = _firstStart is null || trial.StartedAt < _firstStart ? trial.StartedAt : _firstStart;
+            _lastEnd = _lastEnd is null || end > _lastEnd ? end : _lastEnd;
+            if (trial.State == TrialState.Completed && trial.Duration is { } duration && duration > TimeSpan.Zero)
+            {
+                // Only full runs measure a configuration's cost: a pruned or failed trial stopped part-way.
+                _timed.Add((trial.Id, EncodeTrial(trial), duration.TotalSeconds));
+            }
         }
     }
 
@@ -177,7 +197,7 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
     private double[]? ModelProposal(Random random, Dictionary<string, string> attributes)
     {
         var (incumbent, good) = FitModel(attributes);
-        var acquisition = new GaussianProcessAcquisition(_encoding, _model, incumbent);
+        var acquisition = new GaussianProcessAcquisition(_encoding, _model, incumbent, FitCost(attributes));
         var taken = _finished.Select(f => f.Point).Concat(_running.Values).ToList();
         var large = _model.Count > 100;
         var point = acquisition.Optimise(good, taken, random, rawCount: large ? 256 : 512, starts: large ? 4 : 6);
@@ -187,6 +207,33 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
         }
 
         return point;
+    }
+
+    /// <summary>The cost model when trial costs count (see <see cref="TrialCostModel"/>), fitted on the latest timed trials; else null.</summary>
+    private TrialCostModel? FitCost(Dictionary<string, string> attributes)
+    {
+        if (_cost is null)
+        {
+            return null;
+        }
+
+        var timed = _timed.Count > _options.MaxModelTrials ? _timed[^_options.MaxModelTrials..] : _timed;
+        var features = _encoding.FeatureCount;
+        var x = new double[timed.Count * features];
+        for (var i = 0; i < timed.Count; i++)
+        {
+            _encoding.Features(timed[i].Point, x.AsSpan(i * features, features));
+        }
+
+        var spent = (_lastEnd - _firstStart)?.TotalSeconds ?? 0;
+        var reason = _cost.Fit(x, timed.Select(t => t.Seconds).ToList(), spent, _options.TimeBudget?.TotalSeconds);
+        if (reason is null)
+        {
+            return null;
+        }
+
+        attributes["gp.cost"] = reason;
+        return _cost.Alpha > 0 ? _cost : null;
     }
 
     /// <summary>A Latin-hypercube point while slots remain, then uniform draws.</summary>

@@ -5,6 +5,7 @@ public sealed class GaussianProcessTunerOptions
 {
     private int? _startupTrials;
     private int _maxModelTrials = 200;
+    private TimeSpan? _timeBudget;
 
     /// <summary>Seed; when null, the study's or the <c>MLContext</c>'s seed is used.</summary>
     public int? Seed { get; set; }
@@ -29,6 +30,20 @@ public sealed class GaussianProcessTunerOptions
     /// <summary>Count trials still running as observed at the worst loss seen so far (a constant liar), so
     /// parallel proposals spread out instead of piling onto one point. Default true.</summary>
     public bool ConstantLiar { get; set; } = true;
+
+    /// <summary>Weigh expected improvement by the seconds a trial is predicted to cost (EI per second, with cost
+    /// cooling) when trial durations differ widely; see docs/tuners-auto-gp.md for the rule. Uniform costs leave
+    /// proposals unchanged. Proposals made so carry the attribute <c>gp.cost</c>. Default true.</summary>
+    public bool CostAware { get; set; } = true;
+
+    /// <summary>The study's time budget, when it has one: cost-awareness then fades as the budget is spent, so
+    /// the last trials go to the best configurations whatever they cost. Default null (no budget: it fades with
+    /// the number of trials).</summary>
+    public TimeSpan? TimeBudget
+    {
+        get => _timeBudget;
+        set => _timeBudget = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive (or null when the study has none).");
+    }
 
     /// <summary>A copy, so a factory is not affected by later changes to the options it was given.</summary>
     internal GaussianProcessTunerOptions Clone() => (GaussianProcessTunerOptions)MemberwiseClone();
