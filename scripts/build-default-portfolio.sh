@@ -5,7 +5,7 @@
 # Data: only what this project generates (scripts/portfolio_data.py, samples/data/loans.csv) and the public data
 # sets in ../shared/data, read in place. Each data set gets one short `tune` study (every preset trainer of its
 # task, the auto tuner, seed 1, TRIALS trials) in one SQLite store, out/default-portfolio/studies.db; then
-# `portfolio build` writes the portfolio of each task from that store. 
+# `portfolio build` writes the portfolio of each task from that store.
 # docs/retuning.md describes the result.
 #
 # Usage: scripts/build-default-portfolio.sh        (TRIALS=20 by default; TRIALS=8 for a quick try)
@@ -20,7 +20,7 @@ SHARED=../shared/data
 for up in ../.. ../../..; do [[ -d "$SHARED" ]] || SHARED="$up/shared/data"; done
 SHIPPED=src/MLNetTuning/Portfolios/Default
 
-for file in breast-cancer.txt housing.txt iris.txt wikipedia-detox-250-line-data.tsv; do
+for file in breast-cancer.txt housing.txt iris.txt; do
   [[ -f "$SHARED/$file" ]] || { echo "$SHARED/$file is missing: the shared data sets must sit beside the checkout." >&2; exit 1; }
 done
 
@@ -60,7 +60,7 @@ study gen-multiclass-thresholds multiclass "$OUT/data/gen-multiclass-thresholds.
 study gen-regression-steps regression "$OUT/data/gen-regression-steps.csv"      label
 study gen-binary-radial    binary     "$OUT/data/gen-binary-radial.csv"         label
 study loans                binary     samples/data/loans.csv                    approved
-study wikipedia-detox      binary     "$SHARED/wikipedia-detox-250-line-data.tsv" Sentiment
+# wikipedia-detox-250-line-data.tsv is left out: its line 83 has 2 fields where the header has 3, which the CLI refuses.
 
 for task in binary multiclass regression; do
   cli portfolio build --storage "$OUT/studies.db" --task "$task" --per-trainer "$PER_TRAINER" --out "$SHIPPED/$task.json"
