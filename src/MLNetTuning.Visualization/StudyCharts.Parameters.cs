@@ -143,7 +143,8 @@ public static partial class StudyCharts
             values = trials.Select(t => p.Value(t.Id, name) is double v ? (log ? Math.Log10(v) : v) : double.NaN).ToArray();
             if (log)
             {
-                var finite = values.Where(double.IsFinite).ToList();
+                // A parameter of a trainer whose trials all failed has no value among the completed trials: no ticks.
+                var finite = values.Where(double.IsFinite).DefaultIfEmpty(double.NaN).ToList();
                 for (var e = Math.Floor(finite.Min()); e <= Math.Ceiling(finite.Max()); e++)
                 {
                     tickValues.Add(e);

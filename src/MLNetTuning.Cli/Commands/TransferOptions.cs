@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MLNetTuning.Cli.Lookup;
 using MLNetTuning.Cli.Running;
 
 namespace MLNetTuning.Cli.Commands;
@@ -10,8 +11,11 @@ internal sealed class TransferOptions
     private readonly Option<string[]> _enqueue = new("--enqueue") { Description = "A point to run first, as JSON: {\"trainer\": \"FastTree\"}, {\"trainer\": {\"FastTree\": {\"NumberOfLeaves\": 31}}}. Parameters left out are drawn by the tuner. Repeatable; run in the order given." };
     private readonly Option<string?> _enqueueFile = new("--enqueue-file") { Description = "A file of points to run first: one JSON object per line (blank lines and lines starting with # are skipped), or one JSON array of objects. Run after the --enqueue points." };
     private readonly Option<string?> _warmStart = new("--warm-start") { Description = "Warm start from this earlier study: its best trials are re-evaluated first and TPE/CMA-ES take it as a prior, switched off when the re-evaluations do not rank like the source." };
-    private readonly Option<string?> _portfolio = new("--portfolio") { Description = "A portfolio file (written by 'portfolio build') for this task: its configurations of the trainers tuned here run first, after the --enqueue points." };
+    private readonly Option<string?> _portfolio = new("--portfolio") { Description = "A portfolio file (written by 'portfolio build') for this task, or 'default' for the one shipped with the pack: its configurations of the trainers tuned here run first, after the --enqueue points." };
     private readonly Option<string?> _warmStartStorage = new("--warm-start-storage") { Description = "The store holding the --warm-start study (same forms as --storage). Default: the study's own store." };
+
+    /// <summary>The --portfolio value that names the portfolio shipped in the core package.</summary>
+    public const string DefaultPortfolio = "default";
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -45,7 +49,10 @@ internal sealed class TransferOptions
         {
             try
             {
-                portfolio.AddRange(Portfolios.PortfolioFile.Load(portfolioFile, task));
+                // "default" names the shipped portfolio; a file of that name is given as ./default.
+                portfolio.AddRange(portfolioFile == DefaultPortfolio
+                    ? Portfolios.PortfolioFile.LoadDefault(TaskNames.Parse(task))
+                    : Portfolios.PortfolioFile.Load(portfolioFile, task));
             }
             catch (ArgumentException e)
             {

@@ -144,4 +144,21 @@ public class CliTransferTests : TempFolderTest
         Assert.That(noStudy.ExitCode, Is.EqualTo(2));
         Assert.That(noStudy.Error, Does.Contain("No study of the task 'regression'").And.Contain("Studies there: may."));
     }
+
+    [Test]
+    public void Portfolio_default_runs_the_shipped_configurations_of_the_tuned_trainers_first()
+    {
+        var shipped = MLNetTuning.Portfolios.PortfolioFile.LoadDefault(MLNetTuning.Pipelines.TuningTask.BinaryClassification)
+            .Where(e => e.Trainer is "LbfgsLogisticRegression" or "FastTree").ToList();
+        Assert.That(shipped, Is.Not.Empty, "the default binary portfolio has entries for the tuned trainers");
+
+        var (code, output, error) = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", $"{shipped.Count + 1}", "--portfolio", "default"));
+
+        Assert.That(code, Is.EqualTo(0), output + error);
+        var trials = Trials(Path.Combine(Folder, "out", "studies.db"), "june");
+        var first = trials.Take(shipped.Count).Select(t => t.Parameters.Get<BranchSelection>("trainer")).ToList();
+        Assert.That(first.Select(b => b.Branch), Is.EqualTo(shipped.Select(e => e.Trainer)));
+        Assert.That(first.Select(b => b.Parameters.ToJson()), Is.EqualTo(shipped.Select(e => e.Parameters.ToJson())));
+        Assert.That(trials[shipped.Count].Attributes, Does.Not.ContainKey("enqueued"));
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Storage;
 using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
 using MLNetTuning.Visualization;
 
 namespace MLNetTuning.Tests.Visualization;
@@ -165,5 +166,24 @@ public class StudyChartsTests
         Assert.That(
             new object?[] { StudyCharts.OptimizationHistory(study), StudyCharts.ParallelCoordinates(study), StudyCharts.Slice(study), StudyCharts.EmpiricalDistribution(study), StudyCharts.Timeline(study), StudyCharts.IntermediateValues(study) },
             Is.All.Null);
+    }
+
+    [Test]
+    public void A_log_scale_parameter_of_a_branch_whose_trials_all_failed_gets_no_ticks_instead_of_breaking_the_chart()
+    {
+        // As when every trial of one trainer fails (Poisson regression on negative labels).
+        var study = new TuningStudy(new RandomTuner(SampleStudies.ConditionalSpace, new RandomTunerOptions { Seed = 5 }), new TuningStudyOptions { Direction = OptimizationDirection.Maximize });
+        var result = study.Optimize(
+            c => ((BranchSelection)c.Parameters["model"]!).Branch == "linear" ? throw new InvalidOperationException("diverged") : c.Parameters.Get<double>("x"),
+            new StudyLimits { MaxTrials = 20 });
+        var snapshot = StudySnapshot.From(result, SampleStudies.ConditionalSpace, "failing-branch");
+        Assert.That(result.Trials.Any(t => t.State == TrialState.Failed), "the random tuner drew the failing branch");
+
+        var parallel = StudyCharts.ParallelCoordinates(snapshot)!;
+
+        var l2 = Data(parallel)[0]!["dimensions"]!.AsArray().Single(d => (string?)d!["label"] == "model.linear.l2")!;
+        Assert.That((string?)l2["ticktext"]![0], Is.EqualTo("not chosen"));
+        var mark = (double)l2["tickvals"]![0]!;
+        Assert.That(l2["values"]!.AsArray().Select(v => (double)v!), Is.All.EqualTo(mark), "no completed trial chose the failing branch");
     }
 }
