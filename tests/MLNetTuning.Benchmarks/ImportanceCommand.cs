@@ -9,10 +9,11 @@ using MLNetTuning.Studies;
 namespace MLNetTuning.Benchmarks;
 
 /// <summary>
-/// `importance --trials 300 --seed 0 --out FILE.json`: our fANOVA and Optuna 3.1's FanovaImportanceEvaluator
-/// (Debian's python3-optuna, python3-sklearn) on the same random-search trials of each function, side by side:
-/// Spearman rank agreement per function (target: mean ≥ 0.8 over the functions with at least 4 parameters) and,
-/// on the two synthetic functions with analytic shares, each side's largest error.
+/// `importance --trials 300 --seed 0 --seeds 1 --functions all --feature-fraction 0.8333 --out FILE.json`: our fANOVA
+/// and Optuna 3.1's FanovaImportanceEvaluator (Debian's python3-optuna, python3-sklearn) on the same random-search
+/// trials of each function, side by side, for seeds seed .. seed + seeds - 1: Spearman rank agreement per function
+/// (target: mean ≥ 0.8 over the functions with at least 4 parameters) and, on the two synthetic functions with
+/// analytic shares, each side's largest error, with the means over the seeds.
 /// </summary>
 public sealed class ImportanceCommand : IBenchmarkCommand
 {
@@ -33,20 +34,64 @@ public sealed class ImportanceCommand : IBenchmarkCommand
 
     public string Name => "importance";
 
-    public string Summary => "fANOVA importance vs Optuna 3.1 on the same trials: --trials 300 --seed 0 --python /usr/bin/python3 --out FILE.json";
+    public string Summary => "fANOVA importance vs Optuna 3.1 on the same trials: --trials 300 --seed 0 --seeds 1 --functions all|NAME,NAME --feature-fraction 0.8333 --python /usr/bin/python3 --out FILE.json";
 
     public int Run(BenchmarkArguments arguments)
     {
         var count = arguments.Int("trials", 300);
-        var seed = arguments.Int("seed", 0);
+        var firstSeed = arguments.Int("seed", 0);
+        var seeds = arguments.Int("seeds", 1);
+        var names = arguments.String("functions", "all");
+        var featureFraction = arguments.Double("feature-fraction", new ParameterImportanceOptions().FeatureFraction);
         var python = arguments.String("python", "/usr/bin/python3");
         var output = arguments.String("out", Path.Combine("out", "benchmarks", "importance.json"));
         arguments.RejectUnknown();
         BenchmarkArguments.Require(count >= 2, "trials", count, "at least 2");
+        BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "at least 1");
+        var functions = names == "all" ? Functions : names.Split(',').Select(n => Functions.FirstOrDefault(f => f.Name == n)
+            ?? throw new ArgumentException($"--functions: unknown function '{n}'; known: {string.Join(", ", Functions.Select(f => f.Name))}.")).ToArray();
 
+        var results = new List<Dictionary<string, object?>>();
+        for (var seed = firstSeed; seed < firstSeed + seeds; seed++)
+        {
+            results.AddRange(RunSeed(functions, count, seed, featureFraction, python));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"function",-24}{"seeds",7}{"spearman",10}{"ours err",11}{"optuna err",12}{"ours <= optuna",16}");
+        foreach (var f in functions)
+        {
+            var rows = results.Where(r => (string)r["function"]! == f.Name).ToList();
+            var rho = rows.Average(r => (double)r["spearman"]!);
+            var line = string.Create(CultureInfo.InvariantCulture, $"{f.Name,-24}{rows.Count,7}{rho,10:F3}");
+            if (f.AnalyticShares is not null)
+            {
+                var ours = rows.Select(r => (double)r["ours_max_error"]!).ToList();
+                var theirs = rows.Select(r => (double)r["optuna_max_error"]!).ToList();
+                line += string.Create(CultureInfo.InvariantCulture, $"{ours.Average(),11:F4}{theirs.Average(),12:F4}{ours.Zip(theirs).Count(p => p.First <= p.Second),12}/{rows.Count}");
+            }
+
+            Console.WriteLine(line);
+        }
+
+        var big = results.Where(r => (int)r["parameters"]! >= 4).Select(r => (double)r["spearman"]!).ToList();
+        var mean = big.Count == 0 ? double.NaN : big.Average();
+        if (big.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean Spearman over the functions with >= 4 parameters ({big.Count} function-seed pairs): {mean:F3} (target >= 0.8: {(mean >= 0.8 ? "met" : "MISSED")})"));
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, JsonSerializer.Serialize(new Dictionary<string, object?> { ["trials"] = count, ["seeds"] = Enumerable.Range(firstSeed, seeds).ToArray(), ["feature_fraction"] = featureFraction, ["mean_spearman_4plus"] = big.Count == 0 ? null : mean, ["results"] = results }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {output}");
+        return 0;
+    }
+
+    private static List<Dictionary<string, object?>> RunSeed(Function[] functions, int count, int seed, double featureFraction, string python)
+    {
         var input = new JsonArray();
         var ours = new Dictionary<string, Dictionary<string, double>>();
-        foreach (var f in Functions)
+        foreach (var f in functions)
         {
             var builder = HyperparameterSpace.CreateBuilder();
             var names = Enumerable.Range(1, f.Dimension).Select(i => $"x{i}").ToArray();
@@ -69,14 +114,16 @@ public sealed class ImportanceCommand : IBenchmarkCommand
                 rows.Add(new JsonObject { ["x"] = new JsonArray(names.Select(n => (JsonNode?)trial.Parameters.Get<double>(n)).ToArray()), ["value"] = value });
             }
 
-            ours[f.Name] = FanovaImportance.Evaluate(space, trials, new ParameterImportanceOptions { Seed = seed }).Parameters.ToDictionary(p => p.Name, p => p.Importance);
+            var options = new ParameterImportanceOptions { Seed = seed, FeatureFraction = featureFraction };
+            ours[f.Name] = FanovaImportance.Evaluate(space, trials, options).Parameters.ToDictionary(p => p.Name, p => p.Importance);
             input.Add(new JsonObject { ["name"] = f.Name, ["parameters"] = new JsonArray(names.Select(n => (JsonNode?)n).ToArray()), ["trials"] = rows });
         }
 
         var optuna = RunOptuna(python, new JsonObject { ["functions"] = input });
         var results = new List<Dictionary<string, object?>>();
+        Console.WriteLine($"seed {seed}");
         Console.WriteLine($"{"function",-24}{"params",7}{"spearman",10}{"ours max err",14}{"optuna max err",16}  ours | optuna");
-        foreach (var f in Functions)
+        foreach (var f in functions)
         {
             var names = Enumerable.Range(1, f.Dimension).Select(i => $"x{i}").ToArray();
             var a = names.Select(n => ours[f.Name][n]).ToArray();
@@ -85,21 +132,15 @@ public sealed class ImportanceCommand : IBenchmarkCommand
             double? ourError = f.AnalyticShares is { } s ? a.Select((v, i) => Math.Abs(v - s[i])).Max() : null;
             double? optunaError = f.AnalyticShares is { } s2 ? b.Select((v, i) => Math.Abs(v - s2[i])).Max() : null;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{f.Name,-24}{f.Dimension,7}{rho,10:F3}{(ourError is double e1 ? e1.ToString("F3", CultureInfo.InvariantCulture) : "-"),14}{(optunaError is double e2 ? e2.ToString("F3", CultureInfo.InvariantCulture) : "-"),16}  {string.Join(" ", a.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {string.Join(" ", b.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}"));
+                $"{f.Name,-24}{f.Dimension,7}{rho,10:F3}{(ourError is double e1 ? e1.ToString("F4", CultureInfo.InvariantCulture) : "-"),14}{(optunaError is double e2 ? e2.ToString("F4", CultureInfo.InvariantCulture) : "-"),16}  {string.Join(" ", a.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} | {string.Join(" ", b.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}"));
             results.Add(new()
             {
-                ["function"] = f.Name, ["parameters"] = f.Dimension, ["spearman"] = rho, ["ours"] = a, ["optuna"] = b,
+                ["seed"] = seed, ["function"] = f.Name, ["parameters"] = f.Dimension, ["spearman"] = rho, ["ours"] = a, ["optuna"] = b,
                 ["analytic"] = f.AnalyticShares, ["ours_max_error"] = ourError, ["optuna_max_error"] = optunaError,
             });
         }
 
-        var big = results.Where(r => (int)r["parameters"]! >= 4).Select(r => (double)r["spearman"]!).ToList();
-        var mean = big.Average();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean Spearman over the {big.Count} functions with >= 4 parameters: {mean:F3} (target >= 0.8: {(mean >= 0.8 ? "met" : "MISSED")})"));
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, JsonSerializer.Serialize(new Dictionary<string, object> { ["trials"] = count, ["seed"] = seed, ["mean_spearman_4plus"] = mean, ["results"] = results }, new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"wrote {output}");
-        return 0;
+        return results;
     }
 
     private static double Sq(double v) => v * v;

@@ -6,9 +6,10 @@ namespace MLNetTuning.Importance;
 
 /// <summary>
 /// Parameter importance by functional ANOVA (Hutter, Hoos and Leyton-Brown 2014; Optuna's default evaluator):
-/// a random forest is fitted to the completed trials in the unit-cube encoding, and each tree's variance over
-/// the cube is split into the variances of its marginal predictions, per parameter and, on request, per pair.
-/// Parameter importances are the main effects' shares, rescaled to sum to 1 as Optuna's evaluator does;
+/// a random forest is fitted to the completed trials in the unit-cube encoding; a parameter's main effect is the
+/// variance over the cube of the forest's marginal prediction, and each tree's variance is also split per parameter
+/// and, on request, per pair. Parameter importances are the main effects' shares, rescaled to sum to 1 as Optuna's
+/// evaluator does;
 /// <see cref="ParameterImportanceResult.MainEffectsShare"/> keeps the fraction of the variance they explain.
 /// </summary>
 /// <remarks>
@@ -65,6 +66,8 @@ public static class FanovaImportance
         }
 
         var d = layout.Leaves.Length;
+        var forestMarginals = Enumerable.Range(0, d).Select(_ => new ForestMarginal()).ToArray();
+        var forestMean = 0.0;
         var shares = Enumerable.Range(0, d).Select(_ => new List<double>()).ToArray();
         var pairShares = new double[d, d];
         var constantTrees = 0;
@@ -78,6 +81,12 @@ public static class FanovaImportance
             }
 
             var tree = new TreeVarianceDecomposition(RegressionTree.Fit(x, y, sample, options, random));
+            forestMean += tree.Mean / options.NumberOfTrees;
+            for (var f = 0; f < d; f++)
+            {
+                forestMarginals[f].Add(tree.Cuts[f], tree.Marginals[f], options.NumberOfTrees);
+            }
+
             if (tree.TotalVariance <= 1e-300)
             {
                 constantTrees++;
@@ -99,14 +108,20 @@ public static class FanovaImportance
 
         var fitted = options.NumberOfTrees - constantTrees;
 
-        // Each tree's main effects are fractions of its total variance (Hutter et al.), averaged over the trees. The trees
-        // also put variance into interactions that a finite sample suggests but the objective may lack, which lowers every
-        // main effect alike; so, as Optuna does, the averages are rescaled to sum to 1: a parameter's importance is its share
-        // of what the main effects explain, and MainEffectsShare says how much of the variance that is.
+        // A parameter's importance is the variance of the forest's marginal (the mean of the trees' marginals) over the
+        // sum of the parameters' such variances, not Hutter et al.'s mean over the trees of each tree's share. Per-tree
+        // shares carry two biases: a tree resolves coarsely the parameters it seldom splits on (with every parameter
+        // tried at each split, the weaker ones), which smooths their marginals and moves their variance into spurious
+        // interactions; and each tree's own error adds variance to every marginal. The random feature subsets make each
+        // tree split on every parameter in places, and averaging the marginals before squaring cancels the errors the
+        // trees do not share. As Optuna does, the main effects are rescaled to sum to 1. MainEffectsShare and the
+        // standard deviations stay per tree: how much one tree's main effects explain, and how much the trees disagree.
+        var forestEffects = forestMarginals.Select(m => m.Variance(forestMean)).ToArray();
+        var forestSum = forestEffects.Sum();
         var mainEffectsShare = fitted == 0 ? 0 : shares.Sum(s => s.Average());
         var scale = mainEffectsShare > 1e-12 ? 1 / mainEffectsShare : 0;
         var parameters = Enumerable.Range(0, d)
-            .Select(f => new ParameterImportance(layout.Leaves[f].Path, fitted == 0 ? 0 : shares[f].Average() * scale, StandardDeviation(shares[f]) * scale, active[f]))
+            .Select(f => new ParameterImportance(layout.Leaves[f].Path, fitted == 0 || forestSum <= 1e-300 ? 0 : forestEffects[f] / forestSum, StandardDeviation(shares[f]) * scale, active[f]))
             .OrderByDescending(p => p.Importance).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
         var pairs = new List<PairImportance>();
         if (options.IncludePairs)
@@ -144,6 +159,39 @@ public static class FanovaImportance
         }
 
         return features;
+    }
+
+    /// <summary>The mean of the trees' marginals of one parameter: a step function on the union of their split points,
+    /// kept as its value at 0 and its jumps.</summary>
+    private sealed class ForestMarginal
+    {
+        private readonly List<(double At, double Step)> _jumps = [];
+        private double _start;
+
+        public void Add(double[] cuts, double[] values, int trees)
+        {
+            _start += values[0] / trees;
+            for (var j = 1; j < values.Length; j++)
+            {
+                _jumps.Add((cuts[j], (values[j] - values[j - 1]) / trees));
+            }
+        }
+
+        public double Variance(double mean)
+        {
+            _jumps.Sort((a, b) => a.At.CompareTo(b.At));
+            var variance = 0.0;
+            var level = _start;
+            var from = 0.0;
+            foreach (var (at, step) in _jumps)
+            {
+                variance += (at - from) * (level - mean) * (level - mean);
+                level += step;
+                from = at;
+            }
+
+            return variance + ((1 - from) * (level - mean) * (level - mean));
+        }
     }
 
     private static double StandardDeviation(List<double> values)

@@ -2,9 +2,10 @@ namespace MLNetTuning.Importance;
 
 /// <summary>The share of the objective's variance one parameter explains on its own (its main effect).</summary>
 /// <param name="Name">The parameter's path: <c>trainer</c>, <c>trainer.FastTree.leaves</c> for a branch's member.</param>
-/// <param name="Importance">Its main effect's share of the variance (averaged over the trees), rescaled so that the
-/// parameters' importances sum to 1 (as Optuna reports them); in [0, 1].</param>
-/// <param name="StandardDeviation">Standard deviation of the share over the trees, on the same scale.</param>
+/// <param name="Importance">The variance of the forest's marginal prediction for this parameter, as a share of the sum
+/// over the parameters (so the importances sum to 1, as Optuna reports them); in [0, 1].</param>
+/// <param name="StandardDeviation">Standard deviation over the trees of each tree's share of its own variance, rescaled
+/// by <see cref="ParameterImportanceResult.MainEffectsShare"/>: how much the trees disagree.</param>
 /// <param name="ActiveTrials">Completed trials in which the parameter was active (its branch chosen).</param>
 public sealed record ParameterImportance(string Name, double Importance, double StandardDeviation, int ActiveTrials);
 

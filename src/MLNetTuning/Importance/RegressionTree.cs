@@ -2,7 +2,8 @@ using System.Runtime.CompilerServices;
 
 namespace MLNetTuning.Importance;
 
-/// <summary>A CART regression tree on features in [0, 1] (squared error, all features tried at every node),
+/// <summary>A CART regression tree on features in [0, 1] (squared error, a random subset of the features tried at every
+/// node, as in Breiman's random forests),
 /// kept as the boxes of its leaves, which is all the variance decomposition needs.</summary>
 internal sealed class RegressionTree
 {
@@ -11,6 +12,7 @@ internal sealed class RegressionTree
     private readonly ParameterImportanceOptions _options;
     private readonly List<LeafBox> _leaves = [];
     private readonly List<double>[] _thresholds;
+    private readonly int _featuresPerSplit;
 
     private RegressionTree(double[][] x, double[] y, ParameterImportanceOptions options, int features)
     {
@@ -18,6 +20,7 @@ internal sealed class RegressionTree
         _y = y;
         _options = options;
         _thresholds = Enumerable.Range(0, features).Select(_ => new List<double>()).ToArray();
+        _featuresPerSplit = Math.Max(1, (int)Math.Floor((features * options.FeatureFraction) + 1e-9));
     }
 
     /// <summary>The leaves: their boxes partition the unit cube.</summary>
@@ -75,11 +78,18 @@ internal sealed class RegressionTree
         var order = (int[])rows.Clone();
         var keys = new double[n];
 
-        // Features in a random order, so that ties between equally good splits are broken at random, as sklearn does.
+        // Features in a random order: the first _featuresPerSplit that can split compete (sklearn's max_features: it
+        // draws on while the drawn ones are constant here), and ties between equally good splits are broken at random.
         var features = Enumerable.Range(0, _thresholds.Length).ToArray();
         random.Shuffle(features);
+        var tried = 0;
         foreach (var f in features)
         {
+            if (tried >= _featuresPerSplit)
+            {
+                break;
+            }
+
             for (var i = 0; i < n; i++)
             {
                 order[i] = rows[i];
@@ -87,6 +97,11 @@ internal sealed class RegressionTree
             }
 
             Array.Sort(keys, order);
+            if (keys[0] < keys[n - 1])
+            {
+                tried++;
+            }
+
             var leftSum = 0.0;
             for (var i = 0; i < n - 1; i++)
             {

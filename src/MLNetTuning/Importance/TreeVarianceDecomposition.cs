@@ -33,7 +33,8 @@ internal sealed class TreeVarianceDecomposition
             TotalVariance += _volumes[i] * d * d;
         }
 
-        MainEffects = Enumerable.Range(0, _cuts.Length).Select(MainEffect).ToArray();
+        Marginals = Enumerable.Range(0, _cuts.Length).Select(Marginal).ToArray();
+        MainEffects = Enumerable.Range(0, _cuts.Length).Select(f => Variance(_cuts[f], Marginals[f], Mean)).ToArray();
     }
 
     public double Mean { get; }
@@ -43,16 +44,30 @@ internal sealed class TreeVarianceDecomposition
     /// <summary>Variance of each feature's marginal.</summary>
     public double[] MainEffects { get; }
 
+    /// <summary>Each feature's marginal prediction: its value on each interval between consecutive <see cref="Cuts"/>.</summary>
+    public double[][] Marginals { get; }
+
+    /// <summary>Each feature's split points, with 0 and 1, in increasing order.</summary>
+    public IReadOnlyList<double[]> Cuts => _cuts;
+
+    /// <summary>Variance under the uniform measure of a step function taking <paramref name="values"/> between <paramref name="cuts"/>.</summary>
+    public static double Variance(double[] cuts, double[] values, double mean)
+    {
+        var variance = 0.0;
+        for (var j = 0; j < values.Length; j++)
+        {
+            var d = values[j] - mean;
+            variance += (cuts[j + 1] - cuts[j]) * d * d;
+        }
+
+        return variance;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double MainEffect(int f)
+    private double[] Marginal(int f)
     {
         var cuts = _cuts[f];
         var k = cuts.Length - 1;
-        if (k == 1)
-        {
-            return 0;
-        }
-
         var diff = new double[k + 1];
         for (var i = 0; i < _volumes.Length; i++)
         {
@@ -63,16 +78,15 @@ internal sealed class TreeVarianceDecomposition
             diff[Index(cuts, leaf.High[f])] -= c;
         }
 
-        var variance = 0.0;
-        var marginal = 0.0;
+        var marginal = new double[k];
+        var running = 0.0;
         for (var j = 0; j < k; j++)
         {
-            marginal += diff[j];
-            var d = marginal - Mean;
-            variance += (cuts[j + 1] - cuts[j]) * d * d;
+            running += diff[j];
+            marginal[j] = running;
         }
 
-        return variance;
+        return marginal;
     }
 
     /// <summary>Variance of the pair's joint marginal less both main effects: their interaction.</summary>
