@@ -62,12 +62,13 @@ public class WarmStartPartialPriorTests
 
         var warmDistance = warm.Average(Distance);
         var coldDistance = cold.Average(Distance);
+        var z = warm.Select(p => p.Get<double>("z")).ToList();
+        var spread = Math.Sqrt(z.Average(v => Math.Pow(v - z.Average(), 2)));
+        TestContext.Out.WriteLine($"multivariate {multivariate}: warm {warmDistance:F2}, cold {coldDistance:F2}, z's spread {spread:F3}");
         Assert.That(warmDistance, Is.LessThan(2.0), $"warm {warmDistance:F2}, cold {coldDistance:F2}");
         Assert.That(coldDistance, Is.GreaterThan(warmDistance + 1.5), $"warm {warmDistance:F2}, cold {coldDistance:F2}");
 
         // The source says nothing about z and kind: the prior must not pull them to the values used to encode the gaps.
-        var z = warm.Select(p => p.Get<double>("z")).ToList();
-        var spread = Math.Sqrt(z.Average(v => Math.Pow(v - z.Average(), 2)));
         Assert.That(spread, Is.GreaterThan(0.2), $"z's spread {spread:F3} (uniform: 0.29)");
         Assert.That(warm.Select(p => p["kind"]).Distinct().Count(), Is.EqualTo(4), "every kind is proposed");
     }
@@ -144,6 +145,7 @@ public class WarmStartPartialPriorTests
 
         var warm = FirstProposals(1.0);
         var cold = FirstProposals(0.0);
+        TestContext.Out.WriteLine($"warm {warm.Distance:F2} (z {warm.Z:F3}), cold {cold.Distance:F2}");
         Assert.That(warm.Distance, Is.LessThan(2.0), $"warm {warm.Distance:F2}, cold {cold.Distance:F2}");
         Assert.That(cold.Distance, Is.GreaterThan(warm.Distance + 1.5), $"warm {warm.Distance:F2}, cold {cold.Distance:F2}");
 
