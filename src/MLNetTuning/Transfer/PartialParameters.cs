@@ -65,6 +65,47 @@ internal static class PartialParameters
             _ => true,
         });
 
+    /// <summary>Per coordinate of the space's unit-cube encoding, whether <paramref name="partial"/> gives its value.
+    /// The coordinates of branches the point did not take count as given: their encoding is fixed (the branch's
+    /// defaults), as for any full point.</summary>
+    public static bool[] GivenCoordinates(HyperparameterSpace space, TrialParameters partial)
+    {
+        var given = new bool[space.Dimension];
+        MarkGiven(space, partial, given, 0);
+        return given;
+    }
+
+    /// <summary>The dotted names of the searched parameters (those with a coordinate) that <paramref name="partial"/> lacks;
+    /// inside a chosen branch they read "choice.branch.name".</summary>
+    public static IEnumerable<string> MissingNames(HyperparameterSpace space, TrialParameters partial, string path = "")
+    {
+        foreach (var (key, domain) in space)
+        {
+            if (domain.Dimension == 0)
+            {
+                continue;
+            }
+
+            var name = Join(path, key);
+            if (!partial.TryGetValue(key, out var value))
+            {
+                yield return name;
+                continue;
+            }
+
+            var inner = (domain, value) switch
+            {
+                (HyperparameterSpace nested, TrialParameters p) => MissingNames(nested, p, name),
+                (ConditionalChoice choice, BranchSelection s) when choice.Branches.TryGetValue(s.Branch, out var branch) => MissingNames(branch, s.Parameters, Join(name, s.Branch)),
+                _ => [],
+            };
+            foreach (var missing in inner)
+            {
+                yield return missing;
+            }
+        }
+    }
+
     /// <summary>Maps a point of another space into this one: values outside a numeric range are clipped, values that
     /// do not fit at all (an unknown choice or branch, a name the space lacks) are dropped and left to the tuner.</summary>
     /// <param name="space">The new space.</param>
@@ -146,6 +187,41 @@ internal static class PartialParameters
                 return k.Value;
             default:
                 throw new ArgumentException($"Enqueued parameter '{name}' = '{TrialParameters.FormatValue(value)}' is not in its domain ({domain.Kind}{(domain is ChoiceDomain cd ? $" [{string.Join(", ", cd.Values)}]" : "")}).");
+        }
+    }
+
+    private static void MarkGiven(HyperparameterSpace space, TrialParameters? partial, bool[] given, int offset)
+    {
+        foreach (var (key, domain) in space)
+        {
+            var at = offset + space.OffsetOf(key);
+            object? value = null;
+            var has = partial is not null && partial.TryGetValue(key, out value);
+            switch (domain)
+            {
+                case HyperparameterSpace nested:
+                    MarkGiven(nested, has ? value as TrialParameters : null, given, at);
+                    break;
+                case ConditionalChoice choice when has && value is BranchSelection s:
+                    given.AsSpan(at, choice.Selector.Dimension).Fill(true);
+                    foreach (var (name, branch) in choice.Branches)
+                    {
+                        var branchAt = at + choice.OffsetOf(name);
+                        if (name == s.Branch)
+                        {
+                            MarkGiven(branch, s.Parameters, given, branchAt);
+                        }
+                        else
+                        {
+                            given.AsSpan(branchAt, branch.Dimension).Fill(true);
+                        }
+                    }
+
+                    break;
+                default:
+                    given.AsSpan(at, domain.Dimension).Fill(has);
+                    break;
+            }
         }
     }
 

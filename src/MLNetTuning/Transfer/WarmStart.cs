@@ -96,14 +96,21 @@ public sealed class WarmStart
 
         if (options.PriorWeight > 0 && tunerTakesPrior)
         {
-            var complete = Enumerable.Range(0, ranked.Count).Where(i => PartialParameters.IsComplete(space, mapped[i])).ToList();
-            if (complete.Count < ranked.Count)
+            // A trial that lacks a parameter still informs the others: the tuner gives the missing one no information
+            // from it (TPE: the flat prior kernel in that dimension; CMA-ES: the cold start's coordinate).
+            var lacking = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            foreach (var name in mapped.SelectMany(point => PartialParameters.MissingNames(space, point)))
             {
-                session.Log($"Warm start from '{source.Name}': {ranked.Count - complete.Count} source trial(s) lack parameters of the new space and are left out of the prior.");
+                lacking[name] = lacking.GetValueOrDefault(name) + 1;
             }
 
-            session.Prior = new WarmStartPrior(complete.Select(i => new PriorObservation(mapped[i], ranked[i].Loss!.Value)).ToList(), options.PriorWeight, options.PriorHalfLife);
-            session.Log($"Warm start from '{source.Name}': {complete.Count} source trial(s) form the tuner's prior, each weighing {options.PriorWeight:G3} at first and half after {options.PriorHalfLife:G3} own trials.");
+            foreach (var (name, count) in lacking)
+            {
+                session.Log($"Warm start from '{source.Name}': {count} source trial(s) lack '{name}'; their other parameters form the prior, which carries no information about '{name}' from them.");
+            }
+
+            session.Prior = new WarmStartPrior(ranked.Select((t, i) => new PriorObservation(mapped[i], t.Loss!.Value)).ToList(), options.PriorWeight, options.PriorHalfLife);
+            session.Log($"Warm start from '{source.Name}': {ranked.Count} source trial(s) form the tuner's prior, each weighing {options.PriorWeight:G3} at first and half after {options.PriorHalfLife:G3} own trials.");
         }
         else if (options.PriorWeight > 0)
         {

@@ -10,7 +10,8 @@ public interface IWarmStartableTuner
 }
 
 /// <summary>One source trial as a prior observation: its parameters mapped into the new space, and its old loss (lower is better).</summary>
-/// <param name="Parameters">Every parameter of the new space.</param>
+/// <param name="Parameters">The source's values mapped into the new space. Parameters the source lacked are absent: the
+/// prior then carries no information about them from this trial, while its other values still count.</param>
 /// <param name="Loss">The loss the source study measured.</param>
 public sealed record PriorObservation(TrialParameters Parameters, double Loss);
 

@@ -218,8 +218,8 @@ public sealed partial class CmaEsTuner : IHyperparameterTuner, IWarmStartableTun
 
     /// <inheritdoc/>
     /// <remarks>CMA-ES uses the prior once, when its first run starts (after the re-evaluated trials when a warm start
-    /// enqueued them): the mean of the source's best tenth and a step size from their spread. A prior the guard has
-    /// switched off by then is ignored.</remarks>
+    /// enqueued them): the mean of the source's best tenth and a step size from their spread; coordinates those trials
+    /// lack start where a cold run would. A prior the guard has switched off by then is ignored.</remarks>
     public void SetWarmStartPrior(WarmStartPrior? prior) => _prior = prior;
 
     /// <inheritdoc/>
@@ -282,10 +282,10 @@ public sealed partial class CmaEsTuner : IHyperparameterTuner, IWarmStartableTun
     private void Start()
     {
         _started = true;
-        var warm = _prior is { IsSwitchedOff: false } prior ? CmaEsWarmStart.StartOf(prior, _coordinates, _options.InitialSigma) : null;
-        var mean = warm?.Mean ?? _bestStartPoint
+        var cold = _bestStartPoint
             ?? (_options.StartPoint == CmaEsStartPoint.Defaults ? _coordinates.Encode(Space.Defaults) : Enumerable.Repeat(0.5, _n).ToArray());
-        BeginRun(mean);
+        var warm = _prior is { IsSwitchedOff: false } prior ? CmaEsWarmStart.StartOf(prior, _coordinates, cold, _options.InitialSigma) : null;
+        BeginRun(warm?.Mean ?? cold);
         if (warm is { } start)
         {
             _sigma = start.Sigma;

@@ -18,7 +18,9 @@ internal sealed class ParzenEstimator
 
     /// <summary>Fits the estimator.</summary>
     /// <param name="leaves">The group's leaves.</param>
-    /// <param name="columns">Observed internal values, one column per leaf, observations in trial order (oldest first).</param>
+    /// <param name="columns">Observed internal values, one column per leaf, observations in trial order (oldest first).
+    /// NaN marks a value the observation lacks (a warm start's source trial without that parameter): its kernel is the
+    /// flat prior kernel in that dimension, so it carries no information there.</param>
     /// <param name="options">Prior weight, weights and bandwidth rules.</param>
     /// <param name="ascending">Per leaf, optionally, the column's indices in ascending order of value (saves a sort).</param>
     /// <param name="bandwidth">The width rule of numeric kernels when the options are multivariate (univariate estimators use the neighbour rule).</param>
@@ -180,18 +182,40 @@ internal sealed class ParzenEstimator
             _mus = new double[m + 1];
             _sigmas = new double[m + 1];
             observations.CopyTo(_mus, 0);
+
+            // Widths come from the observations that have a value; one that lacks it (NaN) gets the prior kernel.
+            var known = m;
+            foreach (var x in observations)
+            {
+                known -= double.IsNaN(x) ? 1 : 0;
+            }
+
+            var present = known == m ? null : Enumerable.Range(0, m).Where(j => !double.IsNaN(observations[j])).ToArray();
+            var values = present is null ? observations : present.Select(j => observations[j]).ToArray();
+            var widths = present is null ? _sigmas : new double[known + 1];
             if (options.Multivariate && bandwidth == TpeBandwidth.Scott)
             {
                 // Scott-like rule for a product kernel in groupSize dimensions.
-                _sigmas.AsSpan(0, m).Fill(0.2 * Math.Pow(Math.Max(m, 1), -1.0 / (groupSize + 4)) * width);
+                widths.AsSpan(0, known).Fill(0.2 * Math.Pow(Math.Max(known, 1), -1.0 / (groupSize + 4)) * width);
             }
             else
             {
-                NeighbourSigmas(observations, ascending, low, high, options.ConsiderEndpoints, _sigmas);
+                NeighbourSigmas(values, present is null ? ascending : null, low, high, options.ConsiderEndpoints, widths);
             }
 
             // The magic clip: no kernel narrower than the width over the kernel count (at most 100 of them).
-            var minSigma = options.ConsiderMagicClip ? width / Math.Min(100.0, m + 2.0) : 1e-12;
+            var minSigma = options.ConsiderMagicClip ? width / Math.Min(100.0, known + 2.0) : 1e-12;
+            if (present is not null)
+            {
+                Array.Fill(_mus, 0.5 * (low + high));
+                Array.Fill(_sigmas, width);
+                for (var k = 0; k < known; k++)
+                {
+                    _mus[present[k]] = values[k];
+                    _sigmas[present[k]] = widths[k];
+                }
+            }
+
             for (var j = 0; j < m; j++)
             {
                 _sigmas[j] = Math.Clamp(_sigmas[j], minSigma, width);
@@ -360,7 +384,8 @@ internal sealed class ParzenEstimator
         public CategoricalDimension(TpeLeaf leaf, double[] observations, double priorWeight)
         {
             _categories = leaf.Categories;
-            _observed = observations.Select(v => (int)v).ToArray();
+            // -1: the observation lacks the value, so its kernel is the uniform prior.
+            _observed = observations.Select(v => double.IsNaN(v) ? -1 : (int)v).ToArray();
             // Each observation's kernel: its own category gets 1 + the prior's share, every category the prior's share.
             var share = priorWeight / (observations.Length + 1);
             var total = (share * _categories) + 1.0;
@@ -372,7 +397,7 @@ internal sealed class ParzenEstimator
 
         public override double Sample(int kernel, Random random)
         {
-            if (kernel == _observed.Length)
+            if (kernel == _observed.Length || _observed[kernel] < 0)
             {
                 return random.Next(_categories);
             }
@@ -392,7 +417,7 @@ internal sealed class ParzenEstimator
             var c = (int)x;
             for (var j = 0; j < _observed.Length; j++)
             {
-                perKernel[j] += _observed[j] == c ? _logHit : _logMiss;
+                perKernel[j] += _observed[j] < 0 ? _logUniform : _observed[j] == c ? _logHit : _logMiss;
             }
 
             perKernel[_observed.Length] += _logUniform;
