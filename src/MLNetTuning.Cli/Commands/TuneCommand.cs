@@ -124,7 +124,7 @@ internal static partial class TuneCommand
                 settings = PbtSettings.Check(settings, catalog, parsedTask, result.GetValue(createOnly), trialsGiven: result.GetResult(trials) is { Implicit: false } || replay?.Trials is not null);
             }
 
-            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn, BudgetUnitChoice.Parse(settings.BudgetUnit), PreparedData.DefaultTrainers(catalog, file, labelCheck, parsedTask, settings.GroupColumn));
+            PreparedData.Trainers(catalog, file, labelCheck, parsedTask, settings.Trainers, settings.BudgetUnit, settings.GroupColumn);
             settings = settings with { Metric = MetricNames.Resolve(parsedTask, settings.Metric).Name };
             settings = settings.WithDataFingerprint();
             var options = new RunOptions
