@@ -29,5 +29,26 @@ internal static class GeneratedData
         return ml.Data.LoadFromEnumerable(data);
     }
 
+    public sealed class RegressionRow
+    {
+        public float Label { get; set; }
+
+        [VectorType(4)]
+        public float[] Features { get; set; } = [];
+    }
+
+    /// <summary>Rows whose label is a noisy linear rule of four features plus <paramref name="offset"/>: with the
+    /// default offset of 0 about half the labels are below 0.</summary>
+    public static IDataView Regression(MLContext ml, int rows, int seed, float offset = 0)
+    {
+        var random = new Random(seed);
+        var data = Enumerable.Range(0, rows).Select(_ =>
+        {
+            var x = Enumerable.Range(0, 4).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+            return new RegressionRow { Label = offset + (2 * x[0]) - x[1] + (0.5f * x[2]) + (float)(0.1 * random.NextDouble()), Features = x };
+        }).ToList();
+        return ml.Data.LoadFromEnumerable(data);
+    }
+
     public static IDataView Empty(MLContext ml) => ml.Data.LoadFromEnumerable(new List<BinaryRow>());
 }

@@ -19,7 +19,7 @@ internal static partial class TuneCommand
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (required unless --config gives it)." };
         var config = new Option<string?>("--config") { Description = "A .mltune file (written by 'generate'): run a new study with its settings; options given here override them." };
         var tuning = new Microsoft.ML.MLContext(0).Tuning();
-        var trainers = new Option<string[]>("--trainers") { Description = $"Trainer presets, comma-separated. Default: the task's classical trainers, and the networks ({string.Join(", ", TrainerNames.Networks(tuning, TuningTask.BinaryClassification))}) when every feature is numeric and there are at most {TrainerNames.NetworkDefaultRowLimit} rows; with --tuner pbt, the trainers that continue from checkpoints. {string.Join(" ", TaskNames.All.Select(t => $"{t}: {string.Join(", ", TrainerNames.Known(tuning, TaskNames.Parse(t)))}."))}", AllowMultipleArgumentsPerToken = true };
+        var trainers = new Option<string[]>("--trainers") { Description = $"Trainer presets, comma-separated. Default: the task's classical trainers, and the networks ({string.Join(", ", TrainerNames.Networks(tuning, TuningTask.BinaryClassification))}) when every feature is numeric and there are at most {TrainerNames.NetworkDefaultRowLimit} rows, without a trainer the label does not suit (LbfgsPoissonRegression on a label below 0; a note says so); with --tuner pbt, the trainers that continue from checkpoints. {string.Join(" ", TaskNames.All.Select(t => $"{t}: {string.Join(", ", TrainerNames.Known(tuning, TaskNames.Parse(t)))}."))}", AllowMultipleArgumentsPerToken = true };
         var tuners = tuning.Tuners;
         var tuner = new Option<string>("--tuner") { Description = $"Tuner: {string.Join(", ", TunerNames.Known(tuners))}. Default auto: picks from the space. Multi-fidelity ({string.Join(", ", TunerNames.MultiFidelity(tuners))}) and pbt take --min-budget, --max-budget.", DefaultValueFactory = _ => "auto" };
         var minBudget = new Option<double?>("--min-budget") { Description = "A multi-fidelity tuner's smallest budget (default 1), stretched over each trainer's budget unit; pbt: epochs (or iterations) between perturbations (default 2)." };
@@ -124,7 +124,7 @@ internal static partial class TuneCommand
                 settings = PbtSettings.Check(settings, catalog, parsedTask, result.GetValue(createOnly), trialsGiven: result.GetResult(trials) is { Implicit: false } || replay?.Trials is not null);
             }
 
-            TrainerNames.Resolve(catalog, parsedTask, settings.Trainers, PreparedData.LabelColumn, PreparedData.FeaturesColumn, BudgetUnitChoice.Parse(settings.BudgetUnit), PreparedData.DefaultTrainers(catalog, file, labelCheck, parsedTask, settings.GroupColumn));
+            PreparedData.Trainers(catalog, file, labelCheck, parsedTask, settings.Trainers, settings.BudgetUnit, settings.GroupColumn);
             settings = settings with { Metric = MetricNames.Resolve(parsedTask, settings.Metric).Name };
             settings = settings.WithDataFingerprint();
             var options = new RunOptions

@@ -11,6 +11,9 @@ internal sealed record LabelCheck(InferredColumn Column, IReadOnlyList<string> C
     /// <summary>The class trained as true, for a binary task.</summary>
     public string? PositiveClass { get; private init; }
 
+    /// <summary>The rows with a label (of a regression label: with a number).</summary>
+    public int LabelledRows { get; private init; }
+
     /// <summary>Checks the label suits the task, over every row of the file.</summary>
     /// <exception cref="CliException">No such column; no value; a binary label with other than 2 values (naming the
     /// third and its line); a multiclass label with 1 value; a regression label that is not numeric.</exception>
@@ -76,7 +79,7 @@ internal sealed record LabelCheck(InferredColumn Column, IReadOnlyList<string> C
             throw new CliException($"Only {file.RowCount - dropped} of the {file.RowCount} rows of '{file.Path}' have a label; at least 2 are needed.");
         }
 
-        return new LabelCheck(column, classes, dropped, warning) { PositiveClass = task == TuningTask.BinaryClassification ? classes[1] : null };
+        return new LabelCheck(column, classes, dropped, warning) { PositiveClass = task == TuningTask.BinaryClassification ? classes[1] : null, LabelledRows = file.RowCount - dropped };
     }
 
     private static bool IsPositive(string value) => value.ToLowerInvariant() is "1" or "true" or "yes" or "y" or "positive" or "pos";
@@ -122,13 +125,17 @@ internal sealed class PreparedData
     /// <summary>The label check: classes and the rows dropped for a missing label.</summary>
     public required LabelCheck Label { get; init; }
 
+    /// <summary>A line for each default trainer left out because the label does not suit it (see <see cref="LabelRequirements"/>).</summary>
+    public IReadOnlyList<string> TrainersLeftOut { get; init; } = [];
+
     /// <summary>The fixed steps before the trainers, in order (what generated code writes out).</summary>
     public required IReadOnlyList<PreparationStep> Steps { get; init; }
 
     /// <summary>Loads the file, drops the rows without a label, splits, and builds the pipeline: label conversion,
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values
     /// replaced, scaled, then a choice of trainers (with <paramref name="populationBased"/>, as PBT searches them).</summary>
-    /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is unknown.</exception>
+    /// <exception cref="CliException">The label does not suit the task, there is no feature, a trainer or metric is
+    /// unknown, or a named trainer cannot learn the label (Poisson regression on a label below 0).</exception>
     public static PreparedData Build(MLContext ml, TabularFile file, string labelColumn, TuningTask task, IReadOnlyList<string> trainers, string? metricName, double validationFraction, int seed, HoldOutSettings? holdOut = null, string? budgetUnit = null, bool populationBased = false)
     {
         var label = LabelCheck.Of(file, labelColumn, task);
@@ -186,7 +193,7 @@ internal sealed class PreparedData
             prefix = prefix.Append(step.Build(ml));
         }
 
-        var estimators = TrainerNames.Resolve(ml.Tuning(), task, trainers, LabelColumn, FeaturesColumn, BudgetUnitChoice.Parse(budgetUnit), DefaultTrainers(ml.Tuning(), file, label, task, holdOut.GroupColumn), populationBased);
+        var (estimators, leftOut) = Trainers(ml.Tuning(), file, label, task, trainers, budgetUnit, holdOut.GroupColumn, populationBased);
         RequireRowCount(data, file.RowCount - label.DroppedRows, file, labelName);
         var split = HeldOutRows.Split(ml, file, data, holdOut, validationFraction, seed, asText, labelled, label);
         return new PreparedData
@@ -197,18 +204,38 @@ internal sealed class PreparedData
             TestRowsDropped = split.TestRowsDropped,
             Folds = split.Folds,
             RefitRows = split.RefitRows,
-            Pipeline = prefix.Append(estimators),
+            Pipeline = prefix.Append(estimators.ToArray()),
             Metric = MetricNames.Resolve(task, metricName),
             FeatureColumns = features.Select(f => f.Name).ToList(),
             Label = label,
+            TrainersLeftOut = leftOut,
             Steps = steps,
         };
     }
 
-    /// <summary>The trainers tuned without --trainers (see <see cref="TrainerNames.Defaults"/>): the networks join the
-    /// classical trainers when every feature is a number and the labelled rows are few enough.</summary>
-    public static IReadOnlyList<string> DefaultTrainers(TuningCatalog catalog, TabularFile file, LabelCheck label, TuningTask task, string? groupColumn) =>
-        TrainerNames.Defaults(catalog, task, FeaturesOf(file, label.Column.Name, groupColumn).All(c => c.Kind is ColumnKind.Numeric or ColumnKind.Boolean), file.RowCount - label.DroppedRows);
+    /// <summary>The trainers tuned: those named in <paramref name="trainers"/>, or else the defaults (see
+    /// <see cref="TrainerNames.Defaults"/>: the networks join the classical trainers when every feature is a number
+    /// and the labelled rows are few enough) that the label suits, with a line for each default left out.</summary>
+    /// <exception cref="CliException">A trainer or budget is unknown (see <see cref="TrainerNames.Resolve"/>), or a
+    /// named trainer cannot learn the label (see <see cref="LabelRequirements.RequireSuited"/>).</exception>
+    public static (IReadOnlyList<TunableEstimator> Estimators, IReadOnlyList<string> LeftOut) Trainers(TuningCatalog catalog, TabularFile file, LabelCheck label, TuningTask task, IReadOnlyList<string> trainers, string? budgetUnit, string? groupColumn, bool populationBased = false)
+    {
+        if (trainers.Count > 0)
+        {
+            var named = Resolve(trainers);
+            LabelRequirements.RequireSuited(named, label);
+            return (named, []);
+        }
+
+        var defaults = TrainerNames.Defaults(catalog, task, FeaturesOf(file, label.Column.Name, groupColumn).All(c => c.Kind is ColumnKind.Numeric or ColumnKind.Boolean), label.LabelledRows);
+
+        // Left out before the budgets are applied, so that a --budget-unit item naming a left-out trainer is an error.
+        var (kept, leftOut) = LabelRequirements.SuitingDefaults(TrainerNames.Resolve(catalog, task, defaults, LabelColumn, FeaturesColumn), label);
+        return (Resolve(kept.Select(e => e.Name).ToList()), leftOut);
+
+        TunableEstimator[] Resolve(IReadOnlyList<string> names) =>
+            TrainerNames.Resolve(catalog, task, names, LabelColumn, FeaturesColumn, BudgetUnitChoice.Parse(budgetUnit), populationBased);
+    }
 
     /// <summary>Every column but the label, the grouping column and ignored ones. A grouping column (a customer id) is
     /// no feature: a model would learn the groups it is meant to generalize across.</summary>

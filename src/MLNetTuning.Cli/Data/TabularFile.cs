@@ -311,6 +311,24 @@ internal sealed class ColumnScan
     /// <summary>The first line with a missing value.</summary>
     public int FirstMissingLine { get; private set; }
 
+    /// <summary>The smallest value that parses as a number (NaN when none does), as written, and its first line.</summary>
+    public double Minimum { get; private set; } = double.NaN;
+
+    /// <inheritdoc cref="Minimum"/>
+    public string? MinimumText { get; private set; }
+
+    /// <inheritdoc cref="Minimum"/>
+    public int MinimumLine { get; private set; }
+
+    /// <summary>Values that parse as numbers below 0 (what a Poisson label may not be).</summary>
+    public int Negatives { get; private set; }
+
+    /// <summary>The first value below 0, as written, and its line.</summary>
+    public string? FirstNegative { get; private set; }
+
+    /// <inheritdoc cref="FirstNegative"/>
+    public int FirstNegativeLine { get; private set; }
+
     /// <summary>The distinct non-missing values in order of first appearance, with their first line and count.</summary>
     public IReadOnlyDictionary<string, ValueSeen> Values => _values;
 
@@ -329,9 +347,10 @@ internal sealed class ColumnScan
         }
 
         Present++;
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
             Numbers++;
+            AddNumber(number, value, line);
         }
         else if (FirstNonNumber is null)
         {
@@ -355,6 +374,20 @@ internal sealed class ColumnScan
         else
         {
             MoreDistinct = true;
+        }
+    }
+
+    private void AddNumber(double number, string value, int line)
+    {
+        // Minimum starts as NaN, so the first number always takes its place (a NaN spelt otherwise never does).
+        if (!(Minimum <= number) && !double.IsNaN(number))
+        {
+            (Minimum, MinimumText, MinimumLine) = (number, value, line);
+        }
+
+        if (number < 0 && Negatives++ == 0)
+        {
+            (FirstNegative, FirstNegativeLine) = (value, line);
         }
     }
 }

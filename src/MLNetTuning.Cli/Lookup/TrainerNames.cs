@@ -40,17 +40,17 @@ internal static class TrainerNames
         return Known(catalog, task).Where(name => withNetworks || !networks.Contains(name)).ToList();
     }
 
-    /// <summary>The presets named in <paramref name="names"/> (case-insensitive), or <paramref name="defaults"/> when
+    /// <summary>The presets named in <paramref name="names"/> (case-insensitive), or every preset of the task when
     /// empty, each with its budget from <paramref name="budgets"/> (none: the trainer's own unit). With
     /// <paramref name="populationBased"/>, a network searches <see cref="NetworkPopulationSpace"/>.</summary>
     /// <exception cref="CliException">A name is not a preset of the task (the message lists the known ones), or a
     /// budget names a unit a trainer lacks or a range the unit refuses.</exception>
-    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName, string featureColumnName, BudgetUnitChoice? budgets = null, IReadOnlyList<string>? defaults = null, bool populationBased = false)
+    public static TunableEstimator[] Resolve(TuningCatalog catalog, TuningTask task, IReadOnlyList<string> names, string labelColumnName, string featureColumnName, BudgetUnitChoice? budgets = null, bool populationBased = false)
     {
         var target = CatalogOf(catalog, task);
         var methods = Methods(target);
         var known = methods.Keys.Order(StringComparer.Ordinal).ToList();
-        var chosen = names.Count == 0 ? (defaults ?? known).ToList() : names.ToList();
+        var chosen = names.Count == 0 ? known : names.ToList();
         var resolved = chosen.Select(name =>
         {
             var (preset, method) = methods.FirstOrDefault(m => string.Equals(m.Key, name, StringComparison.OrdinalIgnoreCase));

@@ -69,6 +69,11 @@ internal static class StudyRunner
 
         var metric = prepared.Metric;
         ColumnKindTable.Write(console, file, prepared.Label);
+        foreach (var leftOut in prepared.TrainersLeftOut)
+        {
+            console.MarkupLineInterpolated($"[yellow]note:[/] {leftOut}");
+        }
+
         using var transfer = options.Transfer?.Prepare(prepared.Pipeline.Space, settings.Trainers);
         var store = openStore();
         if (options.WriteSettings)

@@ -94,6 +94,65 @@ internal static class ExperimentDataChecks
         throw new ArgumentException($"The {what} has label values that the training data lacks: {found}{(unknown.Count > 5 ? $" and {unknown.Count - 5} more" : "")}. A {task} model knows only the training data's classes ({string.Join(", ", known.Keys.Take(10).Select(k => $"'{k}'"))}{(known.Count > 10 ? ", ..." : "")}), so these rows would be dropped or counted as another class; fix or remove them.");
     }
 
+    /// <summary>
+    /// For a trainer that fails on a label below 0 (<see cref="TunableEstimator.NeedsNonNegativeLabels"/>, Poisson
+    /// regression): <paramref name="train"/> has no such label, so that the data problem is one error instead of
+    /// every trial of that trainer failing. One pass over the label column, made only when such a trainer is tuned;
+    /// checked where the data holds the label as a number (a label the pipeline makes is not seen here).
+    /// </summary>
+    /// <exception cref="ArgumentException">A label is below 0; the message names the trainer, the requirement, the
+    /// first such value with its row, and how many rows break it.</exception>
+    public static void CheckLabelsSuitTrainers(TunablePipeline pipeline, IDataView train, string labelColumnName, string what)
+    {
+        var needing = pipeline.TunableStages.SelectMany(s => s).Where(e => e.NeedsNonNegativeLabels).Select(e => $"'{e.Name}'").Distinct().ToList();
+        if (needing.Count == 0 || train.Schema.GetColumnOrNull(labelColumnName) is not { } column)
+        {
+            return;
+        }
+
+        using var cursor = train.GetRowCursor([column]);
+        Func<double>? read = column.Type.RawType switch
+        {
+            var t when t == typeof(float) => Number<float>(cursor, column, v => v),
+            var t when t == typeof(double) => Number<double>(cursor, column, v => v),
+            var t when t == typeof(int) => Number<int>(cursor, column, v => v),
+            var t when t == typeof(long) => Number<long>(cursor, column, v => v),
+            _ => null,
+        };
+        if (read is null)
+        {
+            return;
+        }
+
+        long row = 0, negatives = 0, firstRow = 0;
+        var first = 0.0;
+        while (cursor.MoveNext())
+        {
+            row++;
+            var value = read();
+            if (value < 0 && negatives++ == 0)
+            {
+                (first, firstRow) = (value, row);
+            }
+        }
+
+        if (negatives > 0)
+        {
+            throw new ArgumentException($"{string.Join(" and ", needing)} {(needing.Count == 1 ? "needs" : "need")} {TunableEstimator.NonNegativeLabels}, but the label '{labelColumnName}' of the {what} is {first.ToString(System.Globalization.CultureInfo.InvariantCulture)} at row {firstRow} ({negatives} of {row} rows {(negatives == 1 ? "is" : "are")} below 0). Leave {(needing.Count == 1 ? "that trainer" : "those trainers")} out of the pipeline, or shift the labels.");
+        }
+    }
+
+    private static Func<double> Number<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, double> convert)
+    {
+        var getter = cursor.GetGetter<T>(column);
+        return () =>
+        {
+            T value = default!;
+            getter(ref value);
+            return convert(value);
+        };
+    }
+
     /// <summary>The distinct non-missing values of a text or numeric column with their count and first row (1-based),
     /// those outside <paramref name="except"/> only; null when the column is of another type or has more than 10,000.</summary>
     private static Dictionary<string, (int Count, long First)>? LabelValues(IDataView data, DataViewSchema.Column column, HashSet<string>? except = null)

@@ -63,6 +63,7 @@ public sealed class TunableEstimator
         _checkpointOf = source._checkpointOf;
         _budgetUnits = budgetUnits;
         Budget = budget;
+        NeedsNonNegativeLabels = source.NeedsNonNegativeLabels;
     }
 
     /// <summary>Creates a tunable estimator from an options class carrying ML.NET's search-space attributes.</summary>
@@ -123,6 +124,16 @@ public sealed class TunableEstimator
             : Space;
         return new TunableEstimator(this, space, _budgetUnits, budget);
     }
+
+    /// <summary>What <see cref="NeedsNonNegativeLabels"/> asks of the label, as messages name it.</summary>
+    internal const string NonNegativeLabels = "non-negative labels (>= 0)";
+
+    /// <summary>The trainer fails on a label below 0 (Poisson regression: its labels are counts or rates), so data
+    /// with one is refused before the first trial instead of failing every trial of it.</summary>
+    internal bool NeedsNonNegativeLabels { get; private init; }
+
+    /// <summary>This estimator, declared to need labels of 0 or more (see <see cref="NeedsNonNegativeLabels"/>).</summary>
+    internal TunableEstimator RequiringNonNegativeLabels() => new(this, Space, _budgetUnits, Budget) { NeedsNonNegativeLabels = true };
 
     /// <summary>Builds the estimator for a trial.</summary>
     public IEstimator<ITransformer> Build(MLContext context, TrialParameters parameters)

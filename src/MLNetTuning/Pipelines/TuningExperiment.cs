@@ -190,7 +190,8 @@ public sealed class TuningExperiment
     /// <summary>Runs the experiment until its trial or time budget is used, the tuner is done, or <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <exception cref="InvalidOperationException">No data was set.</exception>
     /// <exception cref="ArgumentException">The data is empty, or the pipeline does not fit it (unknown column, wrong label type), or
-    /// separate validation or test data of a classification metric has a label value the training data lacks; the message names the problem.</exception>
+    /// separate validation or test data of a classification metric has a label value the training data lacks, or a
+    /// trainer that needs non-negative labels (Poisson regression) is tuned on a label below 0; the message names the problem.</exception>
     public async Task<TuningExperimentResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var train = _train ?? throw new InvalidOperationException("No data: call SetTrainValidationData or SetCrossValidationData before running the experiment.");
@@ -202,6 +203,7 @@ public sealed class TuningExperiment
 
         var seed = _options.Seed ?? _contextSeed;
         ExperimentDataChecks.CheckPipelineFits(_pipeline, _labelColumnName, train.Schema, seed);
+        ExperimentDataChecks.CheckLabelsSuitTrainers(_pipeline, train, _labelColumnName, _validation is null ? "data" : "training data");
         if (_validation is not null)
         {
             ExperimentDataChecks.CheckColumnsMatch(train.Schema, _validation.Schema);

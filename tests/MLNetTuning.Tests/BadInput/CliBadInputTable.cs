@@ -44,6 +44,7 @@ public class CliBadInputTable
         new("label without any value", (d, _, o) => File(d, o, "no-labels.csv"), 2, "has no value in any of the 50 rows"),
         new("multiclass label with one class", (d, _, o) => As("multiclass", "LbfgsMaximumEntropy", File(d, o, "one-value.csv")), 2, "at least 2 values"),
         new("regression on a text label", (d, _, o) => As("regression", "Sdca", File(d, o, "good.csv")), 2, "numeric label", "'yes'"),
+        new("Poisson regression named on a label below 0", (d, _, o) => As("regression", "LbfgsPoissonRegression", File(d, o, "negative.csv")), 2, "The trainer 'LbfgsPoissonRegression' needs non-negative labels (>= 0)", "'label' is -2.5 on line 42", "1 of the 60 labelled rows"),
         new("regression with a single labelled row", (d, _, o) => As("regression", "Sdca", File(d, o, "one-number.csv")), 2, "Only 1 of the 3 rows"),
         new("binary test file with a third label value", (d, _, o) => Good(d, o, "--test-data", Path.Combine(d, "test-third.csv")), 2, "test-third.csv", "'maybe' in 3 rows (first on line 12)", "'no', 'yes'"),
         new("multiclass test file with a class the data lacks", (d, _, o) => As("multiclass", "LbfgsMaximumEntropy", Good(d, o, "--test-data", Path.Combine(d, "test-third.csv"))), 2, "test-third.csv", "'maybe' in 3 rows"),
@@ -119,6 +120,7 @@ public class CliBadInputTable
         CsvFiles.Binary(_data, "early-third.csv", 100, i => i == 3 ? "perhaps" : null);
         CsvFiles.Binary(_data, "one-value.csv", 50, _ => "yes");
         CsvFiles.Binary(_data, "no-labels.csv", 50, i => i % 2 == 0 ? "NA" : "");
+        CsvFiles.Write(_data, "negative.csv", "x1,x2,city,label\n" + string.Concat(Enumerable.Range(0, 60).Select(i => $"{i % 7},{i % 5},c{i % 3},{(i == 40 ? "-2.5" : (i % 9).ToString(System.Globalization.CultureInfo.InvariantCulture))}\n")));
         CsvFiles.Write(_data, "one-number.csv", "x1,x2,city,label\n1,2,a,3.5\n2,3,b,NA\n3,4,c,\n");
         CsvFiles.Binary(_data, "late-ragged.csv", 22_000, line: i => i == 21_500 ? "1,2,c" : null);
         CsvFiles.Write(_data, "early-ragged.csv", "x1,x2,city,label\n1,2,a,yes\n1,2,a,yes,extra\n");

@@ -32,6 +32,13 @@ public class LibraryBadInputTable
         return tuning.CreateExperiment(pipeline ?? tuning.BinaryClassification.LbfgsLogisticRegression().ToPipeline(), labelColumnName: label, options: new TuningExperimentOptions { Store = store, StudyName = "exp", MaxTrials = 2 });
     }
 
+    private static TuningExperiment Regression(ITrialStore store)
+    {
+        var tuning = new MLContext(1).Tuning();
+        var pipeline = new TunablePipeline().Append(tuning.Regression.Sdca(), tuning.Regression.LbfgsPoissonRegression());
+        return tuning.CreateExperiment(pipeline, RegressionTuningMetric.RSquared, options: new TuningExperimentOptions { Store = store, StudyName = "exp", MaxTrials = 2 });
+    }
+
     private static IDataView Data(int rows) => GeneratedData.Binary(new MLContext(1), rows, seed: 1);
 
     public static IEnumerable<TestCaseData> Cases() => new Case[]
@@ -41,6 +48,7 @@ public class LibraryBadInputTable
         new("experiment whose validation data lacks a column", s => Experiment(s).SetTrainValidationData(Data(50), new MLContext(1).Transforms.DropColumns("Group").Fit(Data(50)).Transform(Data(50))).Run(), typeof(ArgumentException), "lacks the column(s) 'Group'"),
         new("experiment whose trainer reads a missing feature column", s => Experiment(s, new MLContext(1).Tuning().BinaryClassification.LightGbm(featureColumnName: "Pixels").ToPipeline()).SetTrainValidationData(Data(50), Data(50)).Run(), typeof(ArgumentException), "'LightGbm' does not fit the data", "Pixels"),
         new("experiment without data", s => Experiment(s).Run(), typeof(InvalidOperationException), "SetTrainValidationData"),
+        new("experiment tuning Poisson regression on a label below 0", s => Regression(s).SetTrainValidationData(GeneratedData.Regression(new MLContext(1), 60, seed: 1), GeneratedData.Regression(new MLContext(1), 30, seed: 2)).Run(), typeof(ArgumentException), "'LbfgsPoissonRegression' needs non-negative labels (>= 0)", "label 'Label' of the training data is -", "rows are below 0"),
         new("study reopened with the other direction", s => Open(s, StoreTestKit.Space, OptimizationDirection.Maximize), typeof(InvalidOperationException), "Study 's'", "minimized, not maximized"),
         new("study reopened with another space", s => Open(s, HyperparameterSpace.CreateBuilder().Double("x", -5, 5).Build(), OptimizationDirection.Minimize), typeof(InvalidOperationException), "different search space", "only in the stored space: kind, n"),
         new("study name with a space", s => Open(s, StoreTestKit.Space, OptimizationDirection.Minimize, "my study"), typeof(ArgumentException), "'my study'"),

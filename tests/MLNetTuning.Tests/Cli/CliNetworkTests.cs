@@ -60,7 +60,7 @@ public class CliNetworkTests : TempFolderTest
         {
             var file = TabularFile.Inspect(path);
             var label = LabelCheck.Of(file, file.Columns[^1].Name, TuningTask.BinaryClassification);
-            return PreparedData.DefaultTrainers(catalog, file, label, TuningTask.BinaryClassification, null);
+            return PreparedData.Trainers(catalog, file, label, TuningTask.BinaryClassification, [], null, null).Estimators.Select(e => e.Name).ToList();
         }
 
         var numeric = Defaults(NumericCsv(100));

@@ -228,7 +228,8 @@ public sealed partial class RegressionPresets : TrainerPresetsBase
             L1Regularization = s.L1Regularization,
         }));
 
-    /// <summary>L-BFGS Poisson regression, for non-negative counts; see <see cref="LbfgsSearchOptions"/>.</summary>
+    /// <summary>L-BFGS Poisson regression, for non-negative counts; see <see cref="LbfgsSearchOptions"/>. ML.NET's
+    /// trainer throws on a label below 0, so an experiment refuses such training data before the first trial.</summary>
     public TunableEstimator LbfgsPoissonRegression(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LbfgsSearchOptions? options = null) =>
         Make("LbfgsPoissonRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.LbfgsPoissonRegression(new LbfgsPoissonRegressionTrainer.Options
         {
@@ -239,7 +240,7 @@ public sealed partial class RegressionPresets : TrainerPresetsBase
             L1Regularization = s.L1Regularization,
             OptimizationTolerance = s.OptimizationTolerance,
             HistorySize = s.HistorySize,
-        }));
+        })).RequiringNonNegativeLabels();
 
     /// <summary>All five presets, for a trainer choice.</summary>
     public TunableEstimator[] All(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null) =>
