@@ -144,7 +144,7 @@ public class GenerateTests : TempFolderTest
     [Test]
     public void Generate_refuses_a_pbt_study_and_says_why()
     {
-        var tune = CliProcess.Run(Minutes, null, Tune("--trainers", "LbfgsLogisticRegression", "--trials", "2", "--tuner", "pbt"));
+        var tune = CliProcess.Run(Minutes, null, Tune("--trainers", "AveragedPerceptron", "--trials", "2", "--tuner", "pbt"));
         Assert.That(tune.ExitCode, Is.EqualTo(0), tune.Output + tune.Error);
 
         var generate = CliProcess.Run(Minutes, null, "generate", "--from", Path.Combine(Out, "summary.json"), "--out", Path.Combine(Folder, "g"));
