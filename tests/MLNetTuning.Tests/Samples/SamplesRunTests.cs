@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MLNetTuning.Tests.Cli.Generation;
 
 namespace MLNetTuning.Tests.Samples;
 
@@ -118,33 +119,6 @@ public class SamplesRunTests
 
     private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
-    /// <summary>Runs <c>dotnet ARGS</c> in <paramref name="folder"/>, outside the test host's MSBuild environment;
-    /// fails the test when it takes longer than <paramref name="timeout"/>.</summary>
-    private static (int ExitCode, string Output) Dotnet(TimeSpan timeout, string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"dotnet {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:F0} s. Output so far:\n{output.Result}\n{error.Result}");
-        }
-
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int ExitCode, string Output) Dotnet(TimeSpan timeout, string folder, params string[] args) =>
+        DotnetProcess.Run(timeout, folder, environment: null, args);
 }

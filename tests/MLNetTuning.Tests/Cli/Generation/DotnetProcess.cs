@@ -29,10 +29,12 @@ internal static class DotnetProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
+        // A caller's remaining budget may already be spent: then the process only gets the chance to have finished.
+        if (!process.WaitForExit(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', args)} did not finish within {timeout}.");
+            process.WaitForExit();
+            Assert.Fail($"dotnet {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:F0} s. Output so far:\n{output.Result}\n{error.Result}");
         }
 
         return (process.ExitCode, output.Result + error.Result);
