@@ -12,34 +12,7 @@ public sealed partial class PostgresTrialStore
     {
         using var command = Command(connection, sql, parameters);
         using var reader = command.ExecuteReader();
-        return ReadTrialRows(reader, space);
-    }
-
-    private static List<TuningTrial> ReadTrialRows(NpgsqlDataReader reader, HyperparameterSpace space)
-    {
-        var trials = new List<TuningTrial>();
-        while (reader.Read())
-        {
-            trials.Add(new TrialRecord
-            {
-                TrialId = reader.GetInt32(0),
-                State = reader.GetString(1),
-                ParametersJson = reader.GetString(2),
-                Budget = reader.IsDBNull(3) ? null : reader.GetDouble(3),
-                ParentTrialId = reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                Value = reader.IsDBNull(5) ? null : reader.GetDouble(5),
-                Loss = reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                IntermediateJson = reader.GetString(7),
-                AttributesJson = reader.GetString(8),
-                Error = reader.IsDBNull(9) ? null : reader.GetString(9),
-                WorkerId = reader.IsDBNull(10) ? null : reader.GetString(10),
-                StartedAtMs = reader.GetInt64(11),
-                CompletedAtMs = reader.IsDBNull(12) ? null : reader.GetInt64(12),
-                HeartbeatAtMs = reader.IsDBNull(13) ? null : reader.GetInt64(13),
-            }.ToTrial(space));
-        }
-
-        return trials;
+        return TrialRows.ReadAll(reader, space);
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)

@@ -25,7 +25,7 @@ public sealed partial class PostgresTrialStore : ITrialStore, IDisposable
     /// <summary>The schema version this code writes.</summary>
     public const int SchemaVersion = 1;
 
-    private const string TrialColumns = "trial_id, state, parameters_json, budget, parent_trial_id, value, loss, intermediate_json, attributes_json, error, worker_id, started_at_ms, completed_at_ms, heartbeat_at_ms";
+    private const string TrialColumns = TrialRows.Columns;
     /// <summary>How many statements each connection keeps prepared unless the connection string says otherwise (Max Auto Prepare).</summary>
     public const int DefaultMaxAutoPrepare = 32;
 
@@ -148,7 +148,7 @@ public sealed partial class PostgresTrialStore : ITrialStore, IDisposable
         batch.BatchCommands.Add(read);
         batch.BatchCommands.Add(reserve);
         using var reader = batch.ExecuteReader();
-        var trials = ReadTrialRows(reader, study.Space);
+        var trials = TrialRows.ReadAll(reader, study.Space);
         reader.NextResult();
         return (trials, reader.Read() ? reader.GetInt32(0) : null);
     });

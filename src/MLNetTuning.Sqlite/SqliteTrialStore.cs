@@ -18,7 +18,7 @@ public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
     /// <summary>The schema version this code writes.</summary>
     public const int SchemaVersion = 1;
 
-    private const string TrialColumns = "trial_id, state, parameters_json, budget, parent_trial_id, value, loss, intermediate_json, attributes_json, error, worker_id, started_at_ms, completed_at_ms, heartbeat_at_ms";
+    private const string TrialColumns = TrialRows.Columns;
 
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
@@ -414,31 +414,9 @@ public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
 
     private List<TuningTrial> ReadTrials(HyperparameterSpace space, string sql, params (string Name, object? Value)[] parameters)
     {
-        var trials = new List<TuningTrial>();
         using var command = Command(sql, parameters);
         using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            trials.Add(new TrialRecord
-            {
-                TrialId = reader.GetInt32(0),
-                State = reader.GetString(1),
-                ParametersJson = reader.GetString(2),
-                Budget = reader.IsDBNull(3) ? null : reader.GetDouble(3),
-                ParentTrialId = reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                Value = reader.IsDBNull(5) ? null : reader.GetDouble(5),
-                Loss = reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                IntermediateJson = reader.GetString(7),
-                AttributesJson = reader.GetString(8),
-                Error = reader.IsDBNull(9) ? null : reader.GetString(9),
-                WorkerId = reader.IsDBNull(10) ? null : reader.GetString(10),
-                StartedAtMs = reader.GetInt64(11),
-                CompletedAtMs = reader.IsDBNull(12) ? null : reader.GetInt64(12),
-                HeartbeatAtMs = reader.IsDBNull(13) ? null : reader.GetInt64(13),
-            }.ToTrial(space));
-        }
-
-        return trials;
+        return TrialRows.ReadAll(reader, space);
     }
 
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
