@@ -337,40 +337,31 @@ public sealed partial class PostgresTrialStore : ITrialStore, IDisposable
 
     private static List<StoredStudy> DescribeStudies(NpgsqlConnection connection, string? onlyName)
     {
-        var rows = new List<(long Id, string Name, string Direction, string Space, long Created)>();
+        List<StudyRow> rows;
         using (var command = Command(connection, "SELECT study_id, name, direction, space_json, created_at_ms FROM mlnettuning_studies WHERE $1::text IS NULL OR name = $1 ORDER BY name", Value(NpgsqlDbType.Text, onlyName)))
         using (var reader = command.ExecuteReader())
         {
-            while (reader.Read())
-            {
-                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
-            }
+            rows = StudyRows.ReadStudies(reader);
         }
 
         var result = new List<StoredStudy>();
         foreach (var row in rows)
         {
-            var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+            Dictionary<string, string> attributes;
             using (var command = Command(connection, "SELECT key, value FROM mlnettuning_study_attributes WHERE study_id = $1", Value(row.Id)))
             using (var reader = command.ExecuteReader())
             {
-                while (reader.Read())
-                {
-                    attributes[reader.GetString(0)] = reader.GetString(1);
-                }
+                attributes = StudyRows.ReadAttributes(reader);
             }
 
-            var counts = new Dictionary<TrialState, int>();
+            Dictionary<TrialState, int> counts;
             using (var command = Command(connection, "SELECT state, count(*) FROM mlnettuning_trials WHERE study_id = $1 GROUP BY state", Value(row.Id)))
             using (var reader = command.ExecuteReader())
             {
-                while (reader.Read())
-                {
-                    counts[TrialRecord.ParseState(reader.GetString(0))] = (int)reader.GetInt64(1);
-                }
+                counts = StudyRows.ReadStateCounts(reader);
             }
 
-            result.Add(new StoredStudy(row.Name, row.Space, TrialRecord.ParseDirection(row.Direction), DateTimeOffset.FromUnixTimeMilliseconds(row.Created), attributes, counts));
+            result.Add(StudyRows.ToStoredStudy(row, attributes, counts));
         }
 
         return result;

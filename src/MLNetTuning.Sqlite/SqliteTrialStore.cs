@@ -373,40 +373,31 @@ public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
             return [];
         }
 
-        var rows = new List<(long Id, string Name, string Direction, string Space, long Created)>();
+        List<StudyRow> rows;
         using (var command = Command("SELECT study_id, name, direction, space_json, created_at_ms FROM studies WHERE $n IS NULL OR name = $n ORDER BY name", ("$n", onlyName)))
         using (var reader = command.ExecuteReader())
         {
-            while (reader.Read())
-            {
-                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
-            }
+            rows = StudyRows.ReadStudies(reader);
         }
 
         var result = new List<StoredStudy>();
         foreach (var row in rows)
         {
-            var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+            Dictionary<string, string> attributes;
             using (var command = Command("SELECT key, value FROM study_attributes WHERE study_id = $s", ("$s", row.Id)))
             using (var reader = command.ExecuteReader())
             {
-                while (reader.Read())
-                {
-                    attributes[reader.GetString(0)] = reader.GetString(1);
-                }
+                attributes = StudyRows.ReadAttributes(reader);
             }
 
-            var counts = new Dictionary<TrialState, int>();
+            Dictionary<TrialState, int> counts;
             using (var command = Command("SELECT state, COUNT(*) FROM trials WHERE study_id = $s GROUP BY state", ("$s", row.Id)))
             using (var reader = command.ExecuteReader())
             {
-                while (reader.Read())
-                {
-                    counts[TrialRecord.ParseState(reader.GetString(0))] = reader.GetInt32(1);
-                }
+                counts = StudyRows.ReadStateCounts(reader);
             }
 
-            result.Add(new StoredStudy(row.Name, row.Space, TrialRecord.ParseDirection(row.Direction), DateTimeOffset.FromUnixTimeMilliseconds(row.Created), attributes, counts));
+            result.Add(StudyRows.ToStoredStudy(row, attributes, counts));
         }
 
         return result;
