@@ -1,7 +1,8 @@
 namespace MLNetTuning.Tuners;
 
 /// <summary>
-/// A zero-mean Gaussian process on standardised targets with a Matérn-5/2 kernel, one length scale per kernel
+/// A zero-mean Gaussian process on the targets it is given (the tuner gives it warped losses shifted so the
+/// worst is 0, which makes the worst loss its prior mean) with a Matérn-5/2 kernel, one length scale per kernel
 /// dimension (a number, or the one-hot block of a choice), an amplitude and a noise variance. The hyperparameters
 /// are the maximum a posteriori point of the marginal likelihood under weak log-normal priors.
 /// </summary>
