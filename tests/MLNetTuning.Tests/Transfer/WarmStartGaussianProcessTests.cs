@@ -141,6 +141,22 @@ public class WarmStartGaussianProcessTests
         prior.Centre(new double[encoding.FeatureCount], [0.0], 1, 1.0);
         Assert.That(MeanAt(3, 3, 0.1), Is.EqualTo(MeanAt(3, 3, 0.9)).Within(1e-12), "flat along z");
         Assert.That(MeanAt(3, 3, 0.5), Is.LessThan(MeanAt(-4, -4, 0.5) - 1), "low at the source's good region");
+
+        // The acquisition climbs the mean by its gradient: it must match finite differences, and be 0 along z.
+        prior.Centre(new double[encoding.FeatureCount], [0.3], 1, 0.7);
+        double[] at = [0.62, 0.41, 0.2];
+        var gradient = new double[3];
+        prior.Mean(at, gradient);
+        for (var f = 0; f < 3; f++)
+        {
+            double[] up = [.. at], down = [.. at];
+            up[f] += 1e-6;
+            down[f] -= 1e-6;
+            var numeric = (prior.Mean(up, []) - prior.Mean(down, [])) / 2e-6;
+            Assert.That(gradient[f], Is.EqualTo(numeric).Within(1e-5 + (1e-4 * Math.Abs(numeric))), $"feature {f}");
+        }
+
+        Assert.That(gradient[2], Is.Zero);
     }
 
     [Test]
