@@ -10,7 +10,7 @@ using MLNetTuning.Tuners;
 namespace MLNetTuning.Benchmarks;
 
 /// <summary>
-/// `retune --seeds 20`: re-tuning a changed task with TPE, cold against three ways of starting from an earlier study
+/// `retune --seeds 20`: re-tuning a changed task with TPE (or <c>--tuner</c>), cold against three ways of starting from an earlier study
 /// (issue 20): enqueue the source's top 5, the full warm start (re-evaluations, prior, guard), and the full warm start
 /// from an unrelated source. Per family the target is the cold start's median (over seeds) best loss after
 /// <c>--trials</c> trials. Per seed each method's trials-to-target is the first trial whose best loss reaches the
@@ -23,7 +23,7 @@ public sealed class RetuneCommand : IBenchmarkCommand
 
     public string Name => "retune";
 
-    public string Summary => "re-tuning a changed task: cold vs enqueue top-5 vs warm start vs unrelated source (--seeds 20 --trials 100 --max-trials 300 --source-trials 100 --families all; warm start: --top-k --spread --half-life --prior-weight --min-correlation)";
+    public string Summary => "re-tuning a changed task: cold vs enqueue top-5 vs warm start vs unrelated source (--seeds 20 --trials 100 --max-trials 300 --source-trials 100 --families all --tuner tpe; warm start: --top-k --spread --half-life --prior-weight --min-correlation)";
 
     public int Run(BenchmarkArguments arguments)
     {
@@ -32,6 +32,7 @@ public sealed class RetuneCommand : IBenchmarkCommand
         var maxTrials = arguments.Int("max-trials", 300);
         var sourceTrials = arguments.Int("source-trials", 100);
         var familyNames = arguments.String("families", "all");
+        var tunerName = arguments.String("tuner", "tpe");
         var defaults = new WarmStartOptions();
         var warmOptions = () => new WarmStartOptions
         {
@@ -49,14 +50,17 @@ public sealed class RetuneCommand : IBenchmarkCommand
         BenchmarkArguments.Require(maxTrials >= trials, "max-trials", maxTrials, $"must be at least --trials {trials}");
         BenchmarkArguments.Require(sourceTrials >= 1, "source-trials", sourceTrials, "must be at least 1");
         var families = RetuneFamilies.Resolve(familyNames);
+        var tuners = TunerRegistry.Resolve(tunerName);
+        BenchmarkArguments.Require(tuners.Count == 1, "tuner", tunerName, "must name one tuner");
+        var tuner = TunerRegistry.All[tuners[0]];
 
-        Console.WriteLine($"retune: TPE (default options), {seeds} seeds; sources searched with TPE for {sourceTrials} trials (per seed); target = cold's median best after {trials} trials; runs stop at the target or after {maxTrials} trials (a miss is infinite).");
+        Console.WriteLine($"retune: tuner {tuner.Name} (default options), {seeds} seeds; sources searched with TPE for {sourceTrials} trials (per seed); target = cold's median best after {trials} trials; runs stop at the target or after {maxTrials} trials (a miss is infinite).");
         Console.WriteLine("warm = WarmStartFrom with default WarmStartOptions (or those given: --top-k --spread --half-life --prior-weight --min-correlation); enqueue-top5 = WarmStartFrom { TopK = 5, SpreadTrials = 0, PriorWeight = 0 }; unrelated = warm from a different task.");
         var reports = new List<FamilyReport>();
         foreach (var family in families)
         {
             var clock = Stopwatch.StartNew();
-            var report = RunFamily(family, seeds, trials, maxTrials, sourceTrials, warmOptions);
+            var report = RunFamily(family, seeds, trials, maxTrials, sourceTrials, warmOptions, tuner);
             reports.Add(report);
             Console.WriteLine($"  {family.Name}: {family.Description}; target {report.Target:G6}; {clock.Elapsed.TotalSeconds:0} s");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {family.Name}: enqueue-top5 trials-to-target {Show(report.MedianTrials["enqueue-top5"])} speed-up {Show(report.MedianEnqueueSpeedUp)}x; misses (of {seeds}): {string.Join(", ", Methods.Select(m => $"{m} {report.Misses[m]}"))}; unrelated guard kept the prior in {report.UnrelatedPriorKept} seed(s), related in {report.RelatedPriorKept}"));
@@ -74,7 +78,7 @@ public sealed class RetuneCommand : IBenchmarkCommand
         return 0;
     }
 
-    private static FamilyReport RunFamily(RetuneFamily family, int seeds, int trials, int maxTrials, int sourceTrials, Func<WarmStartOptions> warmOptions)
+    private static FamilyReport RunFamily(RetuneFamily family, int seeds, int trials, int maxTrials, int sourceTrials, Func<WarmStartOptions> warmOptions, TunerFactory tuner)
     {
         // Cold first, for every seed: its median at --trials is the target the others must reach.
         var stores = new List<InMemoryTrialStore>();
@@ -85,7 +89,7 @@ public sealed class RetuneCommand : IBenchmarkCommand
             RunSource(store, "related", family.Space, family.RelatedSource, SeedStreams.Method("retune-related", seed), sourceTrials);
             RunSource(store, "unrelated", family.Space, family.UnrelatedSource, SeedStreams.Method("retune-unrelated", seed), sourceTrials);
             stores.Add(store);
-            coldCurves.Add(BestCurve(NewStudy(family.Space, store, "cold", seed), family.Target, maxTrials, double.NegativeInfinity).Curve);
+            coldCurves.Add(BestCurve(NewStudy(family.Space, store, "cold", seed, tuner), family.Target, maxTrials, double.NegativeInfinity).Curve);
         }
 
         var target = Statistics.Median(coldCurves.Select(c => c[trials - 1]));
@@ -93,9 +97,9 @@ public sealed class RetuneCommand : IBenchmarkCommand
         for (var seed = 0; seed < seeds; seed++)
         {
             var cold = TrialsToTarget(coldCurves[seed], target);
-            var enqueue = RunFrom(family, stores[seed], "related", new WarmStartOptions { TopK = 5, SpreadTrials = 0, PriorWeight = 0 }, seed, maxTrials, target);
-            var warm = RunFrom(family, stores[seed], "related", warmOptions(), seed, maxTrials, target);
-            var unrelated = RunFrom(family, stores[seed], "unrelated", warmOptions(), seed, maxTrials, target);
+            var enqueue = RunFrom(family, stores[seed], "related", new WarmStartOptions { TopK = 5, SpreadTrials = 0, PriorWeight = 0 }, seed, maxTrials, target, tuner);
+            var warm = RunFrom(family, stores[seed], "related", warmOptions(), seed, maxTrials, target, tuner);
+            var unrelated = RunFrom(family, stores[seed], "unrelated", warmOptions(), seed, maxTrials, target, tuner);
             perSeed.Add(new SeedResult(seed, cold, enqueue.Trials, warm.Trials, unrelated.Trials, warm.PriorKept, unrelated.PriorKept, warm.Correlation, unrelated.Correlation));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {family.Name} seed {seed}: cold {Show(cold)} enqueue-top5 {Show(enqueue.Trials)} warm {Show(warm.Trials)} (guard ρ {warm.Correlation:0.00}) unrelated {Show(unrelated.Trials)} (guard ρ {unrelated.Correlation:0.00})"));
         }
@@ -127,12 +131,12 @@ public sealed class RetuneCommand : IBenchmarkCommand
         BestCurve(study, objective, count, double.NegativeInfinity);
     }
 
-    private static TuningStudy NewStudy(HyperparameterSpace space, ITrialStore store, string name, int seed) =>
-        new(new TpeTuner(space, new TpeTunerOptions { Seed = SeedStreams.Baseline(seed) }), new TuningStudyOptions { Name = name, Store = store });
+    private static TuningStudy NewStudy(HyperparameterSpace space, ITrialStore store, string name, int seed, TunerFactory tuner) =>
+        new(tuner.Create(space, SeedStreams.Baseline(seed)), new TuningStudyOptions { Name = name, Store = store });
 
-    private static (double Trials, bool PriorKept, double? Correlation) RunFrom(RetuneFamily family, ITrialStore store, string source, WarmStartOptions options, int seed, int maxTrials, double target)
+    private static (double Trials, bool PriorKept, double? Correlation) RunFrom(RetuneFamily family, ITrialStore store, string source, WarmStartOptions options, int seed, int maxTrials, double target, TunerFactory tuner)
     {
-        var study = NewStudy(family.Space, store, $"{source}-{options.TopK}-{options.PriorWeight}-{Guid.NewGuid():N}", seed);
+        var study = NewStudy(family.Space, store, $"{source}-{options.TopK}-{options.PriorWeight}-{Guid.NewGuid():N}", seed, tuner);
         var start = study.WarmStartFrom(source, options);
         var (curve, _) = BestCurve(study, family.Target, maxTrials, target);
         return (TrialsToTarget(curve, target), start.Prior is { IsSwitchedOff: false }, start.GuardCorrelation);
@@ -146,7 +150,7 @@ public sealed class RetuneCommand : IBenchmarkCommand
         var best = double.PositiveInfinity;
         for (var i = 0; i < count; i++)
         {
-            var trial = study.Ask() ?? throw new InvalidOperationException("TPE proposed nothing.");
+            var trial = study.Ask() ?? throw new InvalidOperationException("The tuner proposed nothing.");
             var value = objective(trial.Parameters);
             study.Tell(trial, value);
             best = Math.Min(best, value);

@@ -36,7 +36,7 @@ public sealed partial class TuningStudy
     }
 
     /// <summary>Warm starts from an earlier study: its best trials (and a few spread over the rest) are enqueued and
-    /// re-evaluated first, and a model-based tuner (<see cref="IWarmStartableTuner"/>, e.g. TPE) takes all its completed
+    /// re-evaluated first, and a model-based tuner (<see cref="IWarmStartableTuner"/>: TPE, CMA-ES, the GP) takes all its completed
     /// trials as a prior whose weight decays as this study's own trials accumulate. The spaces may differ: values outside
     /// the new ranges are clipped, values and names that do not fit are dropped, and parameters the source lacks are
     /// drawn; <see cref="WarmStart.Messages"/> says which. Once the re-evaluations are done, the negative-transfer guard
@@ -97,9 +97,10 @@ public sealed partial class TuningStudy
         return WarmStartFrom(source, options);
     }
 
-    /// <summary>The tuner that takes a prior, looking through a pruner's wrapper.</summary>
+    /// <summary>The tuner that takes a prior, looking through a pruner's wrapper (and not the auto tuner's random search).</summary>
     private static IWarmStartableTuner? PriorTaker(Tuners.IHyperparameterTuner tuner) => tuner switch
     {
+        Tuners.AutoTuner auto => auto.TakesPrior ? auto : null,
         IWarmStartableTuner taker => taker,
         Pruners.PrunedTuner pruned => PriorTaker(pruned.Inner),
         _ => null,

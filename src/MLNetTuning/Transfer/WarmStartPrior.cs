@@ -2,7 +2,8 @@ using MLNetTuning.SearchSpaces;
 
 namespace MLNetTuning.Transfer;
 
-/// <summary>A tuner that can take an earlier study's trials as a prior (TPE: extra observations in its densities).</summary>
+/// <summary>A tuner that can take an earlier study's trials as a prior (TPE: extra observations in its densities;
+/// CMA-ES: its start; the GP: its prior mean; the auto tuner passes it on).</summary>
 public interface IWarmStartableTuner
 {
     /// <summary>Sets (or, with null, removes) the prior; the tuner reads its current weight at every proposal.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
+using MLNetTuning.Transfer;
 
 namespace MLNetTuning.Tuners;
 
@@ -13,8 +14,8 @@ namespace MLNetTuning.Tuners;
 /// <c>auto.cost</c>, saying why.
 /// </summary>
 /// <remarks>Both tuners of a hand-over see every completion from the start, so the second one begins with the
-/// whole history.</remarks>
-public sealed class AutoTuner : IHyperparameterTuner
+/// whole history. A warm start's prior goes to both (<see cref="SetWarmStartPrior"/>).</remarks>
+public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
 {
     /// <summary>Past this many trials the GP hands over (its fitting cost grows with the cube of the trials).</summary>
     public const int GaussianProcessTrials = 200;
@@ -45,6 +46,9 @@ public sealed class AutoTuner : IHyperparameterTuner
 
     /// <inheritdoc/>
     public bool IsFinished => Active.IsFinished;
+
+    /// <summary>Whether a tuner it wraps takes a warm start's prior (not when the choice is random search).</summary>
+    internal bool TakesPrior => _first is IWarmStartableTuner || _then is IWarmStartableTuner;
 
     private IHyperparameterTuner Active => _then is not null && _seen.Count >= Choice.HandOverAfter ? _then : _first;
 
@@ -160,6 +164,14 @@ public sealed class AutoTuner : IHyperparameterTuner
         }
 
         return proposal with { Attributes = attributes };
+    }
+
+    /// <summary>Passes a warm start's prior (or, with null, its removal) on to each wrapped tuner that takes one
+    /// (the GP, TPE, CMA-ES), so a hand-over keeps it.</summary>
+    public void SetWarmStartPrior(WarmStartPrior? prior)
+    {
+        (_first as IWarmStartableTuner)?.SetWarmStartPrior(prior);
+        (_then as IWarmStartableTuner)?.SetWarmStartPrior(prior);
     }
 
     /// <inheritdoc/>

@@ -1,8 +1,9 @@
 namespace MLNetTuning.Tuners;
 
 /// <summary>
-/// A zero-mean Gaussian process on the targets it is given (the tuner gives it warped losses shifted so the
-/// worst is 0, which makes the worst loss its prior mean) with a Matérn-5/2 kernel, one length scale per kernel
+/// A Gaussian process of zero mean (or a warm start's prior mean, <see cref="Prior"/>) on the targets it is given
+/// (the tuner gives it warped losses shifted so the worst is 0, which makes the worst loss its prior mean), with a
+/// Matérn-5/2 kernel, one length scale per kernel
 /// dimension (a number, or the one-hot block of a choice), an amplitude and a noise variance. The hyperparameters
 /// are the maximum a posteriori point of the marginal likelihood under weak log-normal priors.
 /// </summary>
@@ -43,6 +44,10 @@ internal sealed class GaussianProcessModel
 
     /// <summary>Number of conditioned points.</summary>
     public int Count { get; private set; }
+
+    /// <summary>A warm start's prior mean, added to every prediction; the targets it is conditioned on must then be
+    /// the residuals from it (see <see cref="GaussianProcessPrior"/>). Null: a zero mean.</summary>
+    public GaussianProcessPrior? Prior { get; set; }
 
     /// <summary>The fitted length scales.</summary>
     public double[] LengthScales => Theta.Skip(1).Take(Groups).Select(Math.Exp).ToArray();
@@ -132,6 +137,34 @@ internal sealed class GaussianProcessModel
         mean = Cholesky.Dot(k, _alpha);
         Cholesky.SolveLower(_l, Count, k);
         variance = Math.Max(Amplitude - Cholesky.Dot(k, k), 1e-12 * Amplitude);
+        if (Prior is not null)
+        {
+            mean += Prior.Mean(point, []);
+        }
+    }
+
+    /// <summary>Posterior mean of the latent function (without <see cref="Prior"/>); adds its gradient to <paramref name="dMean"/> unless empty.</summary>
+    public double Mean(ReadOnlySpan<double> point, Span<double> dMean)
+    {
+        var mean = 0.0;
+        for (var i = 0; i < Count; i++)
+        {
+            var k = Amplitude * Matern(Math.Sqrt(SquaredDistance(point, i)), out var slope);
+            mean += k * _alpha[i];
+            if (dMean.IsEmpty)
+            {
+                continue;
+            }
+
+            var a = Amplitude * slope * _alpha[i];
+            var row = _x.AsSpan(i * _features, _features);
+            for (var f = 0; f < _features; f++)
+            {
+                dMean[f] += a * (point[f] - row[f]) * _inverseSquaredLength[f];
+            }
+        }
+
+        return mean;
     }
 
     /// <summary>Posterior mean and variance, with their gradients with respect to the features.</summary>
@@ -172,6 +205,11 @@ internal sealed class GaussianProcessModel
         if (raw < 1e-12 * Amplitude)
         {
             dVariance.Clear();
+        }
+
+        if (Prior is not null)
+        {
+            mean += Prior.Mean(point, dMean);
         }
     }
 

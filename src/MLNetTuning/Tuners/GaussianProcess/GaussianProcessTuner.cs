@@ -1,6 +1,7 @@
 using System.Globalization;
 using MLNetTuning.SearchSpaces;
 using MLNetTuning.Studies;
+using MLNetTuning.Transfer;
 
 namespace MLNetTuning.Tuners;
 
@@ -27,9 +28,14 @@ namespace MLNetTuning.Tuners;
 /// <para>When completed trials' durations differ widely, log EI is weighed by a second GP's predicted seconds,
 /// with cost cooling (<see cref="GaussianProcessTunerOptions.CostAware"/>, <see cref="TrialCostModel"/>); such
 /// proposals carry the attribute <c>gp.cost</c>.</para>
+/// <para>A warm start's prior (<see cref="SetWarmStartPrior"/>) gives the model a prior mean from the source
+/// study's trials (<see cref="GaussianProcessPrior"/>); such proposals carry the attribute <c>gp.prior</c>.</para>
 /// </remarks>
-public sealed class GaussianProcessTuner : IHyperparameterTuner
+public sealed class GaussianProcessTuner : IHyperparameterTuner, IWarmStartableTuner
 {
+    /// <summary>While a prior is on, the model is used from this many own finished trials (the residual's standardisation needs two).</summary>
+    private const int PriorStartupTrials = 2;
+
     private readonly GaussianProcessTunerOptions _options;
     private readonly int _seed;
     private readonly GaussianProcessEncoding _encoding;
@@ -43,6 +49,7 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
     private readonly Dictionary<int, int[]> _strata = [];
     private double[] _theta;
     private int _fittedOn; // finished trials at the last hyperparameter fit
+    private GaussianProcessPrior? _prior;
 
     /// <summary>Creates a GP tuner.</summary>
     /// <param name="space">The space to search.</param>
@@ -78,9 +85,11 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
         var random = SeedMixer.Create(_seed, trialId);
         var attributes = new Dictionary<string, string>();
         double[]? point = null;
-        if (_finished.Count >= StartupTrials && _encoding.Leaves > 0)
+        var priorScale = _prior?.Scale(_finished.Count) ?? 0;
+        var startup = priorScale > 0 ? Math.Min(StartupTrials, PriorStartupTrials) : StartupTrials;
+        if (_finished.Count >= startup && _encoding.Leaves > 0)
         {
-            point = ModelProposal(random, attributes);
+            point = ModelProposal(random, attributes, priorScale);
         }
 
         if (point is null)
@@ -92,6 +101,14 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
         _running[trialId] = point;
         return new TrialProposal(_encoding.Decode(point)) { Attributes = attributes };
     }
+
+    /// <summary>Sets (or, with null, removes) a warm start's prior: the source trials' GP mean becomes the prior mean
+    /// of this GP, scaled by the prior's weight relative to its first weight (see <see cref="GaussianProcessPrior"/>).</summary>
+    /// <remarks>While it weighs more than 0, the model is used from the second own finished trial (usually the
+    /// re-evaluated source trials) instead of after the Latin hypercube. A prior switched off before the first model
+    /// proposal leaves every proposal as without it.</remarks>
+    public void SetWarmStartPrior(WarmStartPrior? prior) =>
+        _prior = prior is null ? null : new GaussianProcessPrior(prior, _encoding, _options.MaxModelTrials);
 
     /// <inheritdoc/>
     public TrialDecision Report(TuningTrial trial, int step, double loss) => TrialDecision.Continue;
@@ -130,7 +147,9 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
 
     /// <summary>Fits the model on the finished trials (a subset past the cap) and conditions it on the running ones.</summary>
     /// <returns>The incumbent (lowest warped loss) and the modelled trials, best first.</returns>
-    internal (double Incumbent, List<double[]> Good) FitModel(Dictionary<string, string> attributes)
+    /// <param name="attributes">The proposal's attributes.</param>
+    /// <param name="priorScale">The prior mean's scale (see <see cref="GaussianProcessPrior"/>); 0 for none.</param>
+    internal (double Incumbent, List<double[]> Good) FitModel(Dictionary<string, string> attributes, double priorScale = 0)
     {
         var used = _finished;
         if (_finished.Count > _options.MaxModelTrials)
@@ -162,6 +181,16 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
             y[i] -= worst;
         }
 
+        var warped = y;
+        _model.Prior = priorScale > 0 ? _prior : null;
+        if (_model.Prior is not null)
+        {
+            // The model fits the residuals from the source's mean (in place of the worst loss); predictions add it back.
+            var means = _prior!.Centre(x, y, n, priorScale);
+            y = y.Select((v, i) => v - means[i]).ToArray();
+            attributes["gp.prior"] = string.Create(CultureInfo.InvariantCulture, $"source mean × {priorScale:G3}");
+        }
+
         var refit = n <= 100 || _finished.Count - _fittedOn >= _finished.Count / 25;
         if (refit)
         {
@@ -182,17 +211,18 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
             _fittedOn = _finished.Count;
         }
 
-        var incumbent = y.Min();
+        var incumbent = warped.Min();
         if (_options.ConstantLiar && _running.Count > 0)
         {
-            var lie = y.Max();
+            var lie = warped.Max();
             var all = new double[n + _running.Count];
             y.CopyTo(all, 0);
             var r = n;
             foreach (var point in _running.Values)
             {
                 _encoding.Features(point, x.AsSpan(r * features, features));
-                all[r++] = lie;
+                all[r] = _model.Prior is null ? lie : lie - _model.Prior.Mean(x.AsSpan(r * features, features), []);
+                r++;
             }
 
             _model.Condition(x, all, all.Length, _theta);
@@ -202,13 +232,13 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner
             _model.Condition(x, y, n, _theta);
         }
 
-        var good = Enumerable.Range(0, n).OrderBy(i => y[i]).Select(i => used[i].Point).ToList();
+        var good = Enumerable.Range(0, n).OrderBy(i => warped[i]).Select(i => used[i].Point).ToList();
         return (incumbent, good);
     }
 
-    private double[]? ModelProposal(Random random, Dictionary<string, string> attributes)
+    private double[]? ModelProposal(Random random, Dictionary<string, string> attributes, double priorScale)
     {
-        var (incumbent, good) = FitModel(attributes);
+        var (incumbent, good) = FitModel(attributes, priorScale);
         var acquisition = new GaussianProcessAcquisition(_encoding, _model, incumbent, FitCost(attributes));
         var taken = _finished.Select(f => f.Point).Concat(_running.Values).ToList();
         var large = _model.Count > 100;
