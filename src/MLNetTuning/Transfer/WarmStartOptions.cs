@@ -29,6 +29,11 @@ public sealed class WarmStartOptions
     /// <summary>The guard switches the prior off unless at least this many re-evaluated trials completed. Default 6.</summary>
     public int GuardMinTrials { get; set; } = 6;
 
+    /// <summary>Whether, after the guard kept the prior, its weight follows how well the source keeps predicting this
+    /// study's own trials (<see cref="WarmStartPrior.Trust"/>: the share of bootstrap resamples in which the source ranks
+    /// them better than their own nearest neighbours do). Default true.</summary>
+    public bool PriorReweighting { get; set; } = true;
+
     /// <summary>Receives every message (what was clipped or dropped, the guard's decision); they are also in <see cref="WarmStart.Messages"/>.</summary>
     public Action<string>? Log { get; set; }
 }
