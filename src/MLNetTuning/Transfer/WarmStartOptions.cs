@@ -8,12 +8,12 @@ public sealed class WarmStartOptions
     /// <summary>The store holding the source study; the new study's own store when null.</summary>
     public ITrialStore? SourceStore { get; set; }
 
-    /// <summary>How many of the source's best completed trials are enqueued and re-evaluated first. Default 8.</summary>
-    public int TopK { get; set; } = 8;
+    /// <summary>How many of the source's best completed trials are enqueued and re-evaluated first. Default 5.</summary>
+    public int TopK { get; set; } = 5;
 
     /// <summary>How many more source trials, at evenly spaced ranks below the top k, are re-evaluated too, so that the
-    /// guard sees the source's whole range and not only its (look-alike) best. Default 4.</summary>
-    public int SpreadTrials { get; set; } = 4;
+    /// guard sees the source's whole range and not only its (look-alike) best. Default 3.</summary>
+    public int SpreadTrials { get; set; } = 3;
 
     /// <summary>The weight of one source trial in a model-based tuner's prior before the new study has own trials
     /// (an own trial weighs 1); 0 for no prior. Default 1.</summary>

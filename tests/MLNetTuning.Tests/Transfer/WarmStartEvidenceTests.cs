@@ -23,11 +23,12 @@ public class WarmStartEvidenceTests
         return store;
     }
 
-    /// <summary>Warm starts a TPE study, runs it on <paramref name="target"/> and returns the warm start.</summary>
+    /// <summary>Warm starts a TPE study (12 re-evaluations, so that the guard's rank correlation sees the box's far
+    /// corner and keeps the moved optimum's prior: the case the evidence rule is for), runs it on <paramref name="target"/> and returns the warm start.</summary>
     private static WarmStart Run(InMemoryTrialStore store, string name, int seed, Func<TrialParameters, double> target, bool reweighting)
     {
         var study = new TuningStudy(new TpeTuner(Space, new TpeTunerOptions { Seed = seed }), new TuningStudyOptions { Name = $"{name}-{seed}-{reweighting}", Store = store });
-        var start = study.WarmStartFrom("source", new WarmStartOptions { PriorReweighting = reweighting });
+        var start = study.WarmStartFrom("source", new WarmStartOptions { TopK = 8, SpreadTrials = 4, PriorReweighting = reweighting });
         // 12 re-evaluations, then 12 own trials: early, while the decayed prior still weighs.
         study.Optimize(c => target(c.Parameters), new StudyLimits { MaxTrials = 24 });
         return start;
