@@ -127,7 +127,8 @@ public sealed class WarmStart
         return (session, reEvaluate);
     }
 
-    /// <summary>Collects a re-evaluation's result; decides the guard once every re-evaluation has ended.</summary>
+    /// <summary>Collects a re-evaluation's result and decides the guard once every re-evaluation has ended; after that,
+    /// sets the prior's trust from the evidence at every completed trial (see <see cref="PriorEvidence"/>).</summary>
     internal void OnTrialEnded(object? sender, TrialEventArgs e)
     {
         var reEvaluated = e.Trial.Attributes.TryGetValue(SourceTrialAttribute, out var sourceId) && _oldLoss.ContainsKey(sourceId!);
@@ -142,7 +143,7 @@ public sealed class WarmStart
             if (reEvaluated)
             {
                 _ended++;
-                if (completed)
+                if (e.Trial.State == TrialState.Completed && e.Trial.Loss is double)
                 {
                     _pairs.Add((_oldLoss[sourceId!], e.Trial.Loss!.Value));
                 }
@@ -185,7 +186,7 @@ public sealed class WarmStart
         }
         else
         {
-            Log($"Negative-transfer guard: rank correlation {rho:F2} over {_pairs.Count} re-evaluated trials (at least {_options.GuardMinCorrelation:F2}); the prior stays on.");
+            Log($"Negative-transfer guard: rank correlation {rho:F2} over {_pairs.Count} re-evaluated trials (at least {_options.GuardMinCorrelation:F2}); the prior stays on{(_evidence is null ? "" : ", its weight following how well the source keeps predicting this study's trials")}.");
         }
     }
 
