@@ -23,11 +23,13 @@ public sealed class RetuneCommand : IBenchmarkCommand
 
     public string Name => "retune";
 
-    public string Summary => "re-tuning a changed task: cold vs enqueue top-5 vs warm start vs unrelated source (--seeds 20 --trials 100 --max-trials 300 --source-trials 100 --families all --tuner tpe; warm start: --top-k --spread --half-life --prior-weight --min-correlation)";
+    public string Summary => "re-tuning a changed task: cold vs enqueue top-5 vs warm start vs unrelated source (--seeds 20 --first-seed 0 --trials 100 --max-trials 300 --source-trials 100 --families all --tuner tpe; warm start: --top-k --spread --half-life --prior-weight --min-correlation --reweighting on|off)";
 
     public int Run(BenchmarkArguments arguments)
     {
         var seeds = arguments.Int("seeds", 20);
+        var firstSeed = arguments.Int("first-seed", 0);
+        var reweighting = arguments.String("reweighting", "on");
         var trials = arguments.Int("trials", 100);
         var maxTrials = arguments.Int("max-trials", 300);
         var sourceTrials = arguments.Int("source-trials", 100);
@@ -41,11 +43,14 @@ public sealed class RetuneCommand : IBenchmarkCommand
             PriorHalfLife = arguments.Double("half-life", defaults.PriorHalfLife),
             PriorWeight = arguments.Double("prior-weight", defaults.PriorWeight),
             GuardMinCorrelation = arguments.Double("min-correlation", defaults.GuardMinCorrelation),
+            PriorReweighting = reweighting == "on",
         };
         warmOptions();
         var output = arguments.OutputPath("retune.json");
         arguments.RejectUnknown();
         BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "must be at least 1");
+        BenchmarkArguments.Require(firstSeed >= 0, "first-seed", firstSeed, "must be at least 0");
+        BenchmarkArguments.Require(reweighting is "on" or "off", "reweighting", reweighting, "must be on or off");
         BenchmarkArguments.Require(trials >= 1, "trials", trials, "must be at least 1");
         BenchmarkArguments.Require(maxTrials >= trials, "max-trials", maxTrials, $"must be at least --trials {trials}");
         BenchmarkArguments.Require(sourceTrials >= 1, "source-trials", sourceTrials, "must be at least 1");
@@ -54,13 +59,13 @@ public sealed class RetuneCommand : IBenchmarkCommand
         BenchmarkArguments.Require(tuners.Count == 1, "tuner", tunerName, "must name one tuner");
         var tuner = TunerRegistry.All[tuners[0]];
 
-        Console.WriteLine($"retune: tuner {tuner.Name} (default options), {seeds} seeds; sources searched with TPE for {sourceTrials} trials (per seed); target = cold's median best after {trials} trials; runs stop at the target or after {maxTrials} trials (a miss is infinite).");
-        Console.WriteLine("warm = WarmStartFrom with default WarmStartOptions (or those given: --top-k --spread --half-life --prior-weight --min-correlation); enqueue-top5 = WarmStartFrom { TopK = 5, SpreadTrials = 0, PriorWeight = 0 }; unrelated = warm from a different task.");
+        Console.WriteLine($"retune: tuner {tuner.Name} (default options), {seeds} seeds from {firstSeed}; sources searched with TPE for {sourceTrials} trials (per seed); target = cold's median best after {trials} trials; runs stop at the target or after {maxTrials} trials (a miss is infinite).");
+        Console.WriteLine("warm = WarmStartFrom with default WarmStartOptions (or those given: --top-k --spread --half-life --prior-weight --min-correlation --reweighting); enqueue-top5 = WarmStartFrom { TopK = 5, SpreadTrials = 0, PriorWeight = 0 }; unrelated = warm from a different task.");
         var reports = new List<FamilyReport>();
         foreach (var family in families)
         {
             var clock = Stopwatch.StartNew();
-            var report = RunFamily(family, seeds, trials, maxTrials, sourceTrials, warmOptions, tuner);
+            var report = RunFamily(family, firstSeed, seeds, trials, maxTrials, sourceTrials, warmOptions, tuner);
             reports.Add(report);
             Console.WriteLine($"  {family.Name}: {family.Description}; target {report.Target:G6}; {clock.Elapsed.TotalSeconds:0} s");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {family.Name}: enqueue-top5 trials-to-target {Show(report.MedianTrials["enqueue-top5"])} speed-up {Show(report.MedianEnqueueSpeedUp)}x; misses (of {seeds}): {string.Join(", ", Methods.Select(m => $"{m} {report.Misses[m]}"))}; unrelated guard kept the prior in {report.UnrelatedPriorKept} seed(s), related in {report.RelatedPriorKept}"));
@@ -73,17 +78,17 @@ public sealed class RetuneCommand : IBenchmarkCommand
         }
 
         Console.WriteLine("Targets: speed-up >= 2x and unrelated <= 1.10x on every family (medians over seeds of per-seed ratios).");
-        File.WriteAllText(output, JsonSerializer.Serialize(new { seeds, trials, maxTrials, sourceTrials, families = reports }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        File.WriteAllText(output, JsonSerializer.Serialize(new { seeds, firstSeed, reweighting, trials, maxTrials, sourceTrials, families = reports }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"JSON: {output}");
         return 0;
     }
 
-    private static FamilyReport RunFamily(RetuneFamily family, int seeds, int trials, int maxTrials, int sourceTrials, Func<WarmStartOptions> warmOptions, TunerFactory tuner)
+    private static FamilyReport RunFamily(RetuneFamily family, int firstSeed, int seeds, int trials, int maxTrials, int sourceTrials, Func<WarmStartOptions> warmOptions, TunerFactory tuner)
     {
         // Cold first, for every seed: its median at --trials is the target the others must reach.
         var stores = new List<InMemoryTrialStore>();
         var coldCurves = new List<double[]>();
-        for (var seed = 0; seed < seeds; seed++)
+        for (var seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
             var store = new InMemoryTrialStore();
             RunSource(store, "related", family.Space, family.RelatedSource, SeedStreams.Method("retune-related", seed), sourceTrials);
@@ -94,14 +99,15 @@ public sealed class RetuneCommand : IBenchmarkCommand
 
         var target = Statistics.Median(coldCurves.Select(c => c[trials - 1]));
         var perSeed = new List<SeedResult>();
-        for (var seed = 0; seed < seeds; seed++)
+        for (var seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
-            var cold = TrialsToTarget(coldCurves[seed], target);
-            var enqueue = RunFrom(family, stores[seed], "related", new WarmStartOptions { TopK = 5, SpreadTrials = 0, PriorWeight = 0 }, seed, maxTrials, target, tuner);
-            var warm = RunFrom(family, stores[seed], "related", warmOptions(), seed, maxTrials, target, tuner);
-            var unrelated = RunFrom(family, stores[seed], "unrelated", warmOptions(), seed, maxTrials, target, tuner);
+            var store = stores[seed - firstSeed];
+            var cold = TrialsToTarget(coldCurves[seed - firstSeed], target);
+            var enqueue = RunFrom(family, store, "related", new WarmStartOptions { TopK = 5, SpreadTrials = 0, PriorWeight = 0 }, seed, maxTrials, target, tuner);
+            var warm = RunFrom(family, store, "related", warmOptions(), seed, maxTrials, target, tuner);
+            var unrelated = RunFrom(family, store, "unrelated", warmOptions(), seed, maxTrials, target, tuner);
             perSeed.Add(new SeedResult(seed, cold, enqueue.Trials, warm.Trials, unrelated.Trials, warm.PriorKept, unrelated.PriorKept, warm.Correlation, unrelated.Correlation));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {family.Name} seed {seed}: cold {Show(cold)} enqueue-top5 {Show(enqueue.Trials)} warm {Show(warm.Trials)} (guard ρ {warm.Correlation:0.00}) unrelated {Show(unrelated.Trials)} (guard ρ {unrelated.Correlation:0.00})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {family.Name} seed {seed}: cold {Show(cold)} enqueue-top5 {Show(enqueue.Trials)} warm {Show(warm.Trials)} (guard ρ {warm.Correlation:0.00}, last trust {warm.Trust:0.00}) unrelated {Show(unrelated.Trials)} (guard ρ {unrelated.Correlation:0.00}, last trust {unrelated.Trust:0.00})"));
         }
 
         var byMethod = new Dictionary<string, IEnumerable<double>>
@@ -134,12 +140,12 @@ public sealed class RetuneCommand : IBenchmarkCommand
     private static TuningStudy NewStudy(HyperparameterSpace space, ITrialStore store, string name, int seed, TunerFactory tuner) =>
         new(tuner.Create(space, SeedStreams.Baseline(seed)), new TuningStudyOptions { Name = name, Store = store });
 
-    private static (double Trials, bool PriorKept, double? Correlation) RunFrom(RetuneFamily family, ITrialStore store, string source, WarmStartOptions options, int seed, int maxTrials, double target, TunerFactory tuner)
+    private static (double Trials, bool PriorKept, double? Correlation, double? Trust) RunFrom(RetuneFamily family, ITrialStore store, string source, WarmStartOptions options, int seed, int maxTrials, double target, TunerFactory tuner)
     {
         var study = NewStudy(family.Space, store, $"{source}-{options.TopK}-{options.PriorWeight}-{Guid.NewGuid():N}", seed, tuner);
         var start = study.WarmStartFrom(source, options);
         var (curve, _) = BestCurve(study, family.Target, maxTrials, target);
-        return (TrialsToTarget(curve, target), start.Prior is { IsSwitchedOff: false }, start.GuardCorrelation);
+        return (TrialsToTarget(curve, target), start.Prior is { IsSwitchedOff: false }, start.GuardCorrelation, start.Prior is { IsSwitchedOff: false } kept ? kept.Trust : null);
     }
 
     /// <summary>Asks and tells up to <paramref name="count"/> trials, stopping once the best reaches <paramref name="stopAt"/>;

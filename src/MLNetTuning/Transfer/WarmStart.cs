@@ -21,6 +21,7 @@ public sealed class WarmStart
     private readonly Dictionary<string, double> _oldLoss = [];
     private readonly List<(double Old, double New)> _pairs = [];
     private readonly WarmStartOptions _options;
+    private PriorEvidence? _evidence;
     private int _ended;
 
     private WarmStart(StoredStudy source, WarmStartOptions options)
@@ -110,6 +111,11 @@ public sealed class WarmStart
             }
 
             session.Prior = new WarmStartPrior(ranked.Select((t, i) => new PriorObservation(mapped[i], t.Loss!.Value)).ToList(), options.PriorWeight, options.PriorHalfLife);
+            if (options.PriorReweighting)
+            {
+                session._evidence = new PriorEvidence(space, session.Prior.Observations);
+            }
+
             session.Log($"Warm start from '{source.Name}': {ranked.Count} source trial(s) form the tuner's prior, each weighing {options.PriorWeight:G3} at first and half after {options.PriorHalfLife:G3} own trials.");
         }
         else if (options.PriorWeight > 0)
@@ -121,25 +127,37 @@ public sealed class WarmStart
         return (session, reEvaluate);
     }
 
-    /// <summary>Collects a re-evaluation's result; decides the guard once every re-evaluation has ended.</summary>
+    /// <summary>Collects a re-evaluation's result and decides the guard once every re-evaluation has ended; after that,
+    /// sets the prior's trust from the evidence at every completed trial (see <see cref="PriorEvidence"/>).</summary>
     internal void OnTrialEnded(object? sender, TrialEventArgs e)
     {
-        if (!e.Trial.Attributes.TryGetValue(SourceTrialAttribute, out var sourceId) || !_oldLoss.TryGetValue(sourceId, out var old))
-        {
-            return;
-        }
-
+        var reEvaluated = e.Trial.Attributes.TryGetValue(SourceTrialAttribute, out var sourceId) && _oldLoss.ContainsKey(sourceId!);
+        var completed = e.Trial.State == TrialState.Completed && e.Trial.Loss is double l && double.IsFinite(l);
         lock (_lock)
         {
-            _ended++;
-            if (e.Trial.State == TrialState.Completed && e.Trial.Loss is double loss)
+            if (completed)
             {
-                _pairs.Add((old, loss));
+                _evidence?.Add(e.Trial.Parameters, e.Trial.Loss!.Value);
             }
 
-            if (_ended == ReEvaluatedCount && !GuardDecided)
+            if (reEvaluated)
             {
-                DecideGuard();
+                _ended++;
+                if (e.Trial.State == TrialState.Completed && e.Trial.Loss is double)
+                {
+                    _pairs.Add((_oldLoss[sourceId!], e.Trial.Loss!.Value));
+                }
+
+                if (_ended == ReEvaluatedCount && !GuardDecided)
+                {
+                    DecideGuard();
+                }
+            }
+
+            // After the guard kept the prior, its weight follows the evidence at every own trial.
+            if (completed && (GuardDecided || ReEvaluatedCount == 0) && _evidence is not null && Prior is { IsSwitchedOff: false })
+            {
+                Prior.SetTrust(_evidence.Trust());
             }
         }
     }
@@ -168,7 +186,7 @@ public sealed class WarmStart
         }
         else
         {
-            Log($"Negative-transfer guard: rank correlation {rho:F2} over {_pairs.Count} re-evaluated trials (at least {_options.GuardMinCorrelation:F2}); the prior stays on.");
+            Log($"Negative-transfer guard: rank correlation {rho:F2} over {_pairs.Count} re-evaluated trials (at least {_options.GuardMinCorrelation:F2}); the prior stays on{(_evidence is null ? "" : ", its weight following how well the source keeps predicting this study's trials")}.");
         }
     }
 

@@ -24,6 +24,7 @@ public sealed record PriorObservation(TrialParameters Parameters, double Loss);
 public sealed class WarmStartPrior
 {
     private volatile bool _switchedOff;
+    private double _trust = 1;
 
     /// <summary>Creates a prior.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The weight is negative or the half-life not positive.</exception>
@@ -48,8 +49,15 @@ public sealed class WarmStartPrior
     /// <summary>Whether the guard (or the user) switched the prior off.</summary>
     public bool IsSwitchedOff => _switchedOff;
 
+    /// <summary>How far the prior is trusted, in [0, 1]: 1 until the warm start's evidence says otherwise (see
+    /// <see cref="WarmStartOptions.PriorReweighting"/>); it multiplies the weight.</summary>
+    public double Trust => Volatile.Read(ref _trust);
+
     /// <summary>The weight of one prior observation after <paramref name="ownFinishedTrials"/> of the new study's own trials.</summary>
-    public double WeightAt(int ownFinishedTrials) => _switchedOff ? 0 : InitialWeight * HalfLife / (HalfLife + Math.Max(0, ownFinishedTrials));
+    public double WeightAt(int ownFinishedTrials) => _switchedOff ? 0 : Trust * InitialWeight * HalfLife / (HalfLife + Math.Max(0, ownFinishedTrials));
+
+    /// <summary>Sets the trust (the warm start's evidence).</summary>
+    internal void SetTrust(double trust) => Volatile.Write(ref _trust, Math.Clamp(trust, 0, 1));
 
     /// <summary>Drops the prior's weight to 0 for good: the study goes on cold.</summary>
     public void SwitchOff() => _switchedOff = true;
