@@ -78,10 +78,11 @@ public class WarmStartGaussianProcessTests
         Assert.That(warm.Select(p => p.Attributes!.ContainsKey("gp.prior")), Has.All.True);
         Assert.That(cold.Select(p => p.Attributes!.ContainsKey("gp.prior")), Has.All.False);
 
-        // Uniform points of the square lie about 5 from (3, 3), the source's good region within about 1.5 of it; the
-        // plateau gives the cold GP no direction.
+        // Uniform points of the square lie about 5 from (3, 3), the source's good region within about 1.5 of it. The
+        // plateau gives the cold GP no direction, so it heads for the square's empty corner (5, 5), about 2.9 from
+        // (3, 3); without the prior both runs are the same (a difference of 0).
         Assert.That(warmDistance, Is.LessThan(2.0), $"warm {warmDistance:F2}, cold {coldDistance:F2}");
-        Assert.That(coldDistance, Is.GreaterThan(warmDistance + 1.5), $"warm {warmDistance:F2}, cold {coldDistance:F2}");
+        Assert.That(coldDistance, Is.GreaterThan(warmDistance + 0.5), $"warm {warmDistance:F2}, cold {coldDistance:F2}");
     }
 
     [Test]
