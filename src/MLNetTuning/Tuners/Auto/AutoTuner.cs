@@ -136,6 +136,11 @@ public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
     /// <inheritdoc/>
     public TrialProposal? Propose(int trialId)
     {
+        if (_seen.Count == 0 && Choice.Tuner == "gp")
+        {
+            return ProposeDefaults(trialId);
+        }
+
         var active = Active;
         var proposal = active.Propose(trialId);
         if (proposal is null)
@@ -164,6 +169,29 @@ public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
         }
 
         return proposal with { Attributes = attributes };
+    }
+
+    /// <summary>The first trial of a study that has seen none (nothing enqueued, warm started or resumed) is the
+    /// space's defaults: for the presets, ML.NET's own trainer defaults. A run then never ends worse than the
+    /// defaults, and a search starts from a configuration known to be sensible, as AutoML.NET's and FLAML's
+    /// searches do; it takes the place of one point of the GP's Latin hypercube. CMA-ES does this itself (its start
+    /// point); TPE's choice (choice-heavy, wide or parallel spaces) keeps its own start. The wrapped tuners see the
+    /// trial as running, then completed.</summary>
+    private TrialProposal ProposeDefaults(int trialId)
+    {
+        _seen.Add(trialId);
+        var defaults = Space.Defaults;
+        _first.ObserveRunning(new TuningTrial(trialId, defaults));
+        _then?.ObserveRunning(new TuningTrial(trialId, defaults));
+        _announcedFirst = true;
+        return new TrialProposal(defaults)
+        {
+            Attributes = new Dictionary<string, string>
+            {
+                ["auto"] = "defaults",
+                ["auto.reason"] = $"first the space's defaults, then {Choice}",
+            },
+        };
     }
 
     /// <summary>Passes a warm start's prior (or, with null, its removal) on to each wrapped tuner that takes one
