@@ -340,69 +340,6 @@ public sealed partial class SqliteTrialStore : ITrialStore, IDisposable
         }
     }
 
-    private (long Id, HyperparameterSpace Space) StudyOf(string studyName) =>
-        FindStudyRow(studyName) ?? throw new InvalidOperationException($"Study '{studyName}' is not in the SQLite store '{Path}'. Studies: {string.Join(", ", DescribeStudies(null).Select(s => s.Name).DefaultIfEmpty("(none)"))}.");
-
-    private (long Id, HyperparameterSpace Space)? FindStudyRow(string studyName)
-    {
-        if (_studies.TryGetValue(studyName, out var known))
-        {
-            return known;
-        }
-
-        if (!_hasSchema)
-        {
-            return null;
-        }
-
-        using var command = Command("SELECT study_id, space_json FROM studies WHERE name = $n", ("$n", studyName));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-
-        return _studies[studyName] = (reader.GetInt64(0), HyperparameterSpace.FromJson(reader.GetString(1)));
-    }
-
-    private List<StoredStudy> DescribeStudies(string? onlyName)
-    {
-        if (!_hasSchema)
-        {
-            // An empty file opened read-only: no tables yet, so no studies.
-            return [];
-        }
-
-        List<StudyRow> rows;
-        using (var command = Command("SELECT study_id, name, direction, space_json, created_at_ms FROM studies WHERE $n IS NULL OR name = $n ORDER BY name", ("$n", onlyName)))
-        using (var reader = command.ExecuteReader())
-        {
-            rows = StudyRows.ReadStudies(reader);
-        }
-
-        var result = new List<StoredStudy>();
-        foreach (var row in rows)
-        {
-            Dictionary<string, string> attributes;
-            using (var command = Command("SELECT key, value FROM study_attributes WHERE study_id = $s", ("$s", row.Id)))
-            using (var reader = command.ExecuteReader())
-            {
-                attributes = StudyRows.ReadAttributes(reader);
-            }
-
-            Dictionary<TrialState, int> counts;
-            using (var command = Command("SELECT state, COUNT(*) FROM trials WHERE study_id = $s GROUP BY state", ("$s", row.Id)))
-            using (var reader = command.ExecuteReader())
-            {
-                counts = StudyRows.ReadStateCounts(reader);
-            }
-
-            result.Add(StudyRows.ToStoredStudy(row, attributes, counts));
-        }
-
-        return result;
-    }
-
     private List<TuningTrial> ReadTrials(HyperparameterSpace space, string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, parameters);
