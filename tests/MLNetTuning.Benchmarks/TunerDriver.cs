@@ -16,7 +16,7 @@ public static class TunerDriver
     {
         var total = Stopwatch.StartNew();
         var suggest = new Stopwatch();
-        var tuner = factory.Create(function.Space, seed);
+        var tuner = TunerRegistry.WithBudget(factory, trials).Create(function.Space, seed);
         var regret = new double[trials];
         var best = double.PositiveInfinity;
         for (var i = 0; i < trials; i++)

@@ -201,6 +201,24 @@ public class GaussianProcessTunerTests
     }
 
     [Test]
+    public void StartsAtTheSpaceDefaultsOnlyWhenItHasSeenNoTrial()
+    {
+        var space = HyperparameterSpace.CreateBuilder().Double("x", 0, 10, defaultValue: 7.5).Int("k", 1, 9, defaultValue: 2).Build();
+        var fresh = new GaussianProcessTuner(space, null, 3);
+        var first = fresh.Propose(0);
+        Assert.That(first.Parameters, Is.EqualTo(space.Defaults));
+        Assert.That(first.Attributes!["gp"], Is.EqualTo("defaults"));
+        Assert.That(fresh.Propose(1).Attributes!["gp"], Is.EqualTo("startup"), "the defaults are tried once");
+
+        // A study that already has a trial (enqueued, resumed or warm started) has its own start.
+        var resumed = new GaussianProcessTuner(space, null, 3);
+        resumed.ObserveRunning(new TuningTrial(0, space.DecodeParameters([0.1, 0.9])));
+        var next = resumed.Propose(1);
+        Assert.That(next.Attributes!["gp"], Is.EqualTo("startup"));
+        Assert.That(next.Parameters, Is.Not.EqualTo(space.Defaults));
+    }
+
+    [Test]
     public void FindsTheOptimumOfAMixedConditionalSpace()
     {
         // Over 5 seeds, as one seed's run can stall in another branch for a while.

@@ -11,11 +11,12 @@ namespace MLNetTuning.Tuners;
 /// the attribute <c>auto</c> (the tuner that made it); the first one, and the first after a hand-over, also
 /// <c>auto.reason</c>. The GP weighs expected improvement by predicted trial seconds when trial durations differ
 /// widely (see <see cref="GaussianProcessTunerOptions.CostAware"/>); the first proposal made so carries
-/// <c>auto.cost</c>, saying why.
+/// <c>auto.cost</c>, saying why. When the run's budget is known (its trials or time), the GP's proposals in its
+/// last tenth go to the lowest predicted loss; the first of them carries <c>auto.final</c>.
 /// </summary>
 /// <remarks>Both tuners of a hand-over see every completion from the start, so the second one begins with the
 /// whole history. A warm start's prior goes to both (<see cref="SetWarmStartPrior"/>).</remarks>
-public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
+public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
 {
     /// <summary>Past this many trials the GP hands over (its fitting cost grows with the cube of the trials).</summary>
     public const int GaussianProcessTrials = 200;
@@ -29,6 +30,7 @@ public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
     private bool _announcedFirst;
     private bool _announcedThen;
     private bool _announcedCost;
+    private bool _announcedFinal;
 
     private AutoTuner(HyperparameterSpace space, AutoTunerChoice choice, IHyperparameterTuner first, IHyperparameterTuner? then)
     {
@@ -130,18 +132,20 @@ public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
             return new AshaTuner(space, new AshaTunerOptions { MinBudget = 1, MaxBudget = 27, ReductionFactor = 3, Seed = seed }, seed);
         }
 
-        return new AutoTuner(space, choice, Make(choice.Tuner, space, seed, options), choice.Then is null ? null : Make(choice.Then, space, seed, options));
+        return new AutoTuner(space, choice, Make(choice.Tuner, space, seed, options), choice.Then is null ? null : Make(choice.Then, space, seed, options)) { _options = options };
     }
 
     /// <inheritdoc/>
     public TrialProposal? Propose(int trialId)
     {
-        if (_seen.Count == 0 && Choice.Tuner == "gp")
+        var active = Active;
+        string? finalReason = null;
+        if (active is GaussianProcessTuner gp)
         {
-            return ProposeDefaults(trialId);
+            finalReason = FinalTrialsReason();
+            gp.Exploit = finalReason is not null;
         }
 
-        var active = Active;
         var proposal = active.Propose(trialId);
         if (proposal is null)
         {
@@ -162,6 +166,12 @@ public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
             _announcedThen |= !ReferenceEquals(active, _first);
         }
 
+        if (!_announcedFinal && finalReason is not null && attributes.GetValueOrDefault("gp") == "exploit")
+        {
+            attributes["auto.final"] = finalReason;
+            _announcedFinal = true;
+        }
+
         if (!_announcedCost && attributes.TryGetValue("gp.cost", out var cost))
         {
             attributes["auto.cost"] = "cost-aware from here: " + cost;
@@ -169,29 +179,6 @@ public sealed class AutoTuner : IHyperparameterTuner, IWarmStartableTuner
         }
 
         return proposal with { Attributes = attributes };
-    }
-
-    /// <summary>The first trial of a study that has seen none (nothing enqueued, warm started or resumed) is the
-    /// space's defaults: for the presets, ML.NET's own trainer defaults. A run then never ends worse than the
-    /// defaults, and a search starts from a configuration known to be sensible, as AutoML.NET's and FLAML's
-    /// searches do; it takes the place of one point of the GP's Latin hypercube. CMA-ES does this itself (its start
-    /// point); TPE's choice (choice-heavy, wide or parallel spaces) keeps its own start. The wrapped tuners see the
-    /// trial as running, then completed.</summary>
-    private TrialProposal ProposeDefaults(int trialId)
-    {
-        _seen.Add(trialId);
-        var defaults = Space.Defaults;
-        _first.ObserveRunning(new TuningTrial(trialId, defaults));
-        _then?.ObserveRunning(new TuningTrial(trialId, defaults));
-        _announcedFirst = true;
-        return new TrialProposal(defaults)
-        {
-            Attributes = new Dictionary<string, string>
-            {
-                ["auto"] = "defaults",
-                ["auto.reason"] = $"first the space's defaults, then {Choice}",
-            },
-        };
     }
 
     /// <summary>Passes a warm start's prior (or, with null, its removal) on to each wrapped tuner that takes one

@@ -15,13 +15,16 @@ internal sealed class GaussianProcessAcquisition
     private readonly double[] _features;
     private readonly double[] _dMean;
     private readonly double[] _dVariance;
+    private readonly bool _exploit;
 
     /// <param name="encoding">The space's encoding.</param>
     /// <param name="model">The GP on the warped losses.</param>
     /// <param name="incumbent">The lowest warped loss.</param>
     /// <param name="cost">When trial costs count: log EI per second^α.</param>
-    public GaussianProcessAcquisition(GaussianProcessEncoding encoding, GaussianProcessModel model, double incumbent, TrialCostModel? cost = null)
+    /// <param name="exploit">Score by the posterior mean alone (lowest best), for a run's last trials.</param>
+    public GaussianProcessAcquisition(GaussianProcessEncoding encoding, GaussianProcessModel model, double incumbent, TrialCostModel? cost = null, bool exploit = false)
     {
+        _exploit = exploit;
         _encoding = encoding;
         _model = model;
         _incumbent = incumbent;
@@ -39,6 +42,11 @@ internal sealed class GaussianProcessAcquisition
         _encoding.RoundIntegers(rounded);
         _encoding.Features(rounded, _features);
         _model.Predict(_features, out var mean, out var variance);
+        if (_exploit)
+        {
+            return -mean;
+        }
+
         var logEi = LogExpectedImprovement.Value(mean, Math.Sqrt(variance), _incumbent, out _, out _);
         return _cost is null ? logEi : logEi - _cost.Penalty(_features, []);
     }
@@ -128,6 +136,16 @@ internal sealed class GaussianProcessAcquisition
 
                 _encoding.Features(work, _features);
                 _model.Predict(_features, out var mean, out var variance, _dMean, _dVariance);
+                if (_exploit)
+                {
+                    for (var k = 0; k < leaves.Length; k++)
+                    {
+                        gradient[k] = _dMean[_encoding.FeatureOf(leaves[k])];
+                    }
+
+                    return mean;
+                }
+
                 var sd = Math.Sqrt(variance);
                 var logEi = LogExpectedImprovement.Value(mean, sd, _incumbent, out var dM, out var dS);
                 for (var k = 0; k < leaves.Length; k++)

@@ -11,7 +11,10 @@ namespace MLNetTuning.Tuners;
 /// chosen by maximising log expected improvement (multi-start quasi-Newton over the unit cube).
 /// </summary>
 /// <remarks>
-/// <para>The first <see cref="GaussianProcessTunerOptions.StartupTrials"/> trials form a Latin hypercube. Losses
+/// <para>The first trial of a study that has seen none (nothing enqueued, warm started or resumed) is the space's
+/// defaults: for the presets, ML.NET's own trainer defaults, so a run never ends worse than them and the search
+/// starts from a configuration known to be sensible, as AutoML.NET's, FLAML's and our CMA-ES's and GA's do. The
+/// rest of the first <see cref="GaussianProcessTunerOptions.StartupTrials"/> trials form a Latin hypercube. Losses
 /// are standardised and warped by a Yeo–Johnson transform before fitting, then shifted so the worst is 0: the
 /// model's prior mean is the worst loss seen, so far from the trials it predicts a bad loss and the search
 /// stays near good trials instead of filling the box's corners.</para>
@@ -28,6 +31,8 @@ namespace MLNetTuning.Tuners;
 /// <para>When completed trials' durations differ widely, log EI is weighed by a second GP's predicted seconds,
 /// with cost cooling (<see cref="GaussianProcessTunerOptions.CostAware"/>, <see cref="TrialCostModel"/>); such
 /// proposals carry the attribute <c>gp.cost</c>.</para>
+/// <para>In the last tenth of a known budget, <see cref="AutoTuner"/> has its GP propose the lowest predicted loss
+/// instead of the highest expected improvement; such proposals carry <c>gp = exploit</c>.</para>
 /// <para>A warm start's prior (<see cref="SetWarmStartPrior"/>) gives the model a prior mean from the source
 /// study's trials (<see cref="GaussianProcessPrior"/>); such proposals carry the attribute <c>gp.prior</c>.</para>
 /// </remarks>
@@ -76,6 +81,10 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner, IWarmStartableT
     /// <summary>The number of startup trials (the option, or its default for this space).</summary>
     public int StartupTrials { get; }
 
+    /// <summary>Whether model proposals go to the lowest posterior mean instead of the highest expected improvement:
+    /// set by <see cref="AutoTuner"/> for the last trials of a known budget, where exploring no longer pays.</summary>
+    internal bool Exploit { get; set; }
+
     /// <summary>The model of the last proposal (for tests).</summary>
     internal GaussianProcessModel Model => _model;
 
@@ -90,6 +99,12 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner, IWarmStartableT
         if (_finished.Count >= startup && _encoding.Leaves > 0)
         {
             point = ModelProposal(random, attributes, priorScale);
+        }
+
+        if (point is null && _finished.Count == 0 && _running.Count == 0)
+        {
+            point = _encoding.Encode(Space.Defaults);
+            attributes["gp"] = "defaults";
         }
 
         if (point is null)
@@ -239,13 +254,13 @@ public sealed class GaussianProcessTuner : IHyperparameterTuner, IWarmStartableT
     private double[]? ModelProposal(Random random, Dictionary<string, string> attributes, double priorScale)
     {
         var (incumbent, good) = FitModel(attributes, priorScale);
-        var acquisition = new GaussianProcessAcquisition(_encoding, _model, incumbent, FitCost(attributes));
+        var acquisition = new GaussianProcessAcquisition(_encoding, _model, incumbent, Exploit ? null : FitCost(attributes), Exploit);
         var taken = _finished.Select(f => f.Point).Concat(_running.Values).ToList();
         var large = _model.Count > 100;
         var point = acquisition.Optimise(good, taken, random, rawCount: large ? 256 : 512, starts: large ? 4 : 6);
         if (point is not null)
         {
-            attributes["gp"] = "model";
+            attributes["gp"] = Exploit ? "exploit" : "model";
         }
 
         return point;
