@@ -18,7 +18,7 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
             study.Warn(warning);
         }
 
-        (study.Tuner as AutoTuner)?.StartRun(limits);
+        (study.Tuner as AutoTuner)?.StartRun(limits, study.TotalTrialBudget);
 
         // A timer waits at most int.MaxValue - 1 ms (24.8 days); a longer budget never ends a run.
         using var deadline = limits.TimeBudget is { } budget && budget.TotalMilliseconds < int.MaxValue - 1 ? new CancellationTokenSource(budget) : new CancellationTokenSource();

@@ -184,6 +184,9 @@ public sealed partial class TuningStudy : IDisposable
         return OptimizeAsync((context, _) => Task.FromResult(objective(context)), limits, cancellationToken).GetAwaiter().GetResult();
     }
 
+    /// <summary>Most trial ids the study hands out over all runs and workers (<see cref="TuningStudyOptions.TotalTrialBudget"/>), or null.</summary>
+    internal int? TotalTrialBudget => _totalTrialBudget;
+
     /// <summary>Whether the total trial budget is known to be used up.</summary>
     internal bool BudgetReached
     {

@@ -73,6 +73,22 @@ public class AutoTunerFinalTrialsTests
     }
 
     [Test]
+    public void AStudysTotalTrialBudgetCountsByTrialIdOverItsRuns()
+    {
+        // The CLI's --trials: a study-wide budget. A first run of 12 has its own last trial (id 11); the second
+        // run, without a limit of its own, ends at the study's 20th trial and exploits ids 18 and 19.
+        var space = Box(2, 0, 1);
+        static double Bowl(TrialContext t) => Math.Pow(t.Parameters.Get<double>("x0") - 0.3, 2) + Math.Pow(t.Parameters.Get<double>("x1") - 0.6, 2);
+        using var study = new MLContext(4).Tuning().CreateStudy(space, options: new TuningStudyOptions { TotalTrialBudget = 20 });
+        study.Optimize(Bowl, new StudyLimits { MaxTrials = 12 });
+        study.Optimize(Bowl);
+        Assert.That(study.Trials, Has.Count.EqualTo(20));
+        var exploit = study.Trials.Where(t => t.Attributes.GetValueOrDefault("gp") == "exploit").Select(t => t.Id).ToList();
+        Assert.That(exploit, Is.EqualTo(new[] { 11, 18, 19 }));
+        Assert.That(study.Trials[18].Attributes["auto.final"], Is.EqualTo("the last 2 of the study's 20 trials go to the lowest predicted loss"));
+    }
+
+    [Test]
     public void WithoutAKnownBudgetNoTrialIsFinal()
     {
         var tuner = Tuners.Auto().Create(BraninSpace, 1);

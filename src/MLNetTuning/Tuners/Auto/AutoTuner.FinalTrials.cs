@@ -13,13 +13,17 @@ public sealed partial class AutoTuner
     private StudyLimits? _limits;
     private int _seenAtRunStart;
     private Stopwatch? _runClock;
+    private int? _totalTrialBudget;
 
     /// <summary>Tells Auto the limits of the run that starts now (<see cref="TuningStudy.Optimize"/> does this), so
     /// its final trials are counted from here; the run's limits take precedence over
-    /// <see cref="AutoTunerOptions.MaxTrials"/> and <see cref="AutoTunerOptions.TimeBudget"/>. A time budget changed during the run is followed.</summary>
-    internal void StartRun(StudyLimits limits)
+    /// <see cref="AutoTunerOptions.MaxTrials"/> and <see cref="AutoTunerOptions.TimeBudget"/>. A time budget changed
+    /// during the run is followed. A study's total trial budget (<see cref="TuningStudyOptions.TotalTrialBudget"/>,
+    /// the CLI's <c>--trials</c>) counts by trial id, over all runs and workers.</summary>
+    internal void StartRun(StudyLimits limits, int? totalTrialBudget)
     {
         _limits = limits;
+        _totalTrialBudget = totalTrialBudget;
         _seenAtRunStart = _seen.Count;
         _runClock = Stopwatch.StartNew();
         _announcedFinal = false;
@@ -31,17 +35,17 @@ public sealed partial class AutoTuner
     /// most improvement, refining the best region it has found (a fixed-horizon view of the trade-off, as with the
     /// GP's cost cooling). Measured on the benchmark functions: better at 100 trials on all seven, unchanged before
     /// the last tenth (docs/tuners-auto-gp.md).</remarks>
-    private string? FinalTrialsReason()
+    private string? FinalTrialsReason(int trialId)
     {
-        var trials = _limits?.MaxTrials ?? _options.MaxTrials;
-        if (trials is int budget)
+        if (_totalTrialBudget is int studyTrials && trialId >= studyTrials - FinalTrials(studyTrials))
         {
-            var final = Math.Max(1, (int)Math.Round(FinalShare * budget));
-            var started = _seen.Count - _seenAtRunStart;
-            if (started >= budget - final)
-            {
-                return string.Create(CultureInfo.InvariantCulture, $"the last {final} of {budget} trials go to the lowest predicted loss");
-            }
+            return string.Create(CultureInfo.InvariantCulture, $"the last {FinalTrials(studyTrials)} of the study's {studyTrials} trials go to the lowest predicted loss");
+        }
+
+        var trials = _limits?.MaxTrials ?? _options.MaxTrials;
+        if (trials is int budget && _seen.Count - _seenAtRunStart >= budget - FinalTrials(budget))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"the last {FinalTrials(budget)} of {budget} trials go to the lowest predicted loss");
         }
 
         var time = _limits?.TimeBudget ?? _options.TimeBudget;
@@ -56,4 +60,6 @@ public sealed partial class AutoTuner
 
         return null;
     }
+
+    private static int FinalTrials(int budget) => Math.Max(1, (int)Math.Round(FinalShare * budget));
 }

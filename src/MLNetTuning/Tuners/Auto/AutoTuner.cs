@@ -142,7 +142,7 @@ public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTune
         string? finalReason = null;
         if (active is GaussianProcessTuner gp)
         {
-            finalReason = FinalTrialsReason();
+            finalReason = FinalTrialsReason(trialId);
             gp.Exploit = finalReason is not null;
         }
 
