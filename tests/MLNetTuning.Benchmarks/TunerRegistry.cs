@@ -28,7 +28,7 @@ public static class TunerRegistry
     /// <summary>The factory for a run of <paramref name="trials"/> trials: Auto is told the budget, as a study's
     /// <c>Optimize</c> and the CLI's <c>--trials</c> tell it; other tuners take none.</summary>
     public static TunerFactory WithBudget(TunerFactory factory, int trials) =>
-        factory.Name == "auto" && ReferenceEquals(factory, All["auto"]) ? Catalog.Auto(new AutoTunerOptions { MaxTrials = trials }) : factory;
+        ReferenceEquals(factory, All["auto"]) ? Catalog.Auto(new AutoTunerOptions { MaxTrials = trials }) : factory;
 
     /// <summary>Names from a comma-separated list, or every tuner for "all".</summary>
     public static IReadOnlyList<string> Resolve(string names) => names == "all"

@@ -12,6 +12,10 @@ public class AutoTunerFinalTrialsTests
 {
     private static readonly TunerCatalog Tuners = new MLContext(0).Tuning().Tuners;
 
+    private static readonly HyperparameterSpace Square = Box(2, 0, 1);
+
+    private static double Bowl(TrialContext t) => Math.Pow(t.Parameters.Get<double>("x0") - 0.3, 2) + Math.Pow(t.Parameters.Get<double>("x1") - 0.6, 2);
+
     [Test]
     public void TheLastTenthOfAKnownTrialBudgetGoesToTheLowestPredictedLoss()
     {
@@ -61,10 +65,8 @@ public class AutoTunerFinalTrialsTests
     [Test]
     public void EachOptimizeRunCountsItsOwnFinalTrials()
     {
-        var space = Box(2, 0, 1);
-        static double Bowl(TrialContext t) => Math.Pow(t.Parameters.Get<double>("x0") - 0.3, 2) + Math.Pow(t.Parameters.Get<double>("x1") - 0.6, 2);
         var tuning = new MLContext(3).Tuning();
-        using var study = tuning.CreateStudy(space);
+        using var study = tuning.CreateStudy(Square);
         study.Optimize(Bowl, new StudyLimits { MaxTrials = 10 });
         study.Optimize(Bowl, new StudyLimits { MaxTrials = 10 });
         var exploit = study.Trials.Where(t => t.Attributes.GetValueOrDefault("gp") == "exploit").Select(t => t.Id).ToList();
@@ -77,9 +79,7 @@ public class AutoTunerFinalTrialsTests
     {
         // The CLI's --trials: a study-wide budget. A first run of 12 has its own last trial (id 11); the second
         // run, without a limit of its own, ends at the study's 20th trial and exploits ids 18 and 19.
-        var space = Box(2, 0, 1);
-        static double Bowl(TrialContext t) => Math.Pow(t.Parameters.Get<double>("x0") - 0.3, 2) + Math.Pow(t.Parameters.Get<double>("x1") - 0.6, 2);
-        using var study = new MLContext(4).Tuning().CreateStudy(space, options: new TuningStudyOptions { TotalTrialBudget = 20 });
+        using var study = new MLContext(4).Tuning().CreateStudy(Square, options: new TuningStudyOptions { TotalTrialBudget = 20 });
         study.Optimize(Bowl, new StudyLimits { MaxTrials = 12 });
         study.Optimize(Bowl);
         Assert.That(study.Trials, Has.Count.EqualTo(20));

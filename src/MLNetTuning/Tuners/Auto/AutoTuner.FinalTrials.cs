@@ -9,7 +9,7 @@ public sealed partial class AutoTuner
     /// <summary>The share of a known budget (trials or time) whose trials go to the lowest predicted loss.</summary>
     public const double FinalShare = 0.1;
 
-    private AutoTunerOptions _options = new();
+    private readonly AutoTunerOptions _options;
     private StudyLimits? _limits;
     private int _seenAtRunStart;
     private Stopwatch? _runClock;

@@ -32,10 +32,11 @@ public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTune
     private bool _announcedCost;
     private bool _announcedFinal;
 
-    private AutoTuner(HyperparameterSpace space, AutoTunerChoice choice, IHyperparameterTuner first, IHyperparameterTuner? then)
+    private AutoTuner(HyperparameterSpace space, AutoTunerChoice choice, AutoTunerOptions options, IHyperparameterTuner first, IHyperparameterTuner? then)
     {
         Space = space;
         Choice = choice;
+        _options = options;
         _first = first;
         _then = then;
     }
@@ -132,7 +133,7 @@ public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTune
             return new AshaTuner(space, new AshaTunerOptions { MinBudget = 1, MaxBudget = 27, ReductionFactor = 3, Seed = seed }, seed);
         }
 
-        return new AutoTuner(space, choice, Make(choice.Tuner, space, seed, options), choice.Then is null ? null : Make(choice.Then, space, seed, options)) { _options = options };
+        return new AutoTuner(space, choice, options, Make(choice.Tuner, space, seed, options), choice.Then is null ? null : Make(choice.Then, space, seed, options));
     }
 
     /// <inheritdoc/>
