@@ -14,9 +14,13 @@ namespace MLNetTuning.Benchmarks;
 /// interaction), so every tuner of a seed is scored on the same test rows; each tuner gets its own seed stream.
 /// Each run also gives a cost reading: the mean seconds of a completed trial, the ratio of the slowest to the
 /// fastest quarter of them, and how many proposals weighed predicted cost (the GP's attribute gp.cost).
+/// A tuner may carry options as NAME:OPTION=VALUE[:OPTION=VALUE] (passed as --tuner-option), e.g.
+/// `--tuners gp,gp:CostAware=false`; such a variant gets its tuner's seed stream, so the two differ only by the option.
 /// </summary>
 public sealed class PipelineCommand : IBenchmarkCommand
 {
+    private const int Width = 20;
+
     public string Name => "pipeline";
 
     public string Summary => "the CLI's default on generated data, test metric per tuner: --seconds 300 --seeds 5 --rows 40000 --features 30 --tuners auto,tpe,random --out FILE.json";
@@ -40,7 +44,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
         {
             var runs = new List<JsonObject>();
             // Cost reading per run: mean seconds of a completed trial, slowest quarter / fastest quarter, proposals that weighed cost (gp.cost).
-            Console.WriteLine($"{"seed",5}{"tuner",10}{"test metric",13}{"validation",12}{"trials",8}{"mean s",10}{"spread",8}{"cost",7}  first tuner and reason");
+            Console.WriteLine($"{"seed",5}{"tuner",Width}{"test metric",13}{"validation",12}{"trials",8}{"mean s",10}{"spread",8}{"cost",7}  first tuner and reason");
             for (var seed = 0; seed < seeds; seed++)
             {
                 // Train and test rows from one stream, so the test rows are new draws of the same rule.
@@ -52,11 +56,11 @@ public sealed class PipelineCommand : IBenchmarkCommand
                 File.WriteAllLines(test, lines.Take(1).Concat(lines.Skip(rows + 1)));
                 foreach (var tuner in tuners)
                 {
-                    var run = RunOnce(train, test, Path.Combine(folder, $"run-{tuner}-{seed}"), tuner, seconds, SeedStreams.Method(tuner, seed));
+                    var run = RunOnce(train, test, Path.Combine(folder, $"run-{runs.Count}"), tuner, seconds, SeedStreams.Method(tuner.Split(':')[0], seed));
                     run["seed"] = seed;
                     runs.Add(run);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{seed,5}{tuner,10}{Number(run, "test"),13:F4}{Number(run, "validation"),12:F4}{(int)run["trials"]!,8}{Number(run, "trial_seconds_mean"),10:F1}{Number(run, "trial_seconds_spread"),8:F1}{(int?)run["cost_aware_proposals"] ?? 0,7}  {run["reason"]}"));
+                        $"{seed,5}{tuner,Width}{Number(run, "test"),13:F4}{Number(run, "validation"),12:F4}{(int)run["trials"]!,8}{Number(run, "trial_seconds_mean"),10:F1}{Number(run, "trial_seconds_spread"),8:F1}{(int?)run["cost_aware_proposals"] ?? 0,7}  {run["reason"]}"));
                 }
             }
 
@@ -68,7 +72,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
                 var values = runs.Where(r => (string)r["tuner"]! == tuner).Select(r => Number(r, "test")).Where(double.IsFinite).ToList();
                 var mean = values.Count == 0 ? double.NaN : values.Average();
                 var se = Statistics.StandardError(values);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tuner,-8}{mean,9:F4} ± {(values.Count < 2 ? "n/a" : se.ToString("F4", CultureInfo.InvariantCulture))}  ({values.Count} of {seeds} runs completed a trial)"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tuner,-Width}{mean,9:F4} ± {(values.Count < 2 ? "n/a" : se.ToString("F4", CultureInfo.InvariantCulture))}  ({values.Count} of {seeds} runs completed a trial)"));
                 summary[tuner] = new JsonObject { ["mean"] = values.Count == 0 ? null : mean, ["standard_error"] = se, ["runs_with_result"] = values.Count };
             }
 
@@ -112,7 +116,8 @@ public sealed class PipelineCommand : IBenchmarkCommand
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-tune.dll"));
-        foreach (var a in new[] { "tune", "--data", train, "--test-data", test, "--label", "label", "--task", "binary", "--tuner", tuner, "--trials", "100000", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--time", seconds.ToString(CultureInfo.InvariantCulture), "--output", output })
+        var parts = tuner.Split(':');
+        foreach (var a in new[] { "tune", "--data", train, "--test-data", test, "--label", "label", "--task", "binary", "--tuner", parts[0] }.Concat(parts.Skip(1).SelectMany(o => new[] { "--tuner-option", o })).Concat(["--trials", "100000", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--time", seconds.ToString(CultureInfo.InvariantCulture), "--output", output]))
         {
             start.ArgumentList.Add(a);
         }

@@ -22,6 +22,7 @@ internal static partial class TuneCommand
         var trainers = new Option<string[]>("--trainers") { Description = $"Trainer presets, comma-separated. Default: the task's classical trainers, and the networks ({string.Join(", ", TrainerNames.Networks(tuning, TuningTask.BinaryClassification))}) when every feature is numeric and there are at most {TrainerNames.NetworkDefaultRowLimit} rows, without a trainer the label does not suit (LbfgsPoissonRegression on a label below 0; a note says so); with --tuner pbt, the trainers that continue from checkpoints. {string.Join(" ", TaskNames.All.Select(t => $"{t}: {string.Join(", ", TrainerNames.Known(tuning, TaskNames.Parse(t)))}."))}", AllowMultipleArgumentsPerToken = true };
         var tuners = tuning.Tuners;
         var tuner = new Option<string>("--tuner") { Description = $"Tuner: {string.Join(", ", TunerNames.Known(tuners))}. Default auto: picks from the space. Multi-fidelity ({string.Join(", ", TunerNames.MultiFidelity(tuners))}) and pbt take --min-budget, --max-budget.", DefaultValueFactory = _ => "auto" };
+        var tunerOptions = new Option<string[]>("--tuner-option") { Description = "Set a property of the tuner's options: NAME=VALUE (repeatable, comma-separated), e.g. --tuner gp --tuner-option CostAware=false. An unknown name lists the tuner's options.", AllowMultipleArgumentsPerToken = true };
         var minBudget = new Option<double?>("--min-budget") { Description = "A multi-fidelity tuner's smallest budget (default 1), stretched over each trainer's budget unit; pbt: epochs (or iterations) between perturbations (default 2)." };
         var maxBudget = new Option<double?>("--max-budget") { Description = "A multi-fidelity tuner's full budget (default 81); pbt: epochs (or iterations) each member trains (default 20)." };
         var budgetUnit = new Option<string?>("--budget-unit") { Description = "Multi-fidelity: the unit trainers count the budget in, comma-separated [TRAINER=]UNIT[:MIN:MAX] (e.g. FastTree=trees:10:270,NeuralNetwork=epochs:2:54); a unit without a trainer applies to all others. Units: trees, iterations, epochs, data-fraction. Default: each trainer's own unit and range." };
@@ -50,7 +51,7 @@ internal static partial class TuneCommand
 
         var command = new Command("tune", "Tune trainers on a data file; resumes the study if the store holds it.")
         {
-            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config, minBudget, maxBudget, budgetUnit, validationData, crossValidation,
+            data, label, task, trainers, tuner, metric, trials, time, parallel, seed, validation, output, storage, connection, study, heartbeat, createOnly, workerId, columnKinds, forceNewStudy, testData, testFraction, groupColumn, orderColumn, config, tunerOptions, minBudget, maxBudget, budgetUnit, validationData, crossValidation,
         };
         var transfer = new TransferOptions();
         transfer.AddTo(command);
@@ -78,6 +79,7 @@ internal static partial class TuneCommand
                 Task = TaskNames.Name(parsedTask),
                 Trainers = replay is not null && givenTrainers.Count == 0 ? replay.Trainers : givenTrainers,
                 Tuner = From(tuner, replay?.Tuner!),
+                TunerOptions = TunerOptionValues.Parse(SplitList(result.GetValue(tunerOptions))) ?? replayedTuner?.TunerOptions,
                 MinBudget = result.GetValue(minBudget) ?? replayedTuner?.MinBudget,
                 MaxBudget = result.GetValue(maxBudget) ?? replayedTuner?.MaxBudget,
                 BudgetUnit = result.GetValue(budgetUnit) ?? replayedTuner?.BudgetUnit,
@@ -111,7 +113,7 @@ internal static partial class TuneCommand
                 throw new CliException($"Validation data file not found: '{validationFile}'.");
             }
 
-            var isPbt = TunerNames.Resolve(catalog.Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget).Name == "pbt";
+            var isPbt = TunerNames.Resolve(catalog.Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget, tunerOptions: settings.TunerOptions).Name == "pbt";
             if (settings.BudgetUnit is not null && !TunerNames.MultiFidelity(catalog.Tuners).Contains(settings.Tuner, StringComparer.OrdinalIgnoreCase))
             {
                 throw new CliException(isPbt

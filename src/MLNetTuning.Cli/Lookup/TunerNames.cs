@@ -27,7 +27,8 @@ internal static class TunerNames
     /// <param name="maxBudget">The largest budget (<c>--max-budget</c>), or null.</param>
     /// <param name="timeBudget">The run's time budget (<c>--time</c>), given to tuners whose options take one
     /// (the GP's and Auto's, for their cost cooling).</param>
-    public static TunerFactory Resolve(TunerCatalog catalog, string name, double? minBudget = null, double? maxBudget = null, TimeSpan? timeBudget = null)
+    /// <param name="tunerOptions">Properties of the tuner's options set by name (<c>--tuner-option</c>), or null.</param>
+    public static TunerFactory Resolve(TunerCatalog catalog, string name, double? minBudget = null, double? maxBudget = null, TimeSpan? timeBudget = null, IReadOnlyDictionary<string, string>? tunerOptions = null)
     {
         var methods = Methods(catalog);
         var method = methods.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value
@@ -63,10 +64,19 @@ internal static class TunerNames
             options = budgets;
         }
 
-        if (options is null && timeBudget is not null && OptionsParameter(method)?.ParameterType is { IsAbstract: false } type
-            && type.GetProperty("TimeBudget") is { CanWrite: true } property && property.PropertyType == typeof(TimeSpan?))
+        if (tunerOptions is { Count: > 0 })
         {
-            options = Activator.CreateInstance(type)!;
+            var type = OptionsParameter(method)?.ParameterType is { IsAbstract: false } concrete && TunerOptionValues.Settable(concrete).Count > 0
+                ? concrete
+                : throw new CliException($"--tuner-option: '{name}' has no options to set.");
+            options ??= Activator.CreateInstance(type)!;
+            TunerOptionValues.Apply(options, name, tunerOptions);
+        }
+
+        if (timeBudget is not null && OptionsParameter(method)?.ParameterType is { IsAbstract: false } timed
+            && timed.GetProperty("TimeBudget") is { CanWrite: true } property && property.PropertyType == typeof(TimeSpan?))
+        {
+            options ??= Activator.CreateInstance(timed)!;
             property.SetValue(options, timeBudget);
         }
 

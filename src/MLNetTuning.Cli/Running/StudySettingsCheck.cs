@@ -13,7 +13,7 @@ namespace MLNetTuning.Cli.Running;
 internal static class StudySettingsCheck
 {
     /// <summary>Settings a resumed run may change: where the file is (its hash is compared), the tuner and the budget.</summary>
-    private static readonly HashSet<string> MayChange = ["data_path", "tuner", "trials", "min_budget", "max_budget"];
+    private static readonly HashSet<string> MayChange = ["data_path", "tuner", "tuner_options", "trials", "min_budget", "max_budget"];
 
     private static readonly Dictionary<string, string> OptionNames = new()
     {

@@ -27,6 +27,9 @@ internal sealed record TuneConfig
 
     public required string Tuner { get; init; }
 
+    /// <summary>Properties of the tuner's options set by name (--tuner-option), or null.</summary>
+    public IReadOnlyDictionary<string, string>? TunerOptions { get; init; }
+
     public string? Metric { get; init; }
 
     public required int Seed { get; init; }
@@ -63,6 +66,7 @@ internal sealed record TuneConfig
         Task = settings.Task,
         Trainers = settings.Trainers,
         Tuner = settings.Tuner,
+        TunerOptions = settings.TunerOptions,
         Metric = settings.Metric,
         Seed = settings.Seed,
         ValidationFraction = settings.ValidationFraction,

@@ -23,6 +23,9 @@ internal sealed record TuneSettings
 
     public required string Tuner { get; init; }
 
+    /// <summary>Properties of the tuner's options set by name (--tuner-option), or null for its defaults.</summary>
+    public IReadOnlyDictionary<string, string>? TunerOptions { get; init; }
+
     public string? Metric { get; init; }
 
     /// <summary>The multi-fidelity tuner's smallest budget (--min-budget), or null for its default.</summary>

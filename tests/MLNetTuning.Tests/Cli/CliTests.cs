@@ -42,6 +42,7 @@ public class CliTests : TempFolderTest
     [TestCase("unknown-trainer", "Unknown trainer 'Magic'")]
     [TestCase("unknown-tuner", "Unknown tuner 'psychic'")]
     [TestCase("unknown-task", "Unknown task 'clustering'")]
+    [TestCase("unknown-tuner-option", "'gp' has no option 'Costly'")]
     public void Bad_input_names_the_problem_exits_2_and_creates_no_store(string problem, string message)
     {
         var empty = Path.Combine(Folder, "empty.csv");
@@ -53,6 +54,7 @@ public class CliTests : TempFolderTest
             "empty-data" => ["tune", "--data", empty, "--label", "label", "--task", "binary", "--output", Path.Combine(Folder, "out")],
             "unknown-trainer" => Tune("--trainers", "Magic"),
             "unknown-tuner" => Tune("--tuner", "psychic"),
+            "unknown-tuner-option" => Tune("--tuner", "gp", "--tuner-option", "Costly=false"),
             _ => Tune() is var t ? [.. t.Select(x => x == "binary" ? "clustering" : x)] : [],
         };
 

@@ -137,6 +137,17 @@ public class TrialCostTests
     }
 
     [Test]
+    public void TheCliCanSwitchTheGpsCostAwarenessOff()
+    {
+        var tuners = new MLContext(0).Tuning().Tuners;
+        int Weighed(string costAware) => Run(TunerNames.Resolve(tuners, "gp", timeBudget: TimeSpan.FromSeconds(300), tunerOptions: new Dictionary<string, string> { ["costaware"] = costAware }).Create(Space, 1), TwinSeconds, double.NegativeInfinity, 12)
+            .Proposals.Count(p => p.Attributes?.ContainsKey("gp.cost") == true);
+
+        Assert.That(Weighed("true"), Is.GreaterThan(0), "on: proposals weigh the 20-fold cost");
+        Assert.That(Weighed("false"), Is.Zero, "--tuner-option CostAware=false: none does");
+    }
+
+    [Test]
     public void TimeBudgetMustBePositive()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new GaussianProcessTunerOptions().TimeBudget = TimeSpan.Zero);
