@@ -79,6 +79,11 @@ public class CliBadInputTable
         new("--heartbeat-timeout 0", (d, _, o) => Good(d, o, "--heartbeat-timeout", "0"), 2, "--heartbeat-timeout must be a positive number"),
         new("unknown option", (d, _, o) => Good(d, o, "--colour", "red"), 2, "--colour"),
 
+        // Tuner options (exit 2 before the store is touched).
+        new("a tuner option the tuner lacks", (d, _, o) => Good(d, o, "--tuner", "gp", "--tuner-option", "Costly=false"), 2, "'gp' has no option 'Costly'", "CostAware (true or false)"),
+        new("a tuner option of the wrong kind", (d, _, o) => Good(d, o, "--tuner", "tpe", "--tuner-option", "StartupTrials=many"), 2, "StartupTrials takes a whole number"),
+        new("a tuner option the options refuse", (d, _, o) => Good(d, o, "--tuner", "gp", "--tuner-option", "MaxModelTrials=3"), 2, "MaxModelTrials must be at least 10."),
+
         // Budgets (exit 2 before any trial).
         new("budgets for a tuner without them", (d, _, o) => Good(d, o, "--tuner", "tpe", "--min-budget", "1", "--max-budget", "9"), 2, "need a multi-fidelity tuner", "asha", "'tpe'"),
         new("--min-budget above --max-budget", (d, _, o) => Good(d, o, "--tuner", "asha", "--min-budget", "27", "--max-budget", "3"), 2, "--min-budget (27) is above --max-budget (3)"),

@@ -45,6 +45,19 @@ public class ConfigReplayTests : TempFolderTest
     }
 
     [Test]
+    public void A_study_with_tuner_options_replays_them_and_proposes_the_same_parameters()
+    {
+        // Two startup trials instead of TPE's default: trials 3-5 come from the model only when the option is replayed.
+        var config = TuneAndGenerate("--trainers", "LbfgsLogisticRegression", "--trials", "5", "--tuner", "tpe", "--seed", "3", "--tuner-option", "StartupTrials=2");
+        Assert.That((string?)config["tuner_options"]?["StartupTrials"], Is.EqualTo("2"));
+
+        var (first, second) = Replay();
+        Assert.That(second.TunerOptions, Is.EquivalentTo(new Dictionary<string, string> { ["StartupTrials"] = "2" }));
+        Assert.That(SameSettings(first, second), Is.True, "the replayed study's settings");
+        AssertSameTrials();
+    }
+
+    [Test]
     public void A_study_with_a_validation_file_replays_it_and_options_given_on_the_command_line_win()
     {
         var validation = Path.Combine(Folder, "validation.csv");
