@@ -190,6 +190,10 @@ internal static class StudyRunner
             CancellationToken.None);
 
         await ShowProgressAsync(study, run, options, settings, metric, console).ConfigureAwait(false);
+
+        // The wrap-up blocks while it trains and scores: never on a timer's callback thread, whose queue (one per core)
+        // must stay free for the wrap-up's own deadline.
+        await Task.Yield();
         var result = await run.ConfigureAwait(false);
         study.Refresh();
         var trials = study.Trials;

@@ -5,8 +5,9 @@ namespace MLNetTuning.Pipelines;
 /// <summary>
 /// Training that ends when its token fires (a time budget, Ctrl+C, a cancelled experiment), whichever comes first:
 /// the token stops the trainers running in the trial's <see cref="MLContext"/> (ML.NET's CancelExecution), and
-/// a trainer that does not listen (LightGBM's native loop between its checks) is left behind rather than waited
-/// for, so the caller gets <see cref="OperationCanceledException"/> at once. Work that finished before the cut
+/// a trainer that does not listen (LightGBM's native loop between its checks, FastTree's boosting loop) is left
+/// behind rather than waited for, so the caller gets <see cref="OperationCanceledException"/> at once, on a thread
+/// pool thread rather than on the thread that fired the token. Work that finished before the cut
 /// keeps its result. The one implementation of the library's trials and the mlnet-tune tool's.
 /// </summary>
 internal static class CancellableTraining
@@ -26,6 +27,11 @@ internal static class CancellableTraining
         {
             // Observe the abandoned work's end so that its failure is not reported as unobserved.
             _ = training.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+            // Leave the thread that fired the token before the caller goes on: a timer's (a time budget's) callback
+            // would otherwise run the caller's continuation, often the rest of the run, and with one core .NET has
+            // one timer queue, so no other timer (the wrap-up's deadline) fires until that callback returns.
+            await Task.Yield();
             throw;
         }
     }

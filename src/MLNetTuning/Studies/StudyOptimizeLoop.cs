@@ -157,10 +157,16 @@ internal sealed class StudyOptimizeLoop(TuningStudy study, Func<TrialContext, Ca
 
     private async Task RunTrialAsync(TuningTrial trial, CancellationToken stop, CancellationToken userToken)
     {
+        var context = new TrialContext(study, trial, stop);
+        var outcome = Task.Run(() => objective(context, stop), CancellationToken.None);
+        await ((Task)outcome).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // An objective ended by the time budget completes on the deadline timer's callback: leave that thread before
+        // the rest of the run goes on (see CancellableTraining).
+        await Task.Yield();
         try
         {
-            var context = new TrialContext(study, trial, stop);
-            var value = await Task.Run(() => objective(context, stop), CancellationToken.None).ConfigureAwait(false);
+            var value = await outcome.ConfigureAwait(false);
             study.Tell(trial, value);
         }
         catch (TrialPrunedException)
