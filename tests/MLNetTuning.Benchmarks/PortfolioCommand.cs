@@ -96,7 +96,7 @@ public sealed class PortfolioCommand : IBenchmarkCommand
                 ["seeds"] = seeds,
                 ["data_sets"] = new JsonArray([.. dataSets.Select(d => (JsonNode)new JsonObject { ["name"] = d.Name, ["task"] = d.Task, ["rule"] = d.Description })]),
                 ["summary"] = summary,
-                ["runs"] = new JsonArray([.. runs]),
+                ["runs"] = new JsonArray([.. runs.Select(r => r.DeepClone())]), // Copies: the file is written after every pair and a node has one parent.
                 ["minutes"] = Math.Round(clock.Elapsed.TotalMinutes, 2),
             }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
