@@ -148,7 +148,8 @@ public sealed class PortfolioCommand : IBenchmarkCommand
                 var finite = differences.Where(double.IsFinite).ToList();
                 var mean = finite.Count == 0 ? double.NaN : finite.Average();
                 var (wins, ties, losses) = (finite.Count(d => d > 0), finite.Count(d => d == 0), finite.Count(d => d < 0));
-                line.Append(string.Create(CultureInfo.InvariantCulture, $"  {reading} {mean:+0.0000;-0.0000} ± {Statistics.StandardError(finite):0.0000} ({wins}/{ties}/{losses})"));
+                // Rounded first: a difference under 0.00005 would print as "-+0.0000" through the negative section.
+                line.Append(string.Create(CultureInfo.InvariantCulture, $"  {reading} {Math.Round(mean, 4) + 0.0:+0.0000;-0.0000;0.0000} ± {Statistics.StandardError(finite):0.0000} ({wins}/{ties}/{losses})"));
                 groupSummary[reading] = new JsonObject
                 {
                     ["mean"] = double.IsFinite(mean) ? mean : null,
