@@ -27,6 +27,23 @@ public class AutoTunerTests
     private static HyperparameterSpace OneChoiceInFour { get; } = HyperparameterSpace.CreateBuilder()
         .Choice("a", "x", "y").Double("b", 0, 1).Double("c", 0, 1).Int("d", 1, 9).Build();
 
+    /// <summary>A trainer choice of <paramref name="trainers"/> branches of <paramref name="values"/> numbers each.</summary>
+    private static HyperparameterSpace Trainers(int trainers, int values) => HyperparameterSpace.CreateBuilder()
+        .Conditional("trainer", b =>
+        {
+            for (var t = 0; t < trainers; t++)
+            {
+                b.Branch($"t{t}", s =>
+                {
+                    for (var v = 0; v < values; v++)
+                    {
+                        s.Double($"v{v}", 0, 1);
+                    }
+                });
+            }
+        })
+        .Build();
+
     private static IEnumerable<TestCaseData> Rules()
     {
         yield return new TestCaseData(Numeric(6), new AutoTunerOptions(), "gp", "tpe").SetArgDisplayNames("numeric 6-D, budget unknown: GP then TPE");
@@ -36,6 +53,8 @@ public class AutoTunerTests
         yield return new TestCaseData(ConditionalSpace, new AutoTunerOptions { MaxTrials = 50 }, "gp", null).SetArgDisplayNames("conditional, mostly numeric: GP");
         yield return new TestCaseData(ConditionalChoiceHeavy, new AutoTunerOptions { MaxTrials = 50 }, "tpe", null).SetArgDisplayNames("conditional, a third choices: TPE");
         yield return new TestCaseData(Numeric(25), new AutoTunerOptions { MaxTrials = 50 }, "tpe", null).SetArgDisplayNames("25-D: TPE");
+        yield return new TestCaseData(Trainers(5, 6), new AutoTunerOptions { MaxTrials = 50 }, "gp", null).SetArgDisplayNames("5 trainers of 6 values, 31 in all, 7 set together: GP");
+        yield return new TestCaseData(Trainers(2, 21), new AutoTunerOptions { MaxTrials = 50 }, "tpe", null).SetArgDisplayNames("2 trainers of 21 values, 22 set together: TPE");
         yield return new TestCaseData(Numeric(4), new AutoTunerOptions { MaxTrials = 50, Parallelism = 16 }, "tpe", null).SetArgDisplayNames("16 workers: TPE");
         yield return new TestCaseData(Numeric(4), new AutoTunerOptions { MaxTrials = 50, SecondsPerTrial = 0.05 }, "tpe", null).SetArgDisplayNames("cheap trials: TPE");
         yield return new TestCaseData(Numeric(4), new AutoTunerOptions { MaxTrials = 50, SecondsPerTrial = 30 }, "gp", null).SetArgDisplayNames("costly trials: GP");
@@ -43,6 +62,13 @@ public class AutoTunerTests
         yield return new TestCaseData(Numeric(4), new AutoTunerOptions { BudgetedTrainers = true }, "asha", null).SetArgDisplayNames("budget unit, open-ended: ASHA");
         yield return new TestCaseData(Numeric(4), new AutoTunerOptions { BudgetedTrainers = true, MaxTrials = 12 }, "gp", null).SetArgDisplayNames("budget unit, no room for a bracket: GP");
         yield return new TestCaseData(HyperparameterSpace.CreateBuilder().Constant("k", 3).Build(), new AutoTunerOptions(), "random", null).SetArgDisplayNames("nothing searched: random");
+    }
+
+    [Test]
+    public void ItsReasonSaysHowManyValuesOneConfigurationSets()
+    {
+        Assert.That(AutoTuner.Choose(Trainers(5, 6), new AutoTunerOptions { MaxTrials = 50 }).Reason, Does.Contain("31 mostly numeric values in conditional branches (at most 7 set together)"));
+        Assert.That(AutoTuner.Choose(Trainers(2, 21), new AutoTunerOptions { MaxTrials = 50 }).Reason, Does.Contain("up to 22 of its 43 searched values are set together"));
     }
 
     [TestCaseSource(nameof(Rules))]

@@ -64,7 +64,9 @@ public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTune
     /// <item>A third or more of the values are choices: TPE, which models categories natively. Conditional
     /// branches alone do not decide: the GP models them too (a branch selector is a choice, the values of branches
     /// not taken sit at fixed values).</item>
-    /// <item>d &gt; 20: TPE (a GP needs many trials to learn that many length scales).</item>
+    /// <item>More than 20 values set by one configuration: TPE (a GP needs many trials to learn that many length
+    /// scales). In a conditional space that is the values always set plus, under each branch selector, those of
+    /// its largest branch: a trial of one trainer never sets another trainer's values.</item>
     /// <item>More than 8 parallel trials: TPE (GP proposals are serialised and cost tens of milliseconds).</item>
     /// <item>Trials under a second: TPE (the GP's proposal would cost more than the trial).</item>
     /// <item>A known budget above 1,000 trials: CMA-ES (long continuous runs).</item>
@@ -79,6 +81,7 @@ public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTune
         var d = leaves.Length;
         var categorical = leaves.Count(l => l.Kind == TpeLeafKind.Categorical);
         var conditional = leaves.Any(l => l.Parent >= 0);
+        var active = MostActive(leaves);
         var budget = options.MaxTrials?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
         if (d == 0)
         {
@@ -95,9 +98,11 @@ public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTune
             return new("tpe", $"{categorical} of its {d} values are choices");
         }
 
-        if (d > 20)
+        if (active > 20)
         {
-            return new("tpe", $"{d} searched values are too many for a GP at small budgets");
+            return new("tpe", active == d
+                ? $"{d} searched values are too many for a GP at small budgets"
+                : $"up to {active} of its {d} searched values are set together, too many for a GP at small budgets");
         }
 
         if (options.Parallelism > 8)
@@ -115,11 +120,23 @@ public sealed partial class AutoTuner : IHyperparameterTuner, IWarmStartableTune
             return new("cmaes", $"a long run ({budget} trials) on {d} numeric values");
         }
 
-        var shape = conditional ? "mostly numeric values in conditional branches" : "mostly numeric values";
+        var shape = conditional ? $"mostly numeric values in conditional branches (at most {active} set together)" : "mostly numeric values";
         var reason = $"{d} {shape} and a budget of {budget} trials";
         return options.MaxTrials is int trials && trials <= GaussianProcessTrials
             ? new("gp", reason)
             : new("gp", reason, "tpe", GaussianProcessTrials);
+    }
+
+    /// <summary>The most values one configuration sets: those always set plus, under each branch selector, its
+    /// largest branch's (counted the same way, for nested branches).</summary>
+    private static int MostActive(TpeLeaf[] leaves)
+    {
+        int Under(int selector, int branch) => Enumerable.Range(0, leaves.Length)
+            .Where(i => leaves[i].Parent == selector && (selector < 0 || leaves[i].ParentBranch == branch))
+            .Sum(i => 1 + LargestBranch(i));
+        int LargestBranch(int selector) => leaves.Where(l => l.Parent == selector).Select(l => l.ParentBranch).Distinct()
+            .Select(b => Under(selector, b)).DefaultIfEmpty(0).Max();
+        return Under(-1, 0);
     }
 
     /// <summary>The chosen tuner for a space: an <see cref="AutoTuner"/>, or the multi-fidelity tuner itself when
