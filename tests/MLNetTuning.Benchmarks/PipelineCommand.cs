@@ -23,12 +23,13 @@ public sealed class PipelineCommand : IBenchmarkCommand
 
     public string Name => "pipeline";
 
-    public string Summary => "the CLI's default on generated data, test metric per tuner: --seconds 300 --seeds 5 --rows 40000 --features 30 --tuners auto,tpe,random --out FILE.json";
+    public string Summary => "the CLI's default on generated data, test metric per tuner: --seconds 300 --seeds 5 [--first-seed 0] --rows 40000 --features 30 --tuners auto,tpe,random --out FILE.json";
 
     public int Run(BenchmarkArguments arguments)
     {
         var seconds = arguments.Double("seconds", 300);
         var seeds = arguments.Int("seeds", 5);
+        var firstSeed = arguments.Int("first-seed", 0);
         var rows = arguments.Int("rows", 40_000);
         var features = arguments.Int("features", 30);
         var tuners = arguments.String("tuners", "auto,tpe,random").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -36,6 +37,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
         arguments.RejectUnknown();
         BenchmarkArguments.Require(seconds > 0, "seconds", seconds, "positive");
         BenchmarkArguments.Require(seeds >= 1, "seeds", seeds, "at least 1");
+        BenchmarkArguments.Require(firstSeed >= 0, "first-seed", firstSeed, "0 or more");
         BenchmarkArguments.Require(rows >= 1000, "rows", rows, "at least 1000");
 
         var folder = Path.Combine(Path.GetTempPath(), "mlnettuning-pipeline-" + Guid.NewGuid().ToString("N")[..8]);
@@ -45,7 +47,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
             var runs = new List<JsonObject>();
             // Cost reading per run: mean seconds of a completed trial, slowest quarter / fastest quarter, proposals that weighed cost (gp.cost).
             Console.WriteLine($"{"seed",5}{"tuner",Width}{"test metric",13}{"validation",12}{"trials",8}{"mean s",10}{"spread",8}{"cost",7}  first tuner and reason");
-            for (var seed = 0; seed < seeds; seed++)
+            for (var seed = firstSeed; seed < firstSeed + seeds; seed++)
             {
                 // Train and test rows from one stream, so the test rows are new draws of the same rule.
                 var all = TimeBudgetCommand.WriteData(Path.Combine(folder, $"all-{seed}.csv"), rows + (rows / 4), features, seed: 100 + seed);
@@ -79,7 +81,7 @@ public sealed class PipelineCommand : IBenchmarkCommand
             for (var i = 1; i < tuners.Length; i++)
             {
                 // Paired by seed: the same data and test rows.
-                var differences = Enumerable.Range(0, seeds).Select(s => Test(runs, tuners[0], s) - Test(runs, tuners[i], s)).Where(double.IsFinite).ToList();
+                var differences = Enumerable.Range(firstSeed, seeds).Select(s => Test(runs, tuners[0], s) - Test(runs, tuners[i], s)).Where(double.IsFinite).ToList();
                 if (differences.Count == 0)
                 {
                     continue;
