@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -116,32 +115,20 @@ public sealed class PipelineCommand : IBenchmarkCommand
 
     private static JsonObject RunOnce(string train, string test, string output, string tuner, double seconds, int seed)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-tune.dll"));
         var parts = tuner.Split(':');
-        foreach (var a in new[] { "tune", "--data", train, "--test-data", test, "--label", "label", "--task", "binary", "--tuner", parts[0] }.Concat(parts.Skip(1).SelectMany(o => new[] { "--tuner-option", o })).Concat(["--trials", "100000", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--time", seconds.ToString(CultureInfo.InvariantCulture), "--output", output]))
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        var text = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { lock (text) { text.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (text) { text.AppendLine(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
+        var (exitCode, text) = MlnetTuneProcess.Run(new[] { "tune", "--data", train, "--test-data", test, "--label", "label", "--task", "binary", "--tuner", parts[0] }
+            .Concat(parts.Skip(1).SelectMany(o => new[] { "--tuner-option", o }))
+            .Concat(["--trials", "100000", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--time", seconds.ToString(CultureInfo.InvariantCulture), "--output", output]));
         var summaryPath = Path.Combine(output, "summary.json");
-        if (process.ExitCode == 1 && text.ToString().Contains("No trial completed", StringComparison.Ordinal))
+        if (exitCode == 1 && text.Contains("No trial completed", StringComparison.Ordinal))
         {
             // The budget was shorter than one trial on this machine: a run without a result, counted as such.
             return new JsonObject { ["tuner"] = tuner, ["metric"] = null, ["test"] = null, ["validation"] = null, ["trials"] = 0, ["best_trainer"] = null, ["reason"] = "no trial completed within the budget" };
         }
 
-        if (process.ExitCode != 0 || !File.Exists(summaryPath))
+        if (exitCode != 0 || !File.Exists(summaryPath))
         {
-            throw new InvalidOperationException($"mlnet-tune --tuner {tuner} exited with {process.ExitCode}:\n{text}");
+            throw new InvalidOperationException($"mlnet-tune --tuner {tuner} exited with {exitCode}:\n{text}");
         }
 
         var summary = JsonNode.Parse(File.ReadAllText(summaryPath))!;

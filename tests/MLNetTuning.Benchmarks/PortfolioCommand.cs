@@ -192,28 +192,18 @@ public sealed class PortfolioCommand : IBenchmarkCommand
     /// the study's completed trials in trial order (the best by the study's loss, reported in the metric's units).</summary>
     private static JsonObject RunOnce(string train, string test, string output, string task, bool portfolio, int trials, List<int> budgets, int tunerSeed)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-tune.dll"));
         var arguments = new List<string> { "tune", "--data", train, "--test-data", test, "--label", "label", "--task", task, "--tuner", "auto", "--trials", trials.ToString(CultureInfo.InvariantCulture), "--seed", tunerSeed.ToString(CultureInfo.InvariantCulture), "--output", output };
         if (portfolio)
         {
             arguments.AddRange(["--portfolio", "default"]);
         }
 
-        arguments.ForEach(start.ArgumentList.Add);
-        var text = new StringBuilder();
         var clock = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { lock (text) { text.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (text) { text.AppendLine(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
+        var (exitCode, text) = MlnetTuneProcess.Run(arguments);
         var summaryPath = Path.Combine(output, "summary.json");
-        if (process.ExitCode != 0 || !File.Exists(summaryPath))
+        if (exitCode != 0 || !File.Exists(summaryPath))
         {
-            throw new InvalidOperationException($"mlnet-tune {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{text}");
+            throw new InvalidOperationException($"mlnet-tune {string.Join(' ', arguments)} exited with {exitCode}:\n{text}");
         }
 
         var summary = JsonNode.Parse(File.ReadAllText(summaryPath))!;
