@@ -14,7 +14,8 @@ internal static class StoreLocation
     /// <param name="defaultSqlitePath">The SQLite file used when neither is given.</param>
     /// <param name="mustExist">For commands that only read or join: a SQLite file that does not exist is an error, not a new store.</param>
     /// <param name="readOnly">For commands that only read: a SQLite file is opened read-only (it must exist) and left unchanged.</param>
-    public static ITrialStore Open(string? storage, string? connection, string defaultSqlitePath, bool mustExist = false, bool readOnly = false)
+    /// <param name="option">The option that named the store, for messages.</param>
+    public static ITrialStore Open(string? storage, string? connection, string defaultSqlitePath, bool mustExist = false, bool readOnly = false, string option = "--storage")
     {
         storage = string.IsNullOrWhiteSpace(storage) ? null : storage.Trim();
         try
@@ -26,7 +27,7 @@ internal static class StoreLocation
 
             if (storage is null)
             {
-                return OpenSqlite(defaultSqlitePath, mustExist || readOnly, readOnly);
+                return OpenSqlite(defaultSqlitePath, mustExist || readOnly, readOnly, option);
             }
 
             if (storage.Equals("postgres", StringComparison.OrdinalIgnoreCase) || storage.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
@@ -45,10 +46,10 @@ internal static class StoreLocation
             var path = storage.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? storage["sqlite:".Length..] : storage;
             if (Directory.Exists(path))
             {
-                throw new CliException($"--storage '{path}' is a folder; give a file such as '{Path.Combine(path, "studies.db")}'.");
+                throw new CliException($"{option} '{path}' is a folder; give a file such as '{Path.Combine(path, "studies.db")}'.");
             }
 
-            return OpenSqlite(path, mustExist || readOnly, readOnly);
+            return OpenSqlite(path, mustExist || readOnly, readOnly, option);
         }
         catch (TrialStoreException e)
         {
@@ -60,9 +61,9 @@ internal static class StoreLocation
         }
     }
 
-    private static SqliteTrialStore OpenSqlite(string path, bool mustExist, bool readOnly) =>
+    private static SqliteTrialStore OpenSqlite(string path, bool mustExist, bool readOnly, string option) =>
         mustExist && !File.Exists(path)
-            ? throw new CliException($"No store at '{Path.GetFullPath(path)}': the SQLite file does not exist. Give --storage the file 'tune' wrote (default <output>/studies.db).")
+            ? throw new CliException($"No store at '{Path.GetFullPath(path)}': the SQLite file does not exist. Give {option} the file 'tune' wrote (default <output>/studies.db).")
             : readOnly ? SqliteTrialStore.OpenReadOnly(path) : new SqliteTrialStore(path);
 
     /// <summary>How the store is shown: never with a password.</summary>

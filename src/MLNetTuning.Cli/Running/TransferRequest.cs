@@ -64,7 +64,7 @@ internal sealed record TransferRequest
         }
 
         var (storage, connection, defaultSqlite) = OwnStore;
-        var source = StoreLocation.Open(WarmStartStorage ?? storage, WarmStartStorage is null ? connection : null, defaultSqlite, readOnly: true);
+        var source = StoreLocation.Open(WarmStartStorage ?? storage, WarmStartStorage is null ? connection : null, defaultSqlite, readOnly: true, option: WarmStartStorage is null ? "--storage" : "--warm-start-storage");
         try
         {
             var study = source.FindStudy(WarmStartStudy);

@@ -180,7 +180,7 @@ internal static class PartialParameters
             case NumericRange range when NumericRange.AsDouble(value) is double x && range.Contains(value):
                 return range.Convert(x);
             case NumericRange range:
-                throw new ArgumentException($"Enqueued parameter '{name}' = '{TrialParameters.FormatValue(value)}' is outside its {range.Kind} range [{Format(range.Min)}, {Format(range.Max)}].");
+                throw new ArgumentException($"Enqueued parameter '{name}' = '{TrialParameters.FormatValue(value)}' {WhyNotIn(range, value)} its {range.Kind} range [{Format(range.Min)}, {Format(range.Max)}].");
             case ChoiceDomain c when c.Find(value) is { } found:
                 return found;
             case ConstantDomain k when k.Contains(value):
@@ -189,6 +189,14 @@ internal static class PartialParameters
                 throw new ArgumentException($"Enqueued parameter '{name}' = '{TrialParameters.FormatValue(value)}' is not in its domain ({domain.Kind}{(domain is ChoiceDomain cd ? $" [{string.Join(", ", cd.Values)}]" : "")}).");
         }
     }
+
+    /// <summary>Why a value is not in a range, as the middle of "'x' = 'v' ... its int range [a, b]".</summary>
+    private static string WhyNotIn(NumericRange range, object? value) => NumericRange.AsDouble(value) switch
+    {
+        null or double.NaN => "is not a number for",
+        double x when range.Type == NumericType.Int32 && x >= range.Min && x <= range.Max && x != Math.Floor(x) => "is not a whole number for",
+        _ => "is outside",
+    };
 
     private static void MarkGiven(HyperparameterSpace space, TrialParameters? partial, bool[] given, int offset)
     {

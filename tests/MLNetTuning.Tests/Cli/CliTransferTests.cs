@@ -99,7 +99,7 @@ public class CliTransferTests : TempFolderTest
 
         var missingStore = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "2", "--warm-start", "may", "--warm-start-storage", Path.Combine(Folder, "none.db")));
         Assert.That(missingStore.ExitCode, Is.EqualTo(2), missingStore.Output + missingStore.Error);
-        Assert.That(missingStore.Error, Does.Contain("none.db"));
+        Assert.That(missingStore.Error, Does.Contain("none.db").And.Contain("Give --warm-start-storage the file"));
 
         var storageAlone = CliProcess.Run(Minutes, null, Tune("out", "june", "--trials", "2", "--warm-start-storage", sourceDb));
         Assert.That(storageAlone.ExitCode, Is.EqualTo(2));

@@ -89,7 +89,11 @@ public class EnqueueTests
         Assert.That(outside.Message, Does.Contain("'x'").And.Contain("7").And.Contain("[-5, 5]"));
 
         var notInteger = Assert.Throws<ArgumentException>(() => study.Enqueue(new Dictionary<string, object?> { ["n"] = 2.5 }))!;
-        Assert.That(notInteger.Message, Does.Contain("'n'").And.Contain("2.5"));
+        Assert.That(notInteger.Message, Does.Contain("'n' = '2.5' is not a whole number for its int range"));
+
+        var notNumber = Assert.Throws<ArgumentException>(() => study.Enqueue(new Dictionary<string, object?> { ["x"] = "abc" }))!;
+        Assert.That(notNumber.Message, Does.Contain("'x' = 'abc' is not a number for its double range [-5, 5]"));
+        Assert.That(outside.Message, Does.Contain("is outside its double range"));
 
         var badChoice = Assert.Throws<ArgumentException>(() => study.Enqueue(new Dictionary<string, object?> { ["kind"] = "z" }))!;
         Assert.That(badChoice.Message, Does.Contain("'kind'").And.Contain("'z'").And.Contain("a, b, c"));
