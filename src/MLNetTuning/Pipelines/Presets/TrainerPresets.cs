@@ -44,8 +44,49 @@ public abstract class TrainerPresetsBase
         return o;
     }
 
-    private protected static GradientBooster.Options Booster(LightGbmSearchOptions s) =>
-        new() { FeatureFraction = s.FeatureFraction, L2Regularization = s.L2Regularization };
+    // ML.NET nests each trainer family's options base in a generic trainer base, and SDCA's binary and multiclass
+    // options sit one class below it, so no single signature both fills the base and hands back the concrete
+    // options; the Fill* helpers fill the base and Tuned returns the concrete options the catalog method needs.
+    private protected static TOptions Tuned<TOptions>(TOptions options, Action<TOptions> fill)
+    {
+        fill(options);
+        return options;
+    }
+
+    private protected static void FillLightGbm<TOptions, TOutput, TTransformer, TModel>(LightGbmTrainerBase<TOptions, TOutput, TTransformer, TModel>.OptionsBase o, LightGbmSearchOptions s)
+        where TOptions : LightGbmTrainerBase<TOptions, TOutput, TTransformer, TModel>.OptionsBase, new()
+        where TTransformer : ISingleFeaturePredictionTransformer<TModel>
+        where TModel : class
+    {
+        Columns(o, s);
+        o.NumberOfLeaves = s.NumberOfLeaves;
+        o.NumberOfIterations = s.NumberOfIterations;
+        o.MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf;
+        o.LearningRate = s.LearningRate;
+        o.Booster = new GradientBooster.Options { FeatureFraction = s.FeatureFraction, L2Regularization = s.L2Regularization };
+    }
+
+    private protected static void FillSdca<TOptions, TTransformer, TModel>(SdcaTrainerBase<TOptions, TTransformer, TModel>.OptionsBase o, SdcaSearchOptions s)
+        where TOptions : SdcaTrainerBase<TOptions, TTransformer, TModel>.OptionsBase, new()
+        where TTransformer : ISingleFeaturePredictionTransformer<TModel>
+        where TModel : class
+    {
+        Columns(o, s);
+        o.L2Regularization = s.L2Regularization;
+        o.L1Regularization = s.L1Regularization;
+    }
+
+    private protected static void FillLbfgs<TOptions, TTransformer, TModel>(LbfgsTrainerBase<TOptions, TTransformer, TModel>.OptionsBase o, LbfgsSearchOptions s)
+        where TOptions : LbfgsTrainerBase<TOptions, TTransformer, TModel>.OptionsBase, new()
+        where TTransformer : ISingleFeaturePredictionTransformer<TModel>
+        where TModel : class
+    {
+        Columns(o, s);
+        o.L2Regularization = s.L2Regularization;
+        o.L1Regularization = s.L1Regularization;
+        o.OptimizationTolerance = s.OptimizationTolerance;
+        o.HistorySize = s.HistorySize;
+    }
 
     private static void Columns(TrainerInputBaseWithWeight o, TrainerColumns s)
     {
@@ -72,41 +113,15 @@ public sealed partial class BinaryClassificationPresets : TrainerPresetsBase
 
     /// <summary>LightGBM; see <see cref="LightGbmSearchOptions"/>.</summary>
     public TunableEstimator LightGbm(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LightGbmSearchOptions? options = null) =>
-        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            NumberOfLeaves = s.NumberOfLeaves,
-            NumberOfIterations = s.NumberOfIterations,
-            MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf,
-            LearningRate = s.LearningRate,
-            Booster = Booster(s),
-        }));
+        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.LightGbm(Tuned(new LightGbmBinaryTrainer.Options(), o => FillLightGbm(o, s))));
 
     /// <summary>SDCA logistic regression (linear); see <see cref="SdcaSearchOptions"/>. Scale features first.</summary>
     public TunableEstimator SdcaLogisticRegression(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, SdcaSearchOptions? options = null) =>
-        Make("SdcaLogisticRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            L2Regularization = s.L2Regularization,
-            L1Regularization = s.L1Regularization,
-        }));
+        Make("SdcaLogisticRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.SdcaLogisticRegression(Tuned(new SdcaLogisticRegressionBinaryTrainer.Options(), o => FillSdca(o, s))));
 
     /// <summary>L-BFGS logistic regression (linear); see <see cref="LbfgsSearchOptions"/>.</summary>
     public TunableEstimator LbfgsLogisticRegression(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LbfgsSearchOptions? options = null) =>
-        Make("LbfgsLogisticRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            L2Regularization = s.L2Regularization,
-            L1Regularization = s.L1Regularization,
-            OptimizationTolerance = s.OptimizationTolerance,
-            HistorySize = s.HistorySize,
-        }));
+        Make("LbfgsLogisticRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.BinaryClassification.Trainers.LbfgsLogisticRegression(Tuned(new LbfgsLogisticRegressionBinaryTrainer.Options(), o => FillLbfgs(o, s))));
 
     /// <summary>All five presets, for a trainer choice.</summary>
     public TunableEstimator[] All(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null) =>
@@ -141,41 +156,15 @@ public sealed class MulticlassClassificationPresets : TrainerPresetsBase
 
     /// <summary>LightGBM; see <see cref="LightGbmSearchOptions"/>.</summary>
     public TunableEstimator LightGbm(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LightGbmSearchOptions? options = null) =>
-        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            NumberOfLeaves = s.NumberOfLeaves,
-            NumberOfIterations = s.NumberOfIterations,
-            MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf,
-            LearningRate = s.LearningRate,
-            Booster = Booster(s),
-        }));
+        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.LightGbm(Tuned(new LightGbmMulticlassTrainer.Options(), o => FillLightGbm(o, s))));
 
     /// <summary>SDCA maximum entropy (linear); see <see cref="SdcaSearchOptions"/>. Scale features first.</summary>
     public TunableEstimator SdcaMaximumEntropy(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, SdcaSearchOptions? options = null) =>
-        Make("SdcaMaximumEntropy", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            L2Regularization = s.L2Regularization,
-            L1Regularization = s.L1Regularization,
-        }));
+        Make("SdcaMaximumEntropy", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.SdcaMaximumEntropy(Tuned(new SdcaMaximumEntropyMulticlassTrainer.Options(), o => FillSdca(o, s))));
 
     /// <summary>L-BFGS maximum entropy (multinomial logistic regression); see <see cref="LbfgsSearchOptions"/>.</summary>
     public TunableEstimator LbfgsMaximumEntropy(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LbfgsSearchOptions? options = null) =>
-        Make("LbfgsMaximumEntropy", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            L2Regularization = s.L2Regularization,
-            L1Regularization = s.L1Regularization,
-            OptimizationTolerance = s.OptimizationTolerance,
-            HistorySize = s.HistorySize,
-        }));
+        Make("LbfgsMaximumEntropy", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.MulticlassClassification.Trainers.LbfgsMaximumEntropy(Tuned(new LbfgsMaximumEntropyMulticlassTrainer.Options(), o => FillLbfgs(o, s))));
 
     /// <summary>All five presets, for a trainer choice.</summary>
     public TunableEstimator[] All(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null) =>
@@ -205,42 +194,16 @@ public sealed partial class RegressionPresets : TrainerPresetsBase
 
     /// <summary>LightGBM; see <see cref="LightGbmSearchOptions"/>.</summary>
     public TunableEstimator LightGbm(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LightGbmSearchOptions? options = null) =>
-        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            NumberOfLeaves = s.NumberOfLeaves,
-            NumberOfIterations = s.NumberOfIterations,
-            MinimumExampleCountPerLeaf = s.MinimumExampleCountPerLeaf,
-            LearningRate = s.LearningRate,
-            Booster = Booster(s),
-        }));
+        Make("LightGbm", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.LightGbm(Tuned(new LightGbmRegressionTrainer.Options(), o => FillLightGbm(o, s))));
 
     /// <summary>SDCA linear regression; see <see cref="SdcaSearchOptions"/>. Scale features first.</summary>
     public TunableEstimator Sdca(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, SdcaSearchOptions? options = null) =>
-        Make("Sdca", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            L2Regularization = s.L2Regularization,
-            L1Regularization = s.L1Regularization,
-        }));
+        Make("Sdca", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.Sdca(Tuned(new SdcaRegressionTrainer.Options(), o => FillSdca(o, s))));
 
     /// <summary>L-BFGS Poisson regression, for non-negative counts; see <see cref="LbfgsSearchOptions"/>. ML.NET's
     /// trainer throws on a label below 0, so an experiment refuses such training data before the first trial.</summary>
     public TunableEstimator LbfgsPoissonRegression(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, LbfgsSearchOptions? options = null) =>
-        Make("LbfgsPoissonRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.LbfgsPoissonRegression(new LbfgsPoissonRegressionTrainer.Options
-        {
-            LabelColumnName = s.LabelColumnName,
-            FeatureColumnName = s.FeatureColumnName,
-            ExampleWeightColumnName = s.ExampleWeightColumnName,
-            L2Regularization = s.L2Regularization,
-            L1Regularization = s.L1Regularization,
-            OptimizationTolerance = s.OptimizationTolerance,
-            HistorySize = s.HistorySize,
-        })).RequiringNonNegativeLabels();
+        Make("LbfgsPoissonRegression", options, labelColumnName, featureColumnName, exampleWeightColumnName, (c, s) => c.Regression.Trainers.LbfgsPoissonRegression(Tuned(new LbfgsPoissonRegressionTrainer.Options(), o => FillLbfgs(o, s)))).RequiringNonNegativeLabels();
 
     /// <summary>All five presets, for a trainer choice.</summary>
     public TunableEstimator[] All(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null) =>
