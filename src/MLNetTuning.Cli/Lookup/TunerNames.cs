@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using MLNetTuning.Pipelines;
 using MLNetTuning.Tuners;
@@ -33,19 +34,21 @@ internal static class TunerNames
         var methods = Methods(catalog);
         var method = methods.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value
             ?? throw new CliException($"Unknown tuner '{name}'. Known: {string.Join(", ", methods.Keys.Order(StringComparer.Ordinal))}.");
+        var optionsParameter = OptionsParameter(method);
+        var optionsType = optionsParameter?.ParameterType;
         object? options = null;
-        if (OptionsParameter(method)?.ParameterType == typeof(PbtTunerOptions))
+        if (optionsType == typeof(PbtTunerOptions))
         {
             options = PbtOptions(minBudget, maxBudget);
         }
         else if (minBudget is not null || maxBudget is not null)
         {
-            if (!TakesBudgets(method))
+            if (!IsBudgetOptions(optionsType))
             {
                 throw new CliException($"--min-budget and --max-budget need a multi-fidelity tuner ({string.Join(", ", MultiFidelity(catalog))}) or pbt; '{name}' trains every trial fully.");
             }
 
-            var budgets = (MultiFidelityOptions)Activator.CreateInstance(OptionsParameter(method)!.ParameterType)!;
+            var budgets = (MultiFidelityOptions)Activator.CreateInstance(optionsType)!;
             try
             {
                 budgets.MaxBudget = maxBudget ?? Math.Max(budgets.MaxBudget, minBudget!.Value);
@@ -66,21 +69,21 @@ internal static class TunerNames
 
         if (tunerOptions is { Count: > 0 })
         {
-            var type = OptionsParameter(method)?.ParameterType is { IsAbstract: false } concrete && TunerOptionValues.Settable(concrete).Count > 0
+            var type = optionsType is { IsAbstract: false } concrete && TunerOptionValues.Settable(concrete).Count > 0
                 ? concrete
                 : throw new CliException($"--tuner-option: '{name}' has no options to set.");
             options ??= Activator.CreateInstance(type)!;
             TunerOptionValues.Apply(options, name, tunerOptions);
         }
 
-        if (timeBudget is not null && OptionsParameter(method)?.ParameterType is { IsAbstract: false } timed
+        if (timeBudget is not null && optionsType is { IsAbstract: false } timed
             && timed.GetProperty("TimeBudget") is { CanWrite: true } property && property.PropertyType == typeof(TimeSpan?))
         {
             options ??= Activator.CreateInstance(timed)!;
             property.SetValue(options, timeBudget);
         }
 
-        var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(TunerCatalog) ? catalog : p == OptionsParameter(method) && options is not null ? options : p.DefaultValue).ToArray();
+        var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(TunerCatalog) ? catalog : p == optionsParameter && options is not null ? options : p.DefaultValue).ToArray();
         return (TunerFactory)method.Invoke(method.IsStatic ? null : catalog, arguments)!;
     }
 
@@ -111,7 +114,9 @@ internal static class TunerNames
 
     private static ParameterInfo? OptionsParameter(MethodInfo method) => method.GetParameters().FirstOrDefault(p => p.ParameterType.Name.EndsWith("Options", StringComparison.Ordinal));
 
-    private static bool TakesBudgets(MethodInfo method) => OptionsParameter(method)?.ParameterType is { IsAbstract: false } type && type.IsAssignableTo(typeof(MultiFidelityOptions));
+    private static bool TakesBudgets(MethodInfo method) => IsBudgetOptions(OptionsParameter(method)?.ParameterType);
+
+    private static bool IsBudgetOptions([NotNullWhen(true)] Type? optionsType) => optionsType is { IsAbstract: false } && optionsType.IsAssignableTo(typeof(MultiFidelityOptions));
 
     private static Dictionary<string, MethodInfo> Methods(TunerCatalog catalog)
     {
