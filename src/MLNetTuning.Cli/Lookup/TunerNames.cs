@@ -29,7 +29,9 @@ internal static class TunerNames
     /// <param name="timeBudget">The run's time budget (<c>--time</c>), given to tuners whose options take one
     /// (the GP's and Auto's, for their cost cooling).</param>
     /// <param name="tunerOptions">Properties of the tuner's options set by name (<c>--tuner-option</c>), or null.</param>
-    public static TunerFactory Resolve(TunerCatalog catalog, string name, double? minBudget = null, double? maxBudget = null, TimeSpan? timeBudget = null, IReadOnlyDictionary<string, string>? tunerOptions = null)
+    /// <param name="trialBudget">The study's trials when they are its budget (<c>--trials</c> without <c>--time</c>),
+    /// given to Auto for its choice; null when unknown.</param>
+    public static TunerFactory Resolve(TunerCatalog catalog, string name, double? minBudget = null, double? maxBudget = null, TimeSpan? timeBudget = null, IReadOnlyDictionary<string, string>? tunerOptions = null, int? trialBudget = null)
     {
         var methods = Methods(catalog);
         var method = methods.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value
@@ -81,6 +83,13 @@ internal static class TunerNames
         {
             options ??= Activator.CreateInstance(timed)!;
             property.SetValue(options, timeBudget);
+        }
+
+        if (trialBudget is not null && optionsType == typeof(AutoTunerOptions))
+        {
+            // A --tuner-option MaxTrials=N given by the user wins.
+            var auto = (AutoTunerOptions)(options ??= new AutoTunerOptions());
+            auto.MaxTrials ??= trialBudget;
         }
 
         var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(TunerCatalog) ? catalog : p == optionsParameter && options is not null ? options : p.DefaultValue).ToArray();

@@ -58,7 +58,7 @@ internal static class StudyRunner
         var task = TaskNames.Parse(settings.Task);
         var file = options.Inspected ?? TabularFile.Inspect(settings.DataPath).WithKinds(settings.Kinds());
         var ml = new MLContext(settings.Seed);
-        var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget, options.TimeBudget, settings.TunerOptions);
+        var tunerFactory = TunerNames.Resolve(ml.Tuning().Tuners, settings.Tuner, settings.MinBudget, settings.MaxBudget, options.TimeBudget, settings.TunerOptions, options.TimeBudget is null ? settings.Trials : null);
         var prepared = PreparedData.Build(ml, file, settings.LabelColumn, task, settings.Trainers, settings.Metric, settings.ValidationFraction, settings.Seed, settings.HoldOut(), settings.BudgetUnit, populationBased: tunerFactory.Name == "pbt");
         var tuner = tunerFactory.Create(prepared.Pipeline.Space, settings.Seed);
         if (TrialBudgets.SetsBudgets(tuner))

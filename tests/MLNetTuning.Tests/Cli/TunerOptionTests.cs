@@ -36,6 +36,20 @@ public class TunerOptionTests
         Assert.That(Resolve("tpe", "StartupTrials=20").Name, Is.EqualTo("tpe"));
     }
 
+    [TestCase(null, null, "a budget of unknown trials", true)]
+    [TestCase(30, null, "a budget of 30 trials", false)]
+    [TestCase(30, "MaxTrials=500", "a budget of 500 trials", true)]
+    public void AutoIsToldTheTrialBudgetUnlessATunerOptionGivesIt(int? trialBudget, string? option, string reason, bool handsOverToTpe)
+    {
+        var space = MLNetTuning.SearchSpaces.HyperparameterSpace.CreateBuilder().Double("x", 0, 1).Double("y", 0, 1).Build();
+        var factory = TunerNames.Resolve(Tuners, "auto", tunerOptions: option is null ? null : TunerOptionValues.Parse([option]), trialBudget: trialBudget);
+
+        var proposal = factory.Create(space, 1).Propose(0)!;
+
+        Assert.That(proposal.Attributes!["auto.reason"], Does.Contain(reason));
+        Assert.That(proposal.Attributes!["auto.reason"].Contains("then tpe", StringComparison.Ordinal), Is.EqualTo(handsOverToTpe), "the GP hands over after 200 trials unless the budget is known to end before");
+    }
+
     [TestCase("gp", "Costly=1", "'gp' has no option 'Costly'. It has: ConstantLiar (true or false), CostAware (true or false), MaxModelTrials (a whole number), StartupTrials")]
     [TestCase("gp", "CostAware=maybe", "CostAware takes true or false")]
     [TestCase("gp", "MaxModelTrials=2.5", "MaxModelTrials takes a whole number")]
