@@ -68,6 +68,7 @@ public sealed class RetuneCommand : IBenchmarkCommand
             var report = RunFamily(family, firstSeed, seeds, trials, maxTrials, sourceTrials, warmOptions, tuner);
             reports.Add(report);
             Console.WriteLine($"  {family.Name}: {family.Description}; target {report.Target:G6}; {clock.Elapsed.TotalSeconds:0} s");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {family.Name}: 90% bootstrap intervals over the seeds (2,000 resamples): speed-up {report.SpeedUpInterval.Low:0.00}-{report.SpeedUpInterval.High:0.00}x, unrelated {report.UnrelatedInterval.Low:0.00}-{report.UnrelatedInterval.High:0.00}x"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {family.Name}: enqueue-top5 trials-to-target {Show(report.MedianTrials["enqueue-top5"])} speed-up {Show(report.MedianEnqueueSpeedUp)}x; misses (of {seeds}): {string.Join(", ", Methods.Select(m => $"{m} {report.Misses[m]}"))}; unrelated guard kept the prior in {report.UnrelatedPriorKept} seed(s), related in {report.RelatedPriorKept}"));
         }
 
@@ -126,6 +127,8 @@ public sealed class RetuneCommand : IBenchmarkCommand
             Statistics.Median(perSeed.Select(s => Ratio(s.Cold, s.Warm))),
             Statistics.Median(perSeed.Select(s => Ratio(s.Cold, s.EnqueueTop5))),
             Statistics.Median(perSeed.Select(s => Ratio(s.Unrelated, s.Cold))),
+            Interval.Of(Statistics.MedianInterval(perSeed.Select(s => Ratio(s.Cold, s.Warm)).ToList())),
+            Interval.Of(Statistics.MedianInterval(perSeed.Select(s => Ratio(s.Unrelated, s.Cold)).ToList())),
             perSeed.Count(s => s.WarmPriorKept),
             perSeed.Count(s => s.UnrelatedPriorKept),
             perSeed);
@@ -183,5 +186,11 @@ public sealed class RetuneCommand : IBenchmarkCommand
 
     private sealed record SeedResult(int Seed, double Cold, double EnqueueTop5, double Warm, double Unrelated, bool WarmPriorKept, bool UnrelatedPriorKept, double? WarmGuardCorrelation, double? UnrelatedGuardCorrelation);
 
-    private sealed record FamilyReport(string Family, string Description, double Target, Dictionary<string, double> MedianTrials, Dictionary<string, int> Misses, double MedianSpeedUp, double MedianEnqueueSpeedUp, double MedianUnrelatedCost, int RelatedPriorKept, int UnrelatedPriorKept, List<SeedResult> Seeds);
+    private sealed record FamilyReport(string Family, string Description, double Target, Dictionary<string, double> MedianTrials, Dictionary<string, int> Misses, double MedianSpeedUp, double MedianEnqueueSpeedUp, double MedianUnrelatedCost, Interval SpeedUpInterval, Interval UnrelatedInterval, int RelatedPriorKept, int UnrelatedPriorKept, List<SeedResult> Seeds);
+
+    /// <summary>A 90% bootstrap interval of a median over seeds.</summary>
+    private sealed record Interval(double Low, double High)
+    {
+        public static Interval Of((double Low, double High) bounds) => new(bounds.Low, bounds.High);
+    }
 }

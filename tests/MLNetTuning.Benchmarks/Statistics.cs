@@ -10,6 +10,30 @@ internal static class Statistics
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    /// <summary>A percentile bootstrap interval of the median: the values are resampled with replacement
+    /// <paramref name="resamples"/> times (seeded, so a reading repeats), and the interval holds the middle
+    /// <paramref name="level"/> of the resampled medians. With 20 seeds it shows how far a median of per-seed ratios
+    /// moves with the seeds drawn.</summary>
+    public static (double Low, double High) MedianInterval(IReadOnlyList<double> values, double level = 0.9, int resamples = 2000, int seed = 1)
+    {
+        var random = new Random(seed);
+        var medians = new double[resamples];
+        var sample = new double[values.Count];
+        for (var r = 0; r < resamples; r++)
+        {
+            for (var i = 0; i < sample.Length; i++)
+            {
+                sample[i] = values[random.Next(values.Count)];
+            }
+
+            medians[r] = Median(sample);
+        }
+
+        Array.Sort(medians);
+        var tail = (1 - level) / 2;
+        return (medians[(int)Math.Floor(tail * (resamples - 1))], medians[(int)Math.Ceiling((1 - tail) * (resamples - 1))]);
+    }
+
     /// <summary>The standard error of the mean (sample standard deviation / √n); 0 for fewer than two values.</summary>
     public static double StandardError(IEnumerable<double> values)
     {
