@@ -111,6 +111,8 @@ public sealed class RetuneCommand : IBenchmarkCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {family.Name} seed {seed}: cold {Show(cold)} enqueue-top5 {Show(enqueue.Trials)} warm {Show(warm.Trials)} (guard ρ {warm.Correlation:0.00}, last trust {warm.Trust:0.00}) unrelated {Show(unrelated.Trials)} (guard ρ {unrelated.Correlation:0.00}, last trust {unrelated.Trust:0.00})"));
         }
 
+        var speedUps = perSeed.Select(s => Ratio(s.Cold, s.Warm)).ToList();
+        var unrelatedCosts = perSeed.Select(s => Ratio(s.Unrelated, s.Cold)).ToList();
         var byMethod = new Dictionary<string, IEnumerable<double>>
         {
             ["cold"] = perSeed.Select(s => s.Cold),
@@ -124,11 +126,11 @@ public sealed class RetuneCommand : IBenchmarkCommand
             target,
             byMethod.ToDictionary(m => m.Key, m => Statistics.Median(m.Value)),
             byMethod.ToDictionary(m => m.Key, m => m.Value.Count(double.IsPositiveInfinity)),
-            Statistics.Median(perSeed.Select(s => Ratio(s.Cold, s.Warm))),
+            Statistics.Median(speedUps),
             Statistics.Median(perSeed.Select(s => Ratio(s.Cold, s.EnqueueTop5))),
-            Statistics.Median(perSeed.Select(s => Ratio(s.Unrelated, s.Cold))),
-            Interval.Of(Statistics.MedianInterval(perSeed.Select(s => Ratio(s.Cold, s.Warm)).ToList())),
-            Interval.Of(Statistics.MedianInterval(perSeed.Select(s => Ratio(s.Unrelated, s.Cold)).ToList())),
+            Statistics.Median(unrelatedCosts),
+            Statistics.MedianInterval(speedUps),
+            Statistics.MedianInterval(unrelatedCosts),
             perSeed.Count(s => s.WarmPriorKept),
             perSeed.Count(s => s.UnrelatedPriorKept),
             perSeed);
@@ -187,10 +189,4 @@ public sealed class RetuneCommand : IBenchmarkCommand
     private sealed record SeedResult(int Seed, double Cold, double EnqueueTop5, double Warm, double Unrelated, bool WarmPriorKept, bool UnrelatedPriorKept, double? WarmGuardCorrelation, double? UnrelatedGuardCorrelation);
 
     private sealed record FamilyReport(string Family, string Description, double Target, Dictionary<string, double> MedianTrials, Dictionary<string, int> Misses, double MedianSpeedUp, double MedianEnqueueSpeedUp, double MedianUnrelatedCost, Interval SpeedUpInterval, Interval UnrelatedInterval, int RelatedPriorKept, int UnrelatedPriorKept, List<SeedResult> Seeds);
-
-    /// <summary>A 90% bootstrap interval of a median over seeds.</summary>
-    private sealed record Interval(double Low, double High)
-    {
-        public static Interval Of((double Low, double High) bounds) => new(bounds.Low, bounds.High);
-    }
 }

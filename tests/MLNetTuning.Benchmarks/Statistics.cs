@@ -14,7 +14,7 @@ internal static class Statistics
     /// <paramref name="resamples"/> times (seeded, so a reading repeats), and the interval holds the middle
     /// <paramref name="level"/> of the resampled medians. With 20 seeds it shows how far a median of per-seed ratios
     /// moves with the seeds drawn.</summary>
-    public static (double Low, double High) MedianInterval(IReadOnlyList<double> values, double level = 0.9, int resamples = 2000, int seed = 1)
+    public static Interval MedianInterval(IReadOnlyList<double> values, double level = 0.9, int resamples = 2000, int seed = 1)
     {
         var random = new Random(seed);
         var medians = new double[resamples];
@@ -31,7 +31,7 @@ internal static class Statistics
 
         Array.Sort(medians);
         var tail = (1 - level) / 2;
-        return (medians[(int)Math.Floor(tail * (resamples - 1))], medians[(int)Math.Ceiling((1 - tail) * (resamples - 1))]);
+        return new Interval(medians[(int)Math.Floor(tail * (resamples - 1))], medians[(int)Math.Ceiling((1 - tail) * (resamples - 1))]);
     }
 
     /// <summary>The standard error of the mean (sample standard deviation / √n); 0 for fewer than two values.</summary>
@@ -77,3 +77,6 @@ internal static class SeedStreams
 
     private static int StableHash(string text) => text.Aggregate(17, (h, c) => unchecked((h * 31) + c)) & int.MaxValue;
 }
+
+/// <summary>An interval of a statistic, such as <see cref="Statistics.MedianInterval"/>'s.</summary>
+internal sealed record Interval(double Low, double High);

@@ -64,7 +64,8 @@ internal sealed record TransferRequest
         }
 
         var (storage, connection, defaultSqlite) = OwnStore;
-        var source = StoreLocation.Open(WarmStartStorage ?? storage, WarmStartStorage is null ? connection : null, defaultSqlite, readOnly: true, option: WarmStartStorage is null ? "--storage" : "--warm-start-storage");
+        var (sourceStorage, sourceConnection, option) = WarmStartStorage is null ? (storage, connection, "--storage") : (WarmStartStorage, null, "--warm-start-storage");
+        var source = StoreLocation.Open(sourceStorage, sourceConnection, defaultSqlite, readOnly: true, option: option);
         try
         {
             var study = source.FindStudy(WarmStartStudy);
