@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.ML;
 
 namespace MLNetTuning.Cli.Running;
@@ -10,12 +11,43 @@ namespace MLNetTuning.Cli.Running;
 /// <param name="path">best-model.zip.</param>
 /// <param name="bestLossSoFar">The study's best loss when the run starts (a resumed study's); only better trials are saved.</param>
 /// <param name="save">Writes a model to the path it is given.</param>
-internal sealed class BestModelFile(string path, double bestLossSoFar, Action<ITransformer, string> save)
+/// <param name="heldTrialId">The trial whose model the file holds when the run starts (see <see cref="TrialHeld"/>), or -1.</param>
+internal sealed class BestModelFile(string path, double bestLossSoFar, Action<ITransformer, string> save, int heldTrialId)
 {
     private readonly object _gate = new();
     private double _bestLoss = bestLossSoFar;
     private Task _saving = Task.CompletedTask;
-    private int _savedTrialId = -1;
+    private int _savedTrialId = heldTrialId;
+
+    /// <summary>
+    /// The trial whose model <paramref name="modelPath"/> holds, as the summary.json beside it says (-1 when unknown):
+    /// a resumed run whose best is still an earlier run's trial then keeps that file instead of training the trial
+    /// again. Trusted only when the summary names this study and store, no test refit, and this model file, and the
+    /// file is not newer than the summary (a run killed after a background save left a newer model behind).
+    /// </summary>
+    public static int TrialHeld(string modelPath, string studyName, string storage)
+    {
+        var summaryPath = Path.Combine(Path.GetDirectoryName(modelPath) ?? ".", "summary.json");
+        try
+        {
+            if (!File.Exists(modelPath) || !File.Exists(summaryPath) || File.GetLastWriteTimeUtc(modelPath) > File.GetLastWriteTimeUtc(summaryPath))
+            {
+                return -1;
+            }
+
+            var summary = JsonNode.Parse(File.ReadAllText(summaryPath));
+            var matches = (string?)summary?["study"] == studyName
+                && (string?)summary?["storage"] == storage
+                && summary?["test"] is null
+                && (string?)summary?["model"] == Path.GetFullPath(modelPath);
+            return matches && summary?["best"]?["trial"] is JsonValue trial && trial.TryGetValue(out int id) ? id : -1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            // An unreadable summary only means the model is trained again.
+            return -1;
+        }
+    }
 
     /// <summary>Saves <paramref name="model"/> in the background if its loss beats every one offered or stored before.</summary>
     public void Offer(int trialId, double loss, ITransformer model)

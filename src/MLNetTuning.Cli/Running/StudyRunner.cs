@@ -144,7 +144,7 @@ internal static class StudyRunner
             var saving = Stopwatch.StartNew();
             ml.Model.Save(model, prepared.Train.Schema, path);
             reserve.Saved(saving.Elapsed);
-        });
+        }, BestModelFile.TrialHeld(modelPath, options.StudyName, StoreLocation.Describe(store)));
         var validation = prepared.Validation;
         var validationRows = options.TimeBudget is null || prepared.Test is null ? 0 : ColumnValues.CountRows(validation);
         var budgetedRunner = TrialBudgets.SetsBudgets(tuner) || prepared.Folds is not null
@@ -224,21 +224,33 @@ internal static class StudyRunner
         if (options.OutputFolder is { } output && modelPath is not null && bestFile is not null)
         {
             Directory.CreateDirectory(output);
+            string? savedModel = modelPath;
             if (await bestFile.FlushAsync().ConfigureAwait(false) != best.Id || (refitted is not null && refitted != models.ModelOf(best.Id)))
             {
                 // The refitted winner (with test data), or a best that is another worker's or an earlier run's trial
                 // (or whose save failed): save it now.
-                var model = refitted
-                    ?? models.ModelOf(best.Id)
-                    ?? budgetedRunner?.Fit(best, null, CancellationToken.None)
-                    ?? prepared.Pipeline.Build(new MLContext(SeedMixer.Mix(settings.Seed, best.Id)), best.Parameters).Fit(prepared.Train);
-                OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
+                var model = refitted ?? models.ModelOf(best.Id) ?? BestModelRetraining.Run(settings, prepared, best, budgetedRunner, modelPath, console, cancellationToken);
+                if (model is null)
+                {
+                    savedModel = null;
+                }
+                else
+                {
+                    OutputFiles.ReplaceAtomically(modelPath, path => ml.Model.Save(model, prepared.Train.Schema, path));
+                }
             }
 
             var summaryPath = Path.Combine(output, "summary.json");
-            var summary = Summary(settings, options, store, metric, trials, best, result, modelPath, clock.Elapsed, confirmation);
+            var summary = Summary(settings, options, store, metric, trials, best, result, savedModel, clock.Elapsed, confirmation);
             OutputFiles.ReplaceAtomically(summaryPath, path => File.WriteAllText(path, summary));
-            console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
+            if (savedModel is null)
+            {
+                console.MarkupLineInterpolated($"Saved the summary to {summaryPath}.");
+            }
+            else
+            {
+                console.MarkupLineInterpolated($"Saved the best model to {modelPath} and the summary to {summaryPath}.");
+            }
             var snapshot = new Visualization.StudySnapshot(options.StudyName, metric.Direction, trials, study.Space)
             {
                 TestEvaluation = confirmation is null ? null : Visualization.StudyTestEvaluation.From(confirmation),
@@ -360,7 +372,7 @@ internal static class StudyRunner
         return table;
     }
 
-    private static string Summary(TuneSettings settings, RunOptions options, ITrialStore store, TuningMetric metric, IReadOnlyList<TuningTrial> trials, TuningTrial best, StudyResult result, string modelPath, TimeSpan elapsed, TuningConfirmation? confirmation)
+    private static string Summary(TuneSettings settings, RunOptions options, ITrialStore store, TuningMetric metric, IReadOnlyList<TuningTrial> trials, TuningTrial best, StudyResult result, string? modelPath, TimeSpan elapsed, TuningConfirmation? confirmation)
     {
         var summary = new JsonObject
         {
@@ -390,7 +402,7 @@ internal static class StudyRunner
                 ["parameters"] = JsonNode.Parse(best.Parameters.ToJson()),
             },
             ["test"] = confirmation?.ToJsonObject(),
-            ["model"] = Path.GetFullPath(modelPath),
+            ["model"] = modelPath is null ? null : Path.GetFullPath(modelPath),
             ["stop_reason"] = result.StopReason.ToString(),
             ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 3),
         };

@@ -248,6 +248,12 @@ public sealed class TuningExperiment
             return new TuningExperimentResult(Metric, result, refitted, _options.RankAcrossBudgets) { Confirmation = confirmation, NestedCrossValidation = nested };
         }
 
+        if (result.BestTrial is { } best && runner.KeptModel(best.Id) is null)
+        {
+            // Said because it takes about as long as that trial did, after the limits have stopped the study.
+            study.Write($"Trial {best.Id} ran in an earlier run or on another worker, so its model is not in this process: training it again for the result.");
+        }
+
         return new TuningExperimentResult(Metric, result, runner.BestModel(result.BestTrial), _options.RankAcrossBudgets) { NestedCrossValidation = nested };
     }
 

@@ -36,6 +36,32 @@ public class CliTests : TempFolderTest
         Assert.That(trials.Output, Does.Contain("4 trials."));
     }
 
+    [Test]
+    public void A_rerun_whose_best_is_an_earlier_runs_trial_keeps_its_model_file_and_trains_it_again_only_where_missing()
+    {
+        string[] args = Tune("--trainers", "LbfgsLogisticRegression", "--trials", "3");
+        var model = Path.Combine(Folder, "out", "best-model.zip");
+        Assert.That(CliProcess.Run(Minutes, null, args).ExitCode, Is.EqualTo(0));
+        var written = File.ReadAllBytes(model);
+
+        // The same command again: no trial left to run, the best is the first run's, and the file already holds it.
+        var again = CliProcess.Run(Minutes, null, args);
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Output + again.Error);
+        Assert.That(again.Output, Does.Contain("0 trials run now").And.Not.Contain("training it again"));
+        Assert.That(File.ReadAllBytes(model), Is.EqualTo(written));
+
+        // A model file newer than its summary may be a later trial's (a run killed after a background save): not trusted.
+        File.SetLastWriteTimeUtc(model, DateTime.UtcNow.AddMinutes(1));
+        var newer = CliProcess.Run(Minutes, null, args);
+        Assert.That(newer.Output, Does.Contain("so its model is not in this process: training it again for"), newer.Output + newer.Error);
+
+        // Another output folder has no model of that trial: it is trained again, and said so.
+        var elsewhere = CliProcess.Run(Minutes, null, [.. args.Select(a => a == Path.Combine(Folder, "out") ? Path.Combine(Folder, "other") : a), "--storage", Path.Combine(Folder, "out", "studies.db")]);
+        Assert.That(elsewhere.ExitCode, Is.EqualTo(0), elsewhere.Output + elsewhere.Error);
+        Assert.That(elsewhere.Output, Does.Match(@"Trial \d+ ran in an earlier run or on another worker, so its model is not in this process: training it again for"));
+        Assert.That(new FileInfo(Path.Combine(Folder, "other", "best-model.zip")).Length, Is.GreaterThan(0));
+    }
+
     [TestCase("missing-file", "Data file not found")]
     [TestCase("unknown-label", "Unknown label column 'nope'")]
     [TestCase("empty-data", "no data rows")]

@@ -60,6 +60,45 @@ public class SharedExperimentTests
     }
 
     [Test]
+    public void AResumedExperimentWhoseBestRanInAnEarlierRunSaysItTrainsThatModelAgain()
+    {
+        var path = Path.Combine(StoreTestKit.TempFolder(), "resumed.db");
+        var ml = new MLContext(seed: 6);
+        var split = ml.Data.TrainTestSplit(GeneratedData.Binary(ml, 200, seed: 6), 0.3, seed: 6);
+        var lines = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Source == TuningStudy.LogSource)
+            {
+                lock (lines)
+                {
+                    lines.Add(e.RawMessage);
+                }
+            }
+        };
+
+        TuningExperimentResult Run()
+        {
+            using var store = new SqliteTrialStore(path);
+            var tuning = ml.Tuning();
+            return tuning.CreateExperiment(
+                    tuning.BinaryClassification.LbfgsLogisticRegression().ToPipeline(),
+                    options: new() { MaxTrials = null, Store = store, StudyName = "resumed", TotalTrialBudget = 3, Seed = 2 })
+                .SetTrainValidationData(split.TrainSet, split.TestSet)
+                .Run();
+        }
+
+        var first = Run();
+        Assert.That(lines, Has.None.Contains("training it again"), "the first run holds its best trial's model");
+
+        // The study is full, so the second run only wraps up: its best is a trial of the first run.
+        var second = Run();
+        Assert.That(second.Trials.Count, Is.EqualTo(3));
+        Assert.That(lines, Has.One.EqualTo($"Trial {first.BestTrial!.Id} ran in an earlier run or on another worker, so its model is not in this process: training it again for the result."));
+        Assert.That(second.BestModel, Is.Not.Null);
+    }
+
+    [Test]
     public void PopulationBasedTrainingRefusesASharedStudy()
     {
         var ml = new MLContext(seed: 5);
