@@ -2,6 +2,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTuning.Cli.Lookup;
 using MLNetTuning.Pipelines;
+using MLNetTuning.Studies;
+using MLNetTuning.Tuners;
 
 namespace MLNetTuning.Cli.Data;
 
@@ -130,6 +132,15 @@ internal sealed class PreparedData
 
     /// <summary>The fixed steps before the trainers, in order (what generated code writes out).</summary>
     public required IReadOnlyList<PreparationStep> Steps { get; init; }
+
+    /// <summary>A finished trial's configuration trained again, on <paramref name="rows"/> (the training rows when
+    /// null), with the trial's own seed as the run trained it, until <paramref name="token"/> fires.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="token"/> fired before the fit ended.</exception>
+    public ITransformer Fit(int runSeed, TuningTrial trial, IDataView? rows, CancellationToken token)
+    {
+        var context = new MLContext(SeedMixer.Mix(runSeed, trial.Id));
+        return CancellableTraining.Run(context, () => Pipeline.Build(context, trial.Parameters).Fit(rows ?? Train), token);
+    }
 
     /// <summary>Loads the file, drops the rows without a label, splits, and builds the pipeline: label conversion,
     /// features (numbers as they are, Booleans as 0/1, categories one-hot encoded, text featurized), missing values

@@ -2,7 +2,6 @@ using Microsoft.ML;
 using MLNetTuning.Cli.Data;
 using MLNetTuning.Pipelines;
 using MLNetTuning.Studies;
-using MLNetTuning.Tuners;
 using Spectre.Console;
 
 namespace MLNetTuning.Cli.Running;
@@ -20,13 +19,7 @@ internal static class BestModelRetraining
             console.MarkupLineInterpolated($"Trial {best.Id} ran in an earlier run or on another worker, so its model is not in this process: training it again for {modelPath}.");
             try
             {
-                if (budgetedRunner is not null)
-                {
-                    return budgetedRunner.Fit(best, null, cancellationToken);
-                }
-
-                var context = new MLContext(SeedMixer.Mix(settings.Seed, best.Id));
-                return CancellableTraining.Run(context, () => prepared.Pipeline.Build(context, best.Parameters).Fit(prepared.Train), cancellationToken);
+                return budgetedRunner?.Fit(best, null, cancellationToken) ?? prepared.Fit(settings.Seed, best, null, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

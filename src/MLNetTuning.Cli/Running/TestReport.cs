@@ -3,7 +3,6 @@ using Microsoft.ML;
 using MLNetTuning.Cli.Data;
 using MLNetTuning.Pipelines;
 using MLNetTuning.Studies;
-using MLNetTuning.Tuners;
 using Spectre.Console;
 
 namespace MLNetTuning.Cli.Running;
@@ -37,16 +36,8 @@ internal static class TestReport
     /// <paramref name="budgetEnd"/>, see <see cref="Confirmer"/>.</summary>
     public static (TuningConfirmation Confirmation, ITransformer BestModel) Confirm(TuneSettings settings, PreparedData prepared, TuningTrial best, IReadOnlyList<TuningTrial> trials, Func<int, ITransformer?> keptModel, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken budgetEnd)
     {
-        ITransformer Fit(TuningTrial trial, IDataView? rows, CancellationToken token)
-        {
-            if (rows is null && keptModel(trial.Id) is { } kept)
-            {
-                return kept;
-            }
-
-            var context = new MLContext(SeedMixer.Mix(settings.Seed, trial.Id));
-            return CancellableTraining.Run(context, () => prepared.Pipeline.Build(context, trial.Parameters).Fit(rows ?? prepared.Train), token);
-        }
+        ITransformer Fit(TuningTrial trial, IDataView? rows, CancellationToken token) =>
+            rows is null && keptModel(trial.Id) is { } kept ? kept : prepared.Fit(settings.Seed, trial, rows, token);
 
         return Confirmer.Run(best, trials, prepared.Metric, PreparedData.LabelColumn, Fit, prepared.Test!, prepared.RefitRows, new TuningExperimentOptions(), settings.Seed, cancellationToken, deadline, budgetEnd);
     }
